@@ -1,0 +1,3 @@
+from services.intake.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from services.intake.accounts import service
+from services.intake.accounts.models import Account
+from services.intake.accounts.schemas import (
+    AccountSchema,
+    ApplicantRegistrationSchema,
+    CredentialsSchema,
+    OfficerCreationSchema,
+    TokenSchema,
+)
+from shared.api.app import service_context
+from shared.auth.policy import PUBLIC, applicant, current_principal, officer, requires
+from shared.auth.roles import OFFICER_ROLES, Role
+
+blp = Blueprint("accounts", __name__, description="Accounts and sign-in")
+
+
+@blp.route("/auth/token")
+class Tokens(MethodView):
+    @requires(PUBLIC)
+    @blp.arguments(CredentialsSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, credentials):
+        """Sign in: exchange a username and password for an access token."""
+        account = service.authenticate(credentials["username"], credentials["password"])
+        if account is None:
+            abort(401, message="Tên đăng nhập hoặc mật khẩu không đúng.")
+        context = service_context()
+        return {
+            "access_token": context.extras["token_issuer"].issue(account.principal()),
+            "token_type": "Bearer",
+            "expires_in": context.settings.auth_token_ttl_seconds,
+            "account": account,
+        }
+
+
+@blp.route("/accounts/applicants")
+class Applicants(MethodView):
+    @requires(PUBLIC)
+    @blp.arguments(ApplicantRegistrationSchema)
+    @blp.response(201, AccountSchema)
+    @blp.alt_response(409, description="The username is taken")
+    def post(self, data):
+        """Register an applicant account (citizen or organisation representative)."""
+        try:
+            return service.register_applicant(**data)
+        except service.UsernameTaken:
+            abort(409, message="Tên đăng nhập đã được sử dụng.")
+
+
+@blp.route("/accounts/officers")
+class Officers(MethodView):
+    @requires(officer(Role.ADMIN))
+    @blp.arguments(OfficerCreationSchema)
+    @blp.response(201, AccountSchema)
+    @blp.alt_response(409, description="The username is taken")
+    def post(self, data):
+        """Create an officer account with its roles and agency (system administrators)."""
+        try:
+            return service.create_officer(**data)
+        except service.UsernameTaken:
+            abort(409, message="Tên đăng nhập đã được sử dụng.")
+
+
+@blp.route("/accounts/me")
+class Me(MethodView):
+    @requires(applicant(), officer(*OFFICER_ROLES))
+    @blp.response(200, AccountSchema)
+    def get(self):
+        """The signed-in account."""
+        account = Account.objects(id=current_principal().subject).first()
+        if account is None:
+            abort(404)
+        return account

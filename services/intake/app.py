@@ -1,0 +1,30 @@
+"""The intake API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.intake import SERVICE
+from services.intake.accounts.resources import blp as accounts_blp
+from services.intake.dossiers.resources import blp as dossiers_blp
+from services.intake.lookup.resources import blp as lookup_blp
+from services.intake.storage import ensure_indexes
+from shared.api.app import create_service_app
+from shared.auth.tokens import TokenIssuer, signing_key
+from shared.config import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or get_settings()
+    app = create_service_app(
+        service=SERVICE,
+        title="motcua intake",
+        description="Receiving dossiers (online, at the counter, by post), dossier codes, public look-up, "
+                    "accounts and sign-in.",
+        blueprints=[accounts_blp, dossiers_blp, lookup_blp],
+        settings=settings,
+        ensure_indexes=ensure_indexes,
+    )
+    # Intake holds the accounts, so it alone signs tokens; every service verifies them.
+    app.extensions["motcua"].extras["token_issuer"] = TokenIssuer(signing_key(settings), settings)
+    return app

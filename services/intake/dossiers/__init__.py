@@ -1,0 +1,1 @@
+"""Dossiers as filed: submission, dossier codes, the applicant's own view."""

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from shared.api import fields as f
+from shared.domain.channels import Channel
+from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
+from shared.domain.schemas import (
+    ApplicantSchema,
+    AttachmentSchema,
+    ContactSchema,
+    ResultReturnSchema,
+    status_field,
+)
+
+MAX_ATTACHMENTS = 50
+
+
+class OnlineSubmissionSchema(f.VnSchema):
+    """An online dossier as the applicant files it. Attachments are described by metadata (name, type,
+    size, SHA-256); the files themselves are uploaded separately."""
+
+    procedure_code = f.String(required=True, validate=f.matches(
+        PROCEDURE_CODE_RE, "Mã thủ tục hành chính có dạng 1.001806."))
+    receiving_agency_code = f.String(required=True, validate=f.matches(
+        AGENCY_CODE_RE, "Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H29."))
+    applicant = f.Nested(ApplicantSchema, required=True)
+    contact = f.Nested(ContactSchema, required=True)
+    result_return = f.Nested(ResultReturnSchema, required=True)
+    attachments = f.List(f.Nested(AttachmentSchema), required=True, validate=f.items(max=MAX_ATTACHMENTS))
+
+
+class DossierSchema(Schema):
+    """A dossier as its owner (or an officer) sees it."""
+
+    id = fields.String(attribute="_id")
+    code = fields.String()
+    status = status_field()
+    channel = fields.String()
+    channel_code = fields.Function(lambda d: Channel(d["channel"]).code)
+    procedure_code = fields.String()
+    receiving_agency_code = fields.String()
+    submitted_at = fields.AwareDateTime()
+    rule_set = fields.String()
+    applicant = fields.Nested(ApplicantSchema)
+    contact = fields.Nested(ContactSchema)
+    result_return = fields.Nested(ResultReturnSchema)
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+class DossierSummarySchema(Schema):
+    id = fields.String(attribute="_id")
+    code = fields.String()
+    status = status_field()
+    procedure_code = fields.String()
+    receiving_agency_code = fields.String()
+    submitted_at = fields.AwareDateTime()
+
+
+class DossierPageSchema(Schema):
+    items = fields.List(fields.Nested(DossierSummarySchema))
+    next_cursor = fields.String(allow_none=True, metadata={"description": "pass as ?cursor= for the next page"})
+
+
+class PageArgsSchema(f.VnSchema):
+    limit = f.Integer(load_default=20, validate=f.in_range(min=1, max=100))
+    cursor = f.String(validate=f.length(max=500))
+
+
+class LookupSchema(Schema):
+    """What anyone may see of a dossier without signing in: its code and how far it has got, no personal
+    data (Circular 01/2018 Art. 16(2)(d))."""
+
+    code = fields.String()
+    status = status_field()
+    procedure_code = fields.String()
+    receiving_agency_code = fields.String()
+    submitted_at = fields.AwareDateTime()

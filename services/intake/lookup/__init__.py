@@ -1,0 +1,1 @@
+"""Public look-up of a dossier by its code, without signing in."""

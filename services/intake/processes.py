@@ -1,0 +1,8 @@
+from shared.runtime import ServiceProcesses
+
+PROCESSES = ServiceProcesses(
+    service="intake",
+    app="services.intake.app:create_app",
+    indexes="services.intake.storage:ensure_indexes",
+    relay_collections=("dossiers",),
+)

@@ -1,0 +1,26 @@
+"""The intake database: its collections and their indexes (created at every process start; idempotent)."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.database import Database
+
+from services.intake import SERVICE
+from shared.storage import mongo
+
+DOSSIERS = "dossiers"
+DAILY_SEQUENCES = "daily_sequences"
+ACCOUNTS = "accounts"
+
+
+def db() -> Database:
+    return mongo.database(SERVICE)
+
+
+def ensure_indexes(database: Database) -> None:
+    dossiers = database[DOSSIERS]
+    dossiers.create_index("code", unique=True)
+    # Always set (a dossier without a client key gets its own id), because FerretDB ignores `sparse`.
+    dossiers.create_index("idempotency_key", unique=True)
+    dossiers.create_index([("owner_account_id", ASCENDING), ("submitted_at", DESCENDING), ("_id", DESCENDING)])
+    database[ACCOUNTS].create_index("username", unique=True)

@@ -1,0 +1,3 @@
+from services.notify.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

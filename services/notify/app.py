@@ -1,0 +1,22 @@
+"""The notify API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.notify import SERVICE
+from services.notify.notifications.resources import blp as notifications_blp
+from services.notify.storage import ensure_indexes
+from shared.api.app import create_service_app
+from shared.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    return create_service_app(
+        service=SERVICE,
+        title="motcua notify",
+        description="Messages to applicants and officers with their delivery status.",
+        blueprints=[notifications_blp],
+        settings=settings,
+        ensure_indexes=ensure_indexes,
+    )

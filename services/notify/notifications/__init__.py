@@ -1,0 +1,1 @@
+"""Notifications: templates, the delivery state machine, the e-mail channel."""

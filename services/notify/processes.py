@@ -1,0 +1,8 @@
+from shared.runtime import ServiceProcesses
+
+PROCESSES = ServiceProcesses(
+    service="notify",
+    app="services.notify.app:create_app",
+    indexes="services.notify.storage:ensure_indexes",
+    consumer="services.notify.consumers:build_runner",
+)

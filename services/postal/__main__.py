@@ -1,0 +1,3 @@
+from services.postal.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

@@ -1,0 +1,1 @@
+"""Shipments of dossiers and results through the public postal service."""

@@ -1,0 +1,3 @@
+from services.workflow.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

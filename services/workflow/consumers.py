@@ -1,0 +1,24 @@
+"""What the workflow service does with other services' events."""
+
+from __future__ import annotations
+
+from pymongo.database import Database
+
+from services.workflow import SERVICE
+from services.workflow.queue.service import enqueue_submitted
+from shared.bus.consumer import ConsumerRunner, Subscription
+from shared.events import Topic
+
+
+def build_runner(db: Database, settings) -> ConsumerRunner:
+    return ConsumerRunner(
+        service=SERVICE,
+        group=SERVICE,
+        db=db,
+        settings=settings,
+        subscriptions=[
+            Subscription(Topic.INTAKE_DOSSIERS, {
+                "dossier.submitted": lambda event, payload: enqueue_submitted(db, event, payload),
+            }),
+        ],
+    )

@@ -1,0 +1,8 @@
+from shared.runtime import ServiceProcesses
+
+PROCESSES = ServiceProcesses(
+    service="workflow",
+    app="services.workflow.app:create_app",
+    indexes="services.workflow.storage:ensure_indexes",
+    consumer="services.workflow.consumers:build_runner",
+)

@@ -1,0 +1,166 @@
+"""marshmallow fields and validators whose error messages are in Vietnamese.
+
+Applicants and officers read these messages (field by field, in a 422 answer), so they are written for
+people. Use these instead of ``marshmallow.fields`` in every request schema.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+_COMMON = {
+    "required": "Thiếu trường bắt buộc.",
+    "null": "Trường này không được để trống.",
+    "validator_failed": "Giá trị không hợp lệ.",
+}
+
+# Control characters other than tab and newlines are never legitimate in form input, and MongoDB-wire
+# servers reject NUL in strings (FerretDB) — refuse them here rather than fail on write.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class VnSchema(Schema):
+    """Base request schema: unknown fields are refused with a Vietnamese message."""
+
+    error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
+        "unknown": "Trường này không được hỗ trợ.",
+        "type": "Dữ liệu không hợp lệ: cần một đối tượng JSON.",
+    }
+
+
+class String(fields.String):
+    """Text input: trimmed, NFC-normalised (Vietnamese typed on different keyboards composes differently),
+    without control characters. ``multiline`` allows line breaks."""
+
+    default_error_messages = {
+        **_COMMON,
+        "invalid": "Phải là một chuỗi ký tự.",
+        "invalid_utf8": "Chuỗi ký tự không hợp lệ.",
+        "control": "Chứa ký tự điều khiển không được phép.",
+        "blank": "Không được để trống.",
+    }
+
+    def __init__(self, *args, multiline: bool = False, allow_blank: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+        self.allow_blank = allow_blank
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        text = unicodedata.normalize("NFC", text).strip()
+        if _CONTROL.search(text) or (not self.multiline and ("\n" in text or "\r" in text)):
+            raise self.make_error("control")
+        if not text and not self.allow_blank:
+            raise self.make_error("blank")
+        return text
+
+
+class Email(String):
+    default_error_messages = {"invalid_email": "Địa chỉ thư điện tử không hợp lệ."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators.insert(0, validate.Length(max=254, error="Tối đa {max} ký tự."))
+        self.validators.insert(1, validate.Email(error=self.error_messages["invalid_email"]))
+
+
+class Integer(fields.Integer):
+    default_error_messages = {
+        **_COMMON,
+        "invalid": "Phải là một số nguyên.",
+        "too_large": "Số quá lớn.",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("strict", True)
+        super().__init__(*args, **kwargs)
+
+
+class Boolean(fields.Boolean):
+    default_error_messages = {**_COMMON, "invalid": "Phải là true hoặc false."}
+
+
+class Date(fields.Date):
+    default_error_messages = {**_COMMON, "invalid": "Ngày không hợp lệ (định dạng YYYY-MM-DD)."}
+
+
+class IsoDate(Date):
+    """A calendar date kept as its ISO string ``YYYY-MM-DD`` after validation: BSON has no date-only type,
+    and the same value then travels unchanged through MongoDB, events and responses."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) or value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
+class AwareDateTime(fields.AwareDateTime):
+    default_error_messages = {
+        **_COMMON,
+        "invalid": "Thời điểm không hợp lệ (định dạng ISO 8601).",
+        "invalid_awareness": "Thời điểm phải có múi giờ.",
+    }
+
+
+class Nested(fields.Nested):
+    default_error_messages = {**_COMMON, "type": "Phải là một đối tượng JSON."}
+
+
+class List(fields.List):
+    default_error_messages = {**_COMMON, "invalid": "Phải là một danh sách."}
+
+
+def length(*, min: int | None = None, max: int | None = None) -> validate.Length:  # noqa: A002
+    """Length of a string, in characters."""
+    return _VnLength(min=min, max=max)
+
+
+class _VnLength(validate.Length):
+    message_min = "Tối thiểu {min} ký tự."
+    message_max = "Tối đa {max} ký tự."
+    message_all = "Độ dài từ {min} đến {max} ký tự."
+    message_equal = "Phải có đúng {equal} ký tự."
+
+
+def items(*, min: int | None = None, max: int | None = None) -> validate.Length:  # noqa: A002
+    """Length of a list, in items."""
+    return _VnItems(min=min, max=max)
+
+
+class _VnItems(validate.Length):
+    message_min = "Cần ít nhất {min} mục."
+    message_max = "Tối đa {max} mục."
+    message_all = "Từ {min} đến {max} mục."
+    message_equal = "Cần đúng {equal} mục."
+
+
+def one_of(choices) -> validate.OneOf:
+    return validate.OneOf(choices, error="Phải là một trong: {choices}.")
+
+
+def matches(pattern: str | re.Pattern, message: str) -> validate.Regexp:
+    return validate.Regexp(pattern, error=message)
+
+
+def in_range(*, min=None, max=None) -> validate.Range:  # noqa: A002
+    return _VnRange(min=min, max=max)
+
+
+class _VnRange(validate.Range):
+    message_min = "Phải {min_op} {{min}}."
+    message_max = "Phải {max_op} {{max}}."
+    message_all = "Phải {min_op} {{min}} và {max_op} {{max}}."
+    message_gte = "lớn hơn hoặc bằng"
+    message_gt = "lớn hơn"
+    message_lte = "nhỏ hơn hoặc bằng"
+    message_lt = "nhỏ hơn"
+
+
+__all__ = [
+    "AwareDateTime", "Boolean", "Date", "Email", "IsoDate", "Integer", "List", "Nested", "String", "ValidationError",
+    "VnSchema", "in_range", "items", "length", "matches", "one_of",
+]

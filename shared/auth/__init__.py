@@ -1,0 +1,1 @@
+"""Identity and policy: password hashing, signed access tokens, and the auth policy every endpoint declares."""

@@ -1,0 +1,285 @@
+"""Auth policies, declared on each view where it is defined, enforced in one place.
+
+    class DossierItem(MethodView):
+        @requires(applicant_owner(owner_of=dossier_owner), officer(Role.COUNTER_OFFICER, agency_of=...))
+        @blp.response(200, DossierSchema)
+        def get(self, dossier_id): ...
+
+A view may list several policies; the request is allowed if any of them allows it. Kinds:
+
+- :data:`PUBLIC` — anyone, no token needed;
+- :func:`applicant` / :func:`applicant_owner` — a signed-in applicant; with ``owner_of`` only the owner of
+  the resource (anyone else gets 404, so codes cannot be probed for existence);
+- :func:`officer` — an officer holding one of the roles, of the agency the resource belongs to when
+  ``agency_of`` is given;
+- :func:`service` — another motcua service (service token);
+- :func:`webhook_signature` — an external system proving a shared secret by an HMAC of timestamp and body.
+
+:func:`install` registers the ``before_request`` hook that enforces them. It refuses to build an app with an
+endpoint that declares nothing (fail closed at start-up), and the test suite walks every app's URL map too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request
+from flask_smorest import Blueprint
+
+from shared.auth.roles import PrincipalKind, Role
+from shared.auth.tokens import InvalidToken, Principal, TokenVerifier
+
+POLICY_ATTR = "__auth_policies__"
+EXEMPT_METHODS = frozenset({"OPTIONS"})  # answered by Flask itself, no resource touched
+
+
+class Policy:
+    kind: str = "policy"
+    needs_principal = True
+
+    def allows(self, principal: Principal | None, view_args: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class _Public(Policy):
+    kind: str = "public"
+    needs_principal = False
+
+    def allows(self, principal, view_args) -> bool:
+        return True
+
+
+PUBLIC = _Public()
+
+
+@dataclass(frozen=True)
+class _Applicant(Policy):
+    owner_of: Callable[..., str | None] | None = None
+    kind: str = "applicant"
+
+    def allows(self, principal, view_args) -> bool:
+        if principal is None or principal.kind is not PrincipalKind.APPLICANT:
+            return False
+        if self.owner_of is None:
+            return True
+        owner = self.owner_of(**view_args)
+        if owner is None:
+            return True  # the view answers 404 itself
+        if owner != principal.subject:
+            abort(404)  # same answer as a missing resource: no probing of others' dossiers
+        return True
+
+    def describe(self) -> str:
+        return "applicant-owner" if self.owner_of else "applicant"
+
+
+def applicant() -> Policy:
+    """Any signed-in applicant; the view works on the applicant's own data only."""
+    return _Applicant()
+
+
+def applicant_owner(owner_of: Callable[..., str | None]) -> Policy:
+    """The applicant who owns the resource. ``owner_of(**view_args)`` returns the owner's account id, or
+    None when the resource does not exist."""
+    return _Applicant(owner_of=owner_of)
+
+
+@dataclass(frozen=True)
+class _Officer(Policy):
+    roles: frozenset[str] = field(default_factory=frozenset)
+    agency_of: Callable[..., str | None] | None = None
+    kind: str = "officer"
+
+    def allows(self, principal, view_args) -> bool:
+        if principal is None or principal.kind is not PrincipalKind.OFFICER:
+            return False
+        if not principal.has_role(*self.roles):
+            return False
+        if self.agency_of is None:
+            return True
+        agency = self.agency_of(**view_args)
+        return agency is None or agency == principal.agency_code
+
+    def describe(self) -> str:
+        scope = " of the resource's agency" if self.agency_of else ""
+        return f"officer ({', '.join(sorted(self.roles))}){scope}"
+
+
+def officer(*roles: Role, agency_of: Callable[..., str | None] | None = None) -> Policy:
+    """An officer with one of ``roles``. With ``agency_of(**view_args)`` (the resource's agency code, or None
+    when it does not exist) only officers of that agency."""
+    if not roles:
+        raise ValueError("name the officer roles allowed")
+    return _Officer(roles=frozenset(roles), agency_of=agency_of)
+
+
+@dataclass(frozen=True)
+class _Service(Policy):
+    names: frozenset[str] = field(default_factory=frozenset)
+    kind: str = "service"
+
+    def allows(self, principal, view_args) -> bool:
+        return (principal is not None and principal.kind is PrincipalKind.SERVICE
+                and principal.subject in self.names)
+
+    def describe(self) -> str:
+        return f"service ({', '.join(sorted(self.names))})"
+
+
+def service(*names: str) -> Policy:
+    return _Service(names=frozenset(names))
+
+
+@dataclass(frozen=True)
+class _WebhookSignature(Policy):
+    """``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`` with a shared secret.
+    Requests older or newer than ``tolerance_seconds`` are refused, which bounds replays; the view adds its
+    own replay memory where one is needed."""
+
+    secret_of: Callable[[], str] = lambda: ""
+    tolerance_seconds: int = 300
+    kind: str = "webhook-signature"
+    needs_principal = False
+
+    def allows(self, principal, view_args) -> bool:
+        return verify_signature(request.headers.get("X-Signature", ""), request.get_data(cache=True),
+                                self.secret_of(), self.tolerance_seconds)
+
+
+def webhook_signature(secret_of: Callable[[], str], tolerance_seconds: int = 300) -> Policy:
+    return _WebhookSignature(secret_of=secret_of, tolerance_seconds=tolerance_seconds)
+
+
+def sign(body: bytes, secret: str, timestamp: int | None = None) -> str:
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+def verify_signature(header: str, body: bytes, secret: str, tolerance_seconds: int = 300) -> bool:
+    if not secret:
+        return False
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (ValueError, KeyError):
+        return False
+    if abs(time.time() - timestamp) > tolerance_seconds:
+        return False
+    expected = sign(body, secret, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, given)
+
+
+# -- declaring ----------------------------------------------------------------------------------------------
+
+def requires(*policies: Policy):
+    """Declares who may call the decorated view (any of ``policies``), and documents it in the OpenAPI."""
+    if not policies:
+        raise ValueError("declare at least one policy; use PUBLIC for open endpoints")
+
+    def decorator(view):
+        secured = any(p.needs_principal for p in policies)
+        doc: dict[str, Any] = {"x-motcua-policy": [p.describe() for p in policies]}
+        if secured:
+            doc["security"] = [{"bearerAuth": []}] + ([{}] if any(p is PUBLIC for p in policies) else [])
+        else:
+            doc["security"] = []
+        documented = Blueprint.doc(**doc)(view)
+        setattr(documented, POLICY_ATTR, tuple(policies))
+        return documented
+
+    return decorator
+
+
+def policies_for(app: Flask, endpoint: str, method: str) -> tuple[Policy, ...] | None:
+    extra = app.extensions["motcua_auth"].endpoint_policies.get(endpoint)
+    if extra is not None:
+        return extra
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        handler = getattr(view_class, method.lower(), None)
+        if handler is None and method == "HEAD":
+            handler = getattr(view_class, "get", None)
+        return getattr(handler, POLICY_ATTR, None) if handler is not None else None
+    return getattr(view, POLICY_ATTR, None)
+
+
+def endpoints_without_policy(app: Flask) -> list[str]:
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - EXEMPT_METHODS):
+            if policies_for(app, rule.endpoint, method) is None:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    return missing
+
+
+# -- enforcing -----------------------------------------------------------------------------------------------
+
+@dataclass
+class AuthState:
+    verifier: TokenVerifier
+    endpoint_policies: dict[str, tuple[Policy, ...]] = field(default_factory=dict)
+
+
+def install(app: Flask, verifier: TokenVerifier) -> None:
+    app.extensions["motcua_auth"] = AuthState(verifier)
+    app.before_request(_enforce)
+
+
+def declare_endpoints(app: Flask, endpoints: Iterable[str], *policies: Policy) -> None:
+    """Policy for endpoints defined by a library (the OpenAPI document, the API explorer)."""
+    for endpoint in endpoints:
+        app.extensions["motcua_auth"].endpoint_policies[endpoint] = tuple(policies)
+
+
+def check_complete(app: Flask) -> None:
+    missing = endpoints_without_policy(app)
+    if missing:
+        raise RuntimeError("endpoints without an auth policy: " + "; ".join(missing))
+
+
+def current_principal() -> Principal | None:
+    return g.get("principal")
+
+
+def _authenticate() -> Principal | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        abort(401, "Thiếu mã truy cập hợp lệ (Authorization: Bearer ...).")
+    try:
+        return current_app.extensions["motcua_auth"].verifier.verify(token.strip())
+    except InvalidToken:
+        abort(401, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại.")
+
+
+def _enforce():
+    if request.endpoint is None or request.method in EXEMPT_METHODS:
+        return None  # 404/405 and OPTIONS are answered without touching any resource
+    policies = policies_for(current_app, request.endpoint, request.method)
+    if policies is None:
+        current_app.logger.error("no auth policy declared for %s %s", request.method, request.endpoint)
+        abort(403, "Không có quyền truy cập.")
+    principal = _authenticate()
+    g.principal = principal
+    view_args = request.view_args or {}
+    if any(policy.allows(principal, view_args) for policy in policies):
+        return None
+    if principal is None and any(p.needs_principal for p in policies):
+        abort(401, "Vui lòng đăng nhập.")
+    abort(403, "Không có quyền truy cập.")

@@ -1,0 +1,298 @@
+"""The consumer runner: at-least-once delivery made exactly-once in effect.
+
+For each record, in partition order:
+
+1. decode the envelope and load the payload with its schema — a record that is not a valid event of a known
+   type and version can never succeed, so it goes straight to ``<topic>.dlq``;
+2. skip it if this consumer group already processed its ``event_id`` (``processed_events``);
+3. run the handler; a transient failure is retried in place (``CONSUMER_LOCAL_ATTEMPTS``), then the record is
+   sent to ``<topic>.retry`` for a later pass (``CONSUMER_RETRY_DELAY_SECONDS``, doubling), and after
+   ``CONSUMER_MAX_RETRIES`` passes to ``<topic>.dlq`` with headers saying why; a :class:`PermanentError`
+   goes to the DLQ at once;
+4. record the ``event_id`` as processed;
+5. commit the offsets of the batch — only after every record in it was handled or durably parked.
+
+A crash anywhere before 5 redelivers the batch; step 2 makes that cheap. A crash between 3 and 4 runs the
+handler again, so handlers must be idempotent on their own too: write with natural keys (``_id`` derived
+from the dossier or the event) and upserts, never blind inserts or increments.
+
+Each runner has two loops, in two threads: the main loop on the subscribed topics and the retry loop on their
+``.retry`` companions (consumer group ``<group>.retry``), which waits until a record's ``x-not-before``.
+SIGTERM stops both after the record in hand; what was not committed is redelivered on restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from shared.bus.kafka import make_consumer, make_producer
+from shared.clock import utc_now
+from shared.events import Event, InvalidEvent, Topic, event_type
+from shared.events.topics import TopicNames, topic_names
+from shared.logging import log_context
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event, dict[str, Any]], None]
+"""A handler receives the event and its payload loaded by the event type's schema."""
+
+PROCESSED_EVENTS = "processed_events"
+PROCESSED_RETENTION = timedelta(days=30)  # longer than Kafka retention, so redelivery is always caught
+
+
+class PermanentError(Exception):
+    """Raised by a handler when retrying cannot help (the event contradicts the service's state)."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    topic: Topic
+    handlers: Mapping[str, Handler]  # event type -> handler; other event types on the topic are skipped
+
+
+class Headers:
+    GROUP = "x-group"
+    ATTEMPT = "x-attempt"
+    NOT_BEFORE = "x-not-before"
+    REASON = "x-reason"
+    ERROR = "x-error"
+    ERROR_CLASS = "x-error-class"
+    ORIGINAL_TOPIC = "x-original-topic"
+    ORIGINAL_PARTITION = "x-original-partition"
+    ORIGINAL_OFFSET = "x-original-offset"
+    FIRST_FAILURE_AT = "x-first-failure-at"
+    FAILED_AT = "x-failed-at"
+    TRACE = "x-trace"
+    REPLAYED_AT = "x-replayed-at"
+
+    ALL_X = (GROUP, ATTEMPT, NOT_BEFORE, REASON, ERROR, ERROR_CLASS, ORIGINAL_TOPIC, ORIGINAL_PARTITION,
+             ORIGINAL_OFFSET, FIRST_FAILURE_AT, FAILED_AT, TRACE, REPLAYED_AT)
+
+
+def decode_headers(record) -> dict[str, str]:
+    return {key: value.decode("utf-8", "replace") for key, value in (record.headers or [])}
+
+
+class ProcessedEvents:
+    """Which events a consumer group already applied, by event id (collection ``processed_events``)."""
+
+    def __init__(self, db: Database, group: str) -> None:
+        self.collection = db[PROCESSED_EVENTS]
+        self.group = group
+
+    def _id(self, event_id: str) -> str:
+        return f"{self.group}:{event_id}"
+
+    def contains(self, event_id: str) -> bool:
+        return self.collection.find_one({"_id": self._id(event_id)}) is not None
+
+    def add(self, event: Event) -> None:
+        try:
+            self.collection.insert_one({"_id": self._id(event.event_id), "group": self.group,
+                                        "type": event.type, "dossier_id": event.dossier_id,
+                                        "processed_at": utc_now()})
+        except DuplicateKeyError:
+            pass
+
+    def purge(self) -> int:
+        # No TTL indexes on FerretDB; purged periodically by the runner instead.
+        return self.collection.delete_many({"processed_at": {"$lt": utc_now() - PROCESSED_RETENTION}}).deleted_count
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        *,
+        service: str,
+        group: str,
+        subscriptions: list[Subscription],
+        db: Database,
+        settings,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.topics: TopicNames = topic_names(settings)
+        self.group = group
+        self.group_id = f"{settings.kafka_topic_prefix}{group}"
+        self.handlers: dict[str, Mapping[str, Handler]] = {
+            self.topics.main(s.topic): s.handlers for s in subscriptions
+        }
+        self.processed = ProcessedEvents(db, group)
+        self._producer = None
+        self._producer_lock = threading.Lock()
+
+    @property
+    def producer(self):
+        with self._producer_lock:
+            if self._producer is None:
+                self._producer = make_producer(self.settings, client_id=f"{self.group_id}-parking")
+            return self._producer
+
+    # -- loops ------------------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Runs the main and retry loops until ``stop`` is set (or one loop dies, which stops the other)."""
+        threads = [
+            threading.Thread(target=self._guarded, args=(self.run_main, stop), name="main", daemon=True),
+            threading.Thread(target=self._guarded, args=(self.run_retry, stop), name="retry", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if self._producer is not None:
+            self._producer.close(timeout=10)
+
+    def _guarded(self, loop: Callable[[threading.Event], None], stop: threading.Event) -> None:
+        try:
+            loop(stop)
+        except Exception:
+            log.exception("consumer loop crashed; stopping the process so it restarts clean")
+            stop.set()
+            raise
+
+    def run_main(self, stop: threading.Event) -> None:
+        self._loop(stop, list(self.handlers), self.group_id, from_retry=False)
+
+    def run_retry(self, stop: threading.Event) -> None:
+        retry_topics = [name + ".retry" for name in self.handlers]
+        self._loop(stop, retry_topics, self.group_id + ".retry", from_retry=True)
+
+    def _loop(self, stop: threading.Event, topics: list[str], group_id: str, *, from_retry: bool) -> None:
+        consumer = make_consumer(self.settings, group_id=group_id, topics=topics,
+                                 client_id=f"{group_id}-{threading.current_thread().name}")
+        log.info("consuming %s as %s", ", ".join(topics), group_id)
+        next_purge = time.monotonic() + 60
+        try:
+            while not stop.is_set():
+                batch = consumer.poll(timeout_ms=500)
+                offsets: dict[Any, OffsetAndMetadata] = {}
+                for tp, records in batch.items():
+                    for record in records:
+                        if from_retry and not self._wait_until_due(record, stop):
+                            break
+                        self.handle_record(record, from_retry=from_retry)
+                        offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+                    if stop.is_set():
+                        break
+                if offsets:
+                    consumer.commit(offsets)
+                if not from_retry and time.monotonic() > next_purge:
+                    next_purge = time.monotonic() + 3600
+                    self.processed.purge()
+        finally:
+            consumer.close(autocommit=False)
+            log.info("stopped consuming %s", ", ".join(topics))
+
+    def _wait_until_due(self, record, stop: threading.Event) -> bool:
+        """Sleeps until the retry record's ``x-not-before``; False if asked to stop first (not committed)."""
+        headers = decode_headers(record)
+        if headers.get(Headers.GROUP) != self.group:
+            return True  # another group's retry: handle_record skips it at once
+        due = int(headers.get(Headers.NOT_BEFORE, "0")) / 1000
+        while (wait := due - time.time()) > 0:
+            if stop.wait(min(wait, 0.5)):
+                return False
+        return True
+
+    # -- one record ------------------------------------------------------------------------------------
+
+    def handle_record(self, record, *, from_retry: bool) -> None:
+        headers = decode_headers(record)
+        if from_retry and headers.get(Headers.GROUP) != self.group:
+            return
+        source_topic = headers.get(Headers.ORIGINAL_TOPIC, record.topic) if from_retry else record.topic
+        try:
+            event = Event.from_json(record.value)
+        except InvalidEvent as exc:
+            self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
+            return
+        handler = self.handlers.get(source_topic, {}).get(event.type)
+        if handler is None:
+            return
+        with log_context(event_id=event.event_id, event_type=event.type, dossier_id=event.dossier_id,
+                         correlation_id=event.correlation_id):
+            if self.processed.contains(event.event_id):
+                log.info("event already processed; skipped")
+                return
+            try:
+                payload = event_type(event.type).load(event.payload, event.schema_version)
+            except InvalidEvent as exc:
+                self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
+                return
+            error = self._run_handler(handler, event, payload)
+            if error is None:
+                self.processed.add(event)
+                log.info("event processed")
+                return
+            attempt = int(headers.get(Headers.ATTEMPT, "0"))
+            dead = isinstance(error, PermanentError) or attempt >= self.settings.consumer_max_retries
+            self._park(record, headers, source_topic, error, dead=dead,
+                       reason="permanent-error" if isinstance(error, PermanentError) else "handler-failed")
+
+    def _run_handler(self, handler: Handler, event: Event, payload: dict[str, Any]) -> Exception | None:
+        attempts = max(1, self.settings.consumer_local_attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                handler(event, payload)
+                return None
+            except PermanentError as exc:
+                log.warning("handler refused the event permanently: %s", exc)
+                return exc
+            except Exception as exc:
+                if attempt == attempts:
+                    log.warning("handler failed %d time(s): %r", attempt, exc, exc_info=True)
+                    exc.__motcua_trace__ = traceback.format_exc(limit=8)  # type: ignore[attr-defined]
+                    return exc
+                time.sleep(min(0.2 * 2 ** (attempt - 1), 2.0))
+        raise AssertionError("unreachable")
+
+    def _park(self, record, headers: dict[str, str], source_topic: str, error: Exception, *, dead: bool,
+              reason: str) -> None:
+        """Sends the record to ``.retry`` or ``.dlq`` and waits for the broker's acknowledgement, so the
+        offset may be committed afterwards without losing it."""
+        attempt = int(headers.get(Headers.ATTEMPT, "0"))
+        now_ms = int(time.time() * 1000)
+        carried = [(k, v.encode()) for k, v in headers.items() if k not in Headers.ALL_X]
+        parked = {
+            Headers.GROUP: self.group,
+            Headers.ATTEMPT: str(attempt if dead else attempt + 1),
+            Headers.REASON: reason,
+            Headers.ERROR_CLASS: type(error).__name__,
+            Headers.ERROR: str(error)[:1000] or type(error).__name__,
+            Headers.ORIGINAL_TOPIC: source_topic,
+            Headers.ORIGINAL_PARTITION: headers.get(Headers.ORIGINAL_PARTITION, str(record.partition)),
+            Headers.ORIGINAL_OFFSET: headers.get(Headers.ORIGINAL_OFFSET, str(record.offset)),
+            Headers.FIRST_FAILURE_AT: headers.get(Headers.FIRST_FAILURE_AT, str(now_ms)),
+            Headers.FAILED_AT: str(now_ms),
+        }
+        trace = getattr(error, "__motcua_trace__", None)
+        if trace:
+            parked[Headers.TRACE] = trace[-2000:]
+        if dead:
+            target = source_topic + ".dlq"
+        else:
+            delay = self.settings.consumer_retry_delay_seconds * 2**attempt
+            parked[Headers.NOT_BEFORE] = str(now_ms + int(delay * 1000))
+            target = source_topic + ".retry"
+        future = self.producer.send(target, key=record.key, value=record.value,
+                                    headers=carried + [(k, v.encode()) for k, v in parked.items()])
+        try:
+            future.get(timeout=30)
+        except KafkaError:
+            # Not parked: do not let the offset be committed past this record.
+            log.exception("could not park the record on %s", target)
+            raise
+        log.warning("event sent to %s (%s, attempt %s): %s", target, reason, parked[Headers.ATTEMPT], error)

@@ -1,0 +1,137 @@
+"""Kafka clients configured the one way this system uses them.
+
+Create producers and consumers inside the process that uses them (after gunicorn forks): they own threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from shared.events.topics import topic_names
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(settings, client_id: str) -> KafkaProducer:
+    """A producer that loses nothing it acknowledged: every in-sync replica has the record (acks=all) and
+    broker-side deduplication of retried sends (idempotence; kafka-python 2.x then keeps one request in
+    flight per connection, which also preserves order per partition)."""
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        retries=2**31 - 1,
+        delivery_timeout_ms=120_000,
+    )
+
+
+def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str) -> KafkaConsumer:
+    return KafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,      # offsets are committed after the handler succeeded
+        auto_offset_reset="earliest",  # a new group starts from the oldest retained event, never skips
+        max_poll_records=100,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3_000,
+        max_poll_interval_ms=300_000,
+    )
+
+
+def ensure_topics(settings, timeout_seconds: float = 30.0) -> list[str]:
+    """Creates every topic of the registry (companions included) that does not exist yet. Idempotent.
+    Returns the names it created."""
+    names = topic_names(settings).all()
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id="motcua-topics")
+            break
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    try:
+        missing = [name for name in names if name not in set(admin.list_topics())]
+        created = []
+        for name in missing:
+            try:
+                admin.create_topics([NewTopic(name, settings.kafka_topic_partitions,
+                                              settings.kafka_replication_factor)])
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass
+        if created:
+            log.info("created topics: %s", ", ".join(created))
+        return created
+    finally:
+        admin.close()
+
+
+class KafkaProbe:
+    """Readiness check: can this process reach the brokers and see our topics? Cached for a few seconds
+    so a busy readiness probe does not hammer the cluster."""
+
+    def __init__(self, settings, ttl_seconds: float = 3.0) -> None:
+        self.settings = settings
+        self.ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._consumer: KafkaConsumer | None = None
+        self._checked_at = 0.0
+        self._error: str | None = "not checked yet"
+
+    def check(self) -> str | None:
+        """None when Kafka is reachable and our topics exist, else what is wrong."""
+        with self._lock:
+            if time.monotonic() - self._checked_at < self.ttl:
+                return self._error
+            self._error = self._probe()
+            self._checked_at = time.monotonic()
+            return self._error
+
+    def _probe(self) -> str | None:
+        try:
+            if self._consumer is None:
+                self._consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                                               client_id="motcua-readiness", request_timeout_ms=5000,
+                                               api_version_auto_timeout_ms=3000)
+            topics = self._consumer.topics()
+        except (KafkaError, OSError, ValueError) as exc:
+            self._consumer = None
+            return f"kafka unreachable: {exc}"
+        missing = [name for name in topic_names(self.settings).all() if name not in topics]
+        return f"missing topics: {', '.join(missing)}" if missing else None
+
+
+def read_topic(settings, name: str, timeout_seconds: float = 30.0) -> list:
+    """Every record currently in a topic (all partitions, oldest first per partition), read without a
+    consumer group: for operators' tools and tests, never for processing."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+                             client_id="motcua-topic-reader")
+    try:
+        partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or [])]
+        if not partitions:
+            raise KeyError(f"topic {name} does not exist")
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        records = []
+        deadline = time.monotonic() + timeout_seconds
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading {name} took longer than {timeout_seconds}s")
+            for tp, batch in consumer.poll(timeout_ms=500).items():
+                records.extend(r for r in batch if r.offset < end[tp])
+        return records
+    finally:
+        consumer.close()

@@ -1,0 +1,158 @@
+"""Configuration from environment variables, in one place.
+
+Every variable the system reads is declared below with its default and a one-line description; the README's
+configuration table lists the same variables (a test keeps them in step). Read settings once per process
+with :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def setting(env: str, default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best in the declarations
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = setting("MOTCUA_ENV", "development", "development, test or production; production refuses dev keys")
+    log_level: str = setting("LOG_LEVEL", "INFO", "Python log level of every process")
+
+    mongo_uri: str = setting("MONGO_URI", "mongodb://127.0.0.1:27017/", "MongoDB (or FerretDB) connection string")
+    mongo_db_prefix: str = setting(
+        "MONGO_DB_PREFIX", "motcua", "database name prefix; each service uses its own database <prefix>_<service>"
+    )
+
+    kafka_bootstrap_servers: str = setting("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka bootstrap servers")
+    kafka_topic_prefix: str = setting("KAFKA_TOPIC_PREFIX", "motcua.", "prefix of every topic name")
+    kafka_topic_partitions: int = setting("KAFKA_TOPIC_PARTITIONS", 3, "partitions of topics created by motcua")
+    kafka_replication_factor: int = setting("KAFKA_REPLICATION_FACTOR", 1, "replication factor of created topics")
+
+    consumer_local_attempts: int = setting(
+        "CONSUMER_LOCAL_ATTEMPTS", 3, "tries of a failing handler inside the consumer before the retry topic"
+    )
+    consumer_retry_delay_seconds: float = setting(
+        "CONSUMER_RETRY_DELAY_SECONDS", 10.0, "delay before the first pass through <topic>.retry (doubles each pass)"
+    )
+    consumer_max_retries: int = setting(
+        "CONSUMER_MAX_RETRIES", 3, "passes through <topic>.retry before an event goes to <topic>.dlq"
+    )
+
+    relay_poll_interval_seconds: float = setting(
+        "RELAY_POLL_INTERVAL_SECONDS", 0.2, "how often an idle outbox relay looks for pending events"
+    )
+    relay_lease_seconds: float = setting(
+        "RELAY_LEASE_SECONDS", 30.0, "how long a relay owns a document it is publishing before another may take it"
+    )
+    relay_batch_size: int = setting("RELAY_BATCH_SIZE", 200, "documents a relay claims per round")
+    relay_sweep_interval_seconds: float = setting(
+        "RELAY_SWEEP_INTERVAL_SECONDS", 15.0, "how often the relay scans for pending events whose wake-up was lost"
+    )
+
+    auth_issuer: str = setting("AUTH_ISSUER", "motcua", "issuer (iss) of access tokens")
+    auth_audience: str = setting("AUTH_AUDIENCE", "motcua", "audience (aud) of access tokens")
+    auth_signing_key_file: str = setting(
+        "AUTH_SIGNING_KEY_FILE", "", "Ed25519 private key (PEM) that signs tokens; only the intake service needs it"
+    )
+    auth_verify_key_files: str = setting(
+        "AUTH_VERIFY_KEY_FILES", "", "comma-separated Ed25519 public keys (PEM) every service verifies tokens with"
+    )
+    auth_dev_key_dir: str = setting(
+        "AUTH_DEV_KEY_DIR", ".run/keys", "outside production: where a key pair is generated when no key file is set"
+    )
+    auth_token_ttl_seconds: int = setting("AUTH_TOKEN_TTL_SECONDS", 3600, "lifetime of an access token")
+
+    smtp_host: str = setting("SMTP_HOST", "127.0.0.1", "SMTP relay for e-mail")
+    smtp_port: int = setting("SMTP_PORT", 8025, "SMTP port")
+    smtp_starttls: bool = setting("SMTP_STARTTLS", False, "use STARTTLS with the SMTP relay")
+    smtp_username: str = setting("SMTP_USERNAME", "", "SMTP login (empty: no authentication)")
+    smtp_password: str = setting("SMTP_PASSWORD", "", "SMTP password")
+    smtp_timeout_seconds: float = setting("SMTP_TIMEOUT_SECONDS", 10.0, "SMTP connect and command timeout")
+    mail_from: str = setting(
+        "MAIL_FROM", "Bộ phận Một cửa <motcua@localhost>", "sender of e-mails to applicants and officers"
+    )
+    public_portal_url: str = setting(
+        "PUBLIC_PORTAL_URL", "http://127.0.0.1:8081", "base URL printed in messages for looking a dossier up"
+    )
+
+    intake_port: int = setting("INTAKE_PORT", 8081, "HTTP port of the intake API")
+    workflow_port: int = setting("WORKFLOW_PORT", 8082, "HTTP port of the workflow API")
+    notify_port: int = setting("NOTIFY_PORT", 8083, "HTTP port of the notify API")
+    postal_port: int = setting("POSTAL_PORT", 8084, "HTTP port of the postal API")
+    bind_host: str = setting("BIND_HOST", "127.0.0.1", "address the APIs listen on (0.0.0.0 in containers)")
+    gunicorn_workers: int = setting("GUNICORN_WORKERS", 2, "gunicorn worker processes per API")
+    gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")
+    max_request_bytes: int = setting("MAX_REQUEST_BYTES", 1_048_576, "largest accepted request body")
+
+    failpoints: str = setting(
+        "MOTCUA_FAILPOINTS", "", "tests only: comma-separated failpoints to trigger, e.g. relay.after_publish=kill"
+    )
+
+    def __post_init__(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"MOTCUA_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def service_port(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def database_name(self, service: str) -> str:
+        return f"{self.mongo_db_prefix}_{service}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is not None:
+                values[f.name] = _cast(f, raw)
+        values.update(overrides)
+        return cls(**values)
+
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, to hand to a child process."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.metadata["env"]] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return out
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _cast(f: dataclasses.Field, raw: str) -> Any:
+    kind = type(f.default)
+    try:
+        if kind is bool:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{f.metadata['env']}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def documented_variables() -> list[tuple[str, Any, str]]:
+    """(variable, default, description) for every setting, in declaration order."""
+    return [(f.metadata["env"], f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)]
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Vocabulary of the one-stop mechanism that every service speaks: statuses, channels, identifiers."""

@@ -1,0 +1,98 @@
+"""Value objects of a dossier that both the intake API and the events carry: applicant, address, contact,
+result return and attachment metadata. One definition, so the API and the event contract cannot drift."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from shared.api import fields as f
+from shared.domain.channels import ResultReturnMethod
+from shared.domain.statuses import DossierStatus
+
+PHONE_RE = r"^(\+84|0)\d{9,10}$"
+CITIZEN_ID_RE = r"^(\d{12}|\d{9})$"         # personal identification number (12) or old ID card (9)
+TAX_CODE_RE = r"^\d{10}(-\d{3})?$"           # organisation tax code, branch suffix optional
+COPY_KINDS = ("original", "copy", "certified_copy")   # bản chính, bản sao, bản sao chứng thực
+MEDIA_TYPES = (
+    "application/pdf", "image/jpeg", "image/png", "application/xml",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+class AddressSchema(f.VnSchema):
+    line = f.String(required=True, validate=f.length(max=200))
+    commune_code = f.String(required=True, validate=f.matches(r"^\d{5}$", "Mã xã/phường gồm 5 chữ số."))
+    province_code = f.String(required=True, validate=f.matches(r"^\d{2}$", "Mã tỉnh/thành phố gồm 2 chữ số."))
+    commune_name = f.String(validate=f.length(max=100))
+    province_name = f.String(validate=f.length(max=100))
+
+
+class ApplicantSchema(f.VnSchema):
+    kind = f.String(required=True, validate=f.one_of(("citizen", "organisation")))
+    full_name = f.String(required=True, validate=f.length(max=150))
+    id_number = f.String(required=True, validate=f.length(max=20))
+    date_of_birth = f.IsoDate()
+    address = f.Nested(AddressSchema)
+
+    @validates_schema
+    def _id_number_matches_kind(self, data, **kwargs):
+        kind, number = data.get("kind"), data.get("id_number")
+        if kind == "citizen" and number and not re.match(CITIZEN_ID_RE, number):
+            raise ValidationError("Số định danh cá nhân gồm 12 chữ số (hoặc 9 chữ số với CMND cũ).", "id_number")
+        if kind == "organisation" and number and not re.match(TAX_CODE_RE, number):
+            raise ValidationError("Mã số thuế gồm 10 chữ số, có thể kèm -XXX cho chi nhánh.", "id_number")
+
+
+class ContactSchema(f.VnSchema):
+    email = f.Email()
+    phone = f.String(validate=f.matches(PHONE_RE, "Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+
+    @validates_schema
+    def _reachable(self, data, **kwargs):
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError("Cần ít nhất thư điện tử hoặc số điện thoại để liên hệ.", "_schema")
+
+
+class ResultReturnSchema(f.VnSchema):
+    method = f.String(required=True, validate=f.one_of([m.value for m in ResultReturnMethod]))
+    address = f.Nested(AddressSchema)
+    recipient_name = f.String(validate=f.length(max=150))
+    recipient_phone = f.String(validate=f.matches(PHONE_RE, "Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+
+    @validates_schema
+    def _postal_needs_address(self, data, **kwargs):
+        # The dispatch slip must name the recipient's address and phone (Circular 17/2017 Art. 9).
+        if data.get("method") == ResultReturnMethod.POST:
+            missing = {}
+            if not data.get("address"):
+                missing["address"] = ["Nhận kết quả qua bưu chính cần địa chỉ nhận."]
+            if not data.get("recipient_phone"):
+                missing["recipient_phone"] = ["Nhận kết quả qua bưu chính cần số điện thoại người nhận."]
+            if missing:
+                raise ValidationError(missing)
+
+
+class AttachmentSchema(f.VnSchema):
+    component = f.String(required=True, validate=f.length(max=300))
+    file_name = f.String(required=True, validate=f.length(max=255))
+    media_type = f.String(required=True, validate=f.one_of(MEDIA_TYPES))
+    size_bytes = f.Integer(required=True, validate=f.in_range(min=1, max=MAX_ATTACHMENT_BYTES))
+    sha256 = f.String(required=True, validate=f.matches(r"^[0-9a-f]{64}$", "Mã băm SHA-256 gồm 64 ký tự hex."))
+    copy_kind = f.String(required=True, validate=f.one_of(COPY_KINDS))
+
+
+def status_field() -> fields.Function:
+    """A dossier's status in responses: ``{"code": 1, "name": "Mới đăng ký"}``."""
+
+    def dump(dossier) -> dict:
+        status = DossierStatus(dossier["status"])
+        return {"code": status.value, "name": status.vietnamese}
+
+    return fields.Function(dump, metadata={
+        "type": "object",
+        "description": "code 1-10 as in the National Public Service Portal, and its Vietnamese name",
+        "properties": {"code": {"type": "integer"}, "name": {"type": "string"}},
+    })

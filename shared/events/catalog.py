@@ -1,0 +1,87 @@
+"""Every event type the system publishes: its name, topic, payload schema and schema version.
+
+An event's payload is validated against its schema when it is created (:func:`shared.events.new_event`) and
+again by every consumer (:meth:`EventType.load`), so a producer cannot publish what consumers cannot read.
+Changing a payload incompatibly means a new schema version here; consumers keep reading the old one until
+no producer emits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from shared.api import fields as f
+from shared.domain.channels import Channel
+from shared.domain.schemas import (
+    ApplicantSchema,
+    AttachmentSchema,
+    ContactSchema,
+    ResultReturnSchema,
+)
+from shared.events.envelope import InvalidEvent
+from shared.events.topics import Topic
+
+
+class DossierSubmittedV1(f.VnSchema):
+    """A dossier was filed (online: by the applicant; counter and post come with reception)."""
+
+    code = f.String(required=True)
+    channel = f.String(required=True, validate=f.one_of([c.value for c in Channel]))
+    status = f.Integer(required=True)
+    procedure_code = f.String(required=True)
+    receiving_agency_code = f.String(required=True)
+    submitted_at = f.AwareDateTime(required=True)
+    rule_set = f.String(required=True)
+    owner_account_id = f.String(required=True)
+    applicant = f.Nested(ApplicantSchema, required=True)
+    contact = f.Nested(ContactSchema, required=True)
+    result_return = f.Nested(ResultReturnSchema, required=True)
+    attachments = f.List(f.Nested(AttachmentSchema), required=True)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    topic: Topic
+    schemas: dict[int, type[Schema]]
+    description: str
+
+    @property
+    def version(self) -> int:
+        return max(self.schemas)
+
+    def dump(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The JSON form of a payload at the current version, checked by loading it back."""
+        schema = self.schemas[self.version]()
+        dumped = schema.dump(payload)
+        errors = schema.validate(dumped)
+        if errors:
+            raise InvalidEvent(f"{self.name} v{self.version} payload is invalid: {errors}")
+        return dumped
+
+    def load(self, payload: dict[str, Any], version: int) -> dict[str, Any]:
+        if version not in self.schemas:
+            raise InvalidEvent(f"{self.name} has no schema version {version}")
+        try:
+            return self.schemas[version]().load(payload)
+        except ValidationError as exc:
+            raise InvalidEvent(f"{self.name} v{version} payload is invalid: {exc.messages}") from exc
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    kind.name: kind
+    for kind in (
+        EventType("dossier.submitted", Topic.INTAKE_DOSSIERS, {1: DossierSubmittedV1},
+                  "a dossier was filed and given its dossier code"),
+    )
+}
+
+
+def event_type(name: str) -> EventType:
+    try:
+        return EVENT_TYPES[name]
+    except KeyError:
+        raise InvalidEvent(f"unknown event type {name!r}") from None

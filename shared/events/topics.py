@@ -1,0 +1,56 @@
+"""The one registry of Kafka topics.
+
+Topic names are logical here and prefixed at run time (``KAFKA_TOPIC_PREFIX``), so several stacks can share
+one cluster (tests use a prefix per run). Every event is keyed by its ``dossier_id``, so all events of one
+dossier land on one partition and are consumed in order.
+
+Each consumed topic has two companions, created with it:
+
+- ``<topic>.retry`` — events a consumer group failed to handle, re-read after a delay by that group's
+  retry loop (the ``x-group`` header says which group; other groups skip the record);
+- ``<topic>.dlq`` — events that still failed after the last retry, or can never succeed (bad schema),
+  with headers saying why; they stay there until an operator replays them (``python -m shared.bus.dlq``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    # Dossiers as received: dossier.submitted (intake owns reception of every channel).
+    INTAKE_DOSSIERS = "intake.dossiers"
+
+
+RETRY_SUFFIX = ".retry"
+DLQ_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class TopicNames:
+    prefix: str
+
+    def main(self, topic: Topic) -> str:
+        return f"{self.prefix}{topic.value}"
+
+    def retry(self, topic: Topic) -> str:
+        return self.main(topic) + RETRY_SUFFIX
+
+    def dlq(self, topic: Topic) -> str:
+        return self.main(topic) + DLQ_SUFFIX
+
+    def all(self) -> list[str]:
+        """Every topic the system needs, companions included."""
+        return [name for topic in Topic for name in (self.main(topic), self.retry(topic), self.dlq(topic))]
+
+    def logical(self, name: str) -> Topic:
+        """The logical topic behind a physical name (main, retry or dlq)."""
+        for topic in Topic:
+            if name in (self.main(topic), self.retry(topic), self.dlq(topic)):
+                return topic
+        raise KeyError(name)
+
+
+def topic_names(settings) -> TopicNames:
+    return TopicNames(settings.kafka_topic_prefix)

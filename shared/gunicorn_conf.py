@@ -1,0 +1,25 @@
+"""gunicorn settings for every service API (gthread workers, see README "Processes").
+
+Started by ``python -m services.<service> api``, which sets ``MOTCUA_SERVICE`` and the bind address.
+No ``preload_app``: the app factory (MongoDB client, Kafka probe) must run in each worker after fork.
+"""
+
+import os
+
+from shared.config import get_settings
+from shared.logging import logging_config
+
+_settings = get_settings()
+
+worker_class = "gthread"
+workers = _settings.gunicorn_workers
+threads = _settings.gunicorn_threads
+worker_tmp_dir = "/dev/shm"
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+max_requests = 1000
+max_requests_jitter = 100
+preload_app = False
+accesslog = None  # requests are logged by the app, as JSON with the request id
+logconfig_dict = logging_config(os.environ.get("MOTCUA_SERVICE", "motcua"), "api", _settings.log_level)

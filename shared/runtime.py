@@ -1,0 +1,90 @@
+"""The processes a service runs, all from the same code:
+
+- ``api`` — the Flask app under gunicorn (gthread);
+- ``relay`` — the outbox relay publishing the service's events (services that publish);
+- ``consumer`` — the Kafka consumer runner with its retry loop (services that consume).
+
+Each service declares its processes once (``services/<name>/processes.py``); ``python -m services.<name>
+<process>`` runs one, and the dev stack, the tests and the Kubernetes manifests start them the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pymongo.database import Database
+
+from shared.bus.kafka import make_producer
+from shared.config import Settings, get_settings
+from shared.events.topics import topic_names
+from shared.logging import configure_logging
+from shared.process import stop_on_signals
+from shared.storage.mongo import connect
+from shared.storage.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+def _resolve(target: str) -> Callable:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class ServiceProcesses:
+    service: str
+    app: str                                   # "package.module:factory", called with no arguments
+    indexes: str                               # "package.module:ensure_indexes(db)"
+    relay_collections: tuple[str, ...] = ()    # collections whose documents carry an outbox
+    consumer: str | None = None                # "package.module:build_runner(db, settings)"
+
+    @property
+    def names(self) -> list[str]:
+        return ["api"] + (["relay"] if self.relay_collections else []) + (["consumer"] if self.consumer else [])
+
+    def command(self, process: str) -> list[str]:
+        return [sys.executable, "-m", f"services.{self.service}", process]
+
+    def main(self, argv: list[str] | None = None) -> int:
+        parser = argparse.ArgumentParser(prog=f"python -m services.{self.service}")
+        parser.add_argument("process", choices=self.names, help="which process of the service to run")
+        args = parser.parse_args(argv)
+        settings = get_settings()
+        return {"api": self.run_api, "relay": self.run_relay, "consumer": self.run_consumer}[args.process](settings)
+
+    def run_api(self, settings: Settings) -> int:
+        env = {**os.environ, "MOTCUA_SERVICE": self.service}
+        bind = f"{settings.bind_host}:{settings.service_port(self.service)}"
+        argv = [sys.executable, "-m", "gunicorn", "-c", "python:shared.gunicorn_conf", "--bind", bind,
+                "--name", f"motcua-{self.service}", f"{self.app}()"]
+        os.execve(sys.executable, argv, env)
+        return 0  # not reached
+
+    def _start(self, settings: Settings, process: str) -> Database:
+        configure_logging(self.service, process, settings.log_level)
+        db = connect(settings, self.service)
+        _resolve(self.indexes)(db)
+        return db
+
+    def run_relay(self, settings: Settings) -> int:
+        db = self._start(settings, "relay")
+        producer = make_producer(settings, client_id=f"motcua-{self.service}-relay")
+        relay = OutboxRelay(db, self.relay_collections, producer, topic_names(settings), settings)
+        relay.ensure_indexes()
+        try:
+            relay.run(stop_on_signals())
+        finally:
+            producer.close(timeout=10)
+        return 0
+
+    def run_consumer(self, settings: Settings) -> int:
+        db = self._start(settings, "consumer")
+        runner = _resolve(self.consumer)(db, settings)
+        runner.run(stop_on_signals())
+        return 0

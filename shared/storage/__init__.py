@@ -1,0 +1,1 @@
+"""MongoDB access: one database per service, the embedded outbox and its relay."""

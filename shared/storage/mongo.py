@@ -1,0 +1,42 @@
+"""The MongoDB connection of a process.
+
+Each service has its own database (``<MONGO_DB_PREFIX>_<service>``) and never reads another's. Connect once
+per process *after* gunicorn forks (the app factory runs in the worker because ``preload_app`` is off):
+a MongoClient owns threads and sockets that do not survive a fork.
+
+mongoengine and the hot paths share one MongoClient: mongoengine's connection is registered under the
+service's name as alias, and raw pymongo code takes ``database(service)`` from it.
+"""
+
+from __future__ import annotations
+
+import mongoengine
+from pymongo.database import Database
+
+
+def connect(settings, service: str) -> Database:
+    mongoengine.connect(
+        db=settings.database_name(service),
+        alias=service,
+        host=settings.mongo_uri,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        # An acknowledged write is journaled (j:true): "accepted" must survive a crash of mongod.
+        journal=True,
+        serverSelectionTimeoutMS=5000,
+        connectTimeoutMS=5000,
+        appname=f"motcua-{service}",
+    )
+    return mongoengine.get_db(alias=service)
+
+
+def database(service: str) -> Database:
+    return mongoengine.get_db(alias=service)
+
+
+def ping(db: Database) -> None:
+    db.client.admin.command("ping")
+
+
+def disconnect(service: str) -> None:
+    mongoengine.disconnect(alias=service)

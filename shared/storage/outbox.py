@@ -1,0 +1,246 @@
+"""The embedded outbox: a state change and the events it causes are one atomic write of one document.
+
+There are no multi-document transactions on the servers we run on (FerretDB has none), and a separate
+outbox collection would need one. So the events ride inside the document that changed:
+
+    {_id, ...state..., outbox: [event, ...], outbox_pending: true,
+     outbox_lease_until: null, outbox_lease_owner: null}
+
+A relay process (:class:`OutboxRelay`) then:
+
+1. finds documents with pending events — through a *wake-up* (a tiny document the writer adds right after
+   its write, so the relay does not have to scan the dossiers) and, as a safety net for wake-ups lost to a
+   crash between the two writes, by sweeping for ``outbox_pending`` every ``RELAY_SWEEP_INTERVAL_SECONDS``;
+2. claims each document with a lease (a compare-and-set on ``_id``, pending flag and an expired lease), so
+   two relays never publish the same document at the same time and each dossier's events keep their order;
+3. publishes the events in array order with ``acks=all`` and the idempotent producer, keyed by dossier;
+4. only then removes exactly the events it sent (``$pullAll``) and clears the pending flag if none are left.
+
+A crash between 3 and 4 publishes the events again on the next claim: delivery is at-least-once and every
+consumer deduplicates by ``event_id`` (see :mod:`shared.bus.consumer`).
+
+FerretDB notes (checked against v1.24.2): ``$pull`` with a condition silently removes nothing, so sent
+events are removed with ``$pullAll`` of the exact documents read; ``findAndModify`` rejects projections.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from kafka.errors import KafkaError
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.results import UpdateResult
+
+from shared.clock import utc_now
+from shared.events import Event, event_type
+from shared.events.topics import TopicNames
+from shared.failpoints import failpoint
+from shared.logging import log_context
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+PENDING = "outbox_pending"
+LEASE_UNTIL = "outbox_lease_until"
+LEASE_OWNER = "outbox_lease_owner"
+WAKEUPS = "outbox_wakeups"
+
+
+def outbox_fields(events: Sequence[Event]) -> dict[str, Any]:
+    """Fields to add to a new document so that it is inserted together with its events."""
+    return {
+        OUTBOX: [event.to_document() for event in events],
+        PENDING: bool(events),
+        LEASE_UNTIL: None,
+        LEASE_OWNER: None,
+    }
+
+
+def with_events(update: dict[str, Any], events: Sequence[Event]) -> dict[str, Any]:
+    """A copy of a MongoDB update document that also appends the events to the outbox, so the state change
+    and its events are written by one atomic update."""
+    if not events:
+        return update
+    combined = {operator: dict(fields) for operator, fields in update.items()}
+    if OUTBOX in combined.get("$push", {}) or PENDING in combined.get("$set", {}):
+        raise ValueError("the update already touches the outbox")
+    combined.setdefault("$push", {})[OUTBOX] = {"$each": [event.to_document() for event in events]}
+    combined.setdefault("$set", {})[PENDING] = True
+    return combined
+
+
+class Outbox:
+    """Writes documents of one collection together with their events, and wakes the relay up."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self.wakeups = collection.database[WAKEUPS]
+
+    def insert(self, document: dict[str, Any], events: Sequence[Event]) -> None:
+        self.collection.insert_one({**document, **outbox_fields(events)})
+        self.wake(document["_id"])
+
+    def update(self, filter: dict[str, Any], update: dict[str, Any], events: Sequence[Event]) -> UpdateResult:  # noqa: A002
+        """One atomic update of one document, identified by ``_id`` (and any compare-and-set conditions)."""
+        if "_id" not in filter:
+            raise ValueError("outbox updates address one document by _id")
+        result = self.collection.update_one(filter, with_events(update, events))
+        if result.modified_count and events:
+            self.wake(filter["_id"])
+        return result
+
+    def wake(self, document_id: Any) -> None:
+        """Tell the relay a document has pending events. Best effort: if this is lost, the sweep finds it."""
+        try:
+            self.wakeups.insert_one({
+                "_id": f"{self.collection.name}:{document_id}",
+                "collection": self.collection.name,
+                "document_id": document_id,
+                "at": utc_now(),
+            })
+        except DuplicateKeyError:
+            pass
+        except PyMongoError:
+            log.warning("outbox wake-up for %s lost; the relay's sweep will find it", document_id, exc_info=True)
+
+
+@dataclass
+class _Claim:
+    collection: Collection
+    document_id: Any
+    events: list[dict[str, Any]]
+
+
+class OutboxRelay:
+    """Publishes the outbox events of some collections of one service database to Kafka."""
+
+    def __init__(
+        self,
+        db: Database,
+        collections: Iterable[str],
+        producer,
+        topics: TopicNames,
+        settings,
+        relay_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.collections = {name: db[name] for name in collections}
+        self.wakeups = db[WAKEUPS]
+        self.producer = producer
+        self.topics = topics
+        self.settings = settings
+        self.relay_id = relay_id or f"relay-{uuid.uuid4().hex[:12]}"
+        self._next_sweep = 0.0
+
+    def ensure_indexes(self) -> None:
+        for collection in self.collections.values():
+            collection.create_index(PENDING)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("outbox relay %s started for %s", self.relay_id, ", ".join(self.collections))
+        while not stop.is_set():
+            try:
+                published = self.run_once()
+            except (PyMongoError, KafkaError):
+                log.exception("outbox relay round failed; retrying")
+                published = 0
+                stop.wait(1.0)
+            if not published:
+                stop.wait(self.settings.relay_poll_interval_seconds)
+        log.info("outbox relay %s stopped", self.relay_id)
+
+    def run_once(self) -> int:
+        """One round: claim what is pending, publish it, clear it. Returns how many events were published."""
+        candidates, wakeup_ids = self._candidates()
+        claims = [claim for collection, doc_id in candidates if (claim := self._claim(collection, doc_id))]
+        published = self._publish(claims) if claims else []
+        for claim in published:
+            self._clear(claim)
+        if wakeup_ids:
+            # Wake-ups of documents another relay holds are dropped too: that relay publishes them, and if it
+            # dies the lease expires and the sweep picks the document up.
+            self.wakeups.delete_many({"_id": {"$in": wakeup_ids}})
+        return sum(len(claim.events) for claim in published)
+
+    def _candidates(self) -> tuple[list[tuple[Collection, Any]], list[str]]:
+        limit = self.settings.relay_batch_size
+        wakeups = list(self.wakeups.find({"collection": {"$in": list(self.collections)}}).limit(limit))
+        seen = {(w["collection"], w["document_id"]) for w in wakeups}
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + self.settings.relay_sweep_interval_seconds
+            for name, collection in self.collections.items():
+                for doc in collection.find({PENDING: True}, {"_id": 1}).limit(limit):
+                    seen.add((name, doc["_id"]))
+        return [(self.collections[name], doc_id) for name, doc_id in seen], [w["_id"] for w in wakeups]
+
+    def _claim(self, collection: Collection, document_id: Any) -> _Claim | None:
+        now = utc_now()
+        doc = collection.find_one_and_update(
+            {
+                "_id": document_id,
+                PENDING: True,
+                "$or": [{LEASE_UNTIL: None}, {LEASE_UNTIL: {"$lt": now}}],
+            },
+            {"$set": {
+                LEASE_UNTIL: now + timedelta(seconds=self.settings.relay_lease_seconds),
+                LEASE_OWNER: self.relay_id,
+            }},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return None
+        if not doc.get(OUTBOX):
+            collection.update_one({"_id": document_id, OUTBOX: {"$size": 0}},
+                                  {"$set": {PENDING: False, LEASE_UNTIL: None, LEASE_OWNER: None}})
+            return None
+        return _Claim(collection, document_id, doc[OUTBOX])
+
+    def _publish(self, claims: list[_Claim]) -> list[_Claim]:
+        """Sends every claimed event, waits for the broker's acknowledgements, returns the fully sent claims."""
+        sent: list[tuple[_Claim, list]] = []
+        for claim in claims:
+            futures = []
+            for stored in claim.events:
+                event = Event.from_document(stored)
+                topic = self.topics.main(event_type(event.type).topic)
+                futures.append(self.producer.send(topic, key=event.key, value=event.to_json(),
+                                                  headers=event.headers()))
+            sent.append((claim, futures))
+        self.producer.flush()
+        done = []
+        for claim, futures in sent:
+            try:
+                for future in futures:
+                    future.get(timeout=30)
+            except KafkaError:
+                log.exception("publishing the outbox of %s failed; it stays pending", claim.document_id)
+                self._release(claim)
+                continue
+            with log_context(dossier_id=str(claim.document_id)):
+                log.info("published %d event(s)", len(claim.events),
+                         extra={"event_ids": [e["event_id"] for e in claim.events]})
+            done.append(claim)
+        failpoint("relay.after_publish")
+        return done
+
+    def _clear(self, claim: _Claim) -> None:
+        # Remove exactly what was sent: events appended meanwhile by a new state change stay for the next round.
+        claim.collection.update_one(
+            {"_id": claim.document_id, LEASE_OWNER: self.relay_id},
+            {"$pullAll": {OUTBOX: claim.events}, "$set": {LEASE_UNTIL: None, LEASE_OWNER: None}},
+        )
+        claim.collection.update_one({"_id": claim.document_id, OUTBOX: {"$size": 0}}, {"$set": {PENDING: False}})
+
+    def _release(self, claim: _Claim) -> None:
+        claim.collection.update_one({"_id": claim.document_id, LEASE_OWNER: self.relay_id},
+                                    {"$set": {LEASE_UNTIL: None, LEASE_OWNER: None}})

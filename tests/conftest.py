@@ -1,0 +1,109 @@
+"""Test infrastructure: one real Kafka broker, one real FerretDB and one SMTP server for the whole run, started
+here on free ports in a temporary directory (nothing is mocked; see README, "Tests").
+
+Isolation without restarting anything:
+- in-process tests share ``settings`` (their own database and topic prefix) and use fresh agency codes,
+  usernames and e-mail addresses, so their data never collides;
+- tests that consume from Kafka take ``fresh_settings``: new topics, consumer groups and databases;
+- tests that run the services' real processes take a ``deployment``: the same servers, its own prefixes,
+  ports and logs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pymongo
+import pytest
+
+from shared.bus.consumer import ConsumerRunner
+from shared.bus.kafka import ensure_topics
+from shared.config import Settings
+from tools.devstack.stack import Ports, Stack
+
+FAST = {
+    # Tests wait for retries and relays; production defaults are seconds, not tenths.
+    "relay_poll_interval_seconds": 0.05,
+    "relay_sweep_interval_seconds": 1.0,
+    "relay_lease_seconds": 5.0,
+    "consumer_retry_delay_seconds": 0.3,
+    "consumer_local_attempts": 2,
+    "consumer_max_retries": 2,
+    "gunicorn_workers": 1,
+}
+
+
+def _prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("stack")
+    prefix = _prefix()
+    infra = Stack(root, ports=Ports.free(), db_prefix=prefix, topic_prefix=f"{prefix}.", env="test")
+    try:
+        infra.start_infrastructure()
+        yield infra
+    finally:
+        infra.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_client(stack) -> Iterator[pymongo.MongoClient]:
+    client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True, uuidRepresentation="standard")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def settings(stack) -> Settings:
+    """Settings of the in-process apps and handlers (their own databases and topics)."""
+    prefix = _prefix()
+    value = dataclasses.replace(stack.settings(**FAST), mongo_db_prefix=prefix, kafka_topic_prefix=f"{prefix}.")
+    ensure_topics(value)
+    return value
+
+
+@pytest.fixture
+def fresh_settings(settings) -> Settings:
+    """Settings with brand-new topics, consumer groups and databases, for a test that consumes from Kafka."""
+    prefix = _prefix()
+    value = dataclasses.replace(settings, mongo_db_prefix=prefix, kafka_topic_prefix=f"{prefix}.")
+    ensure_topics(value)
+    return value
+
+
+def database(client: pymongo.MongoClient, settings: Settings, service: str):
+    return client[settings.database_name(service)]
+
+
+@pytest.fixture
+def deployment(stack) -> Iterator[Stack]:
+    """The services' real processes can be started on this one (``start_services``/``start_process``);
+    everything started is stopped at the end of the test."""
+    prefix = _prefix()
+    deployed = stack.derive(name=prefix, db_prefix=prefix, topic_prefix=f"{prefix}.", overrides=FAST)
+    deployed.ensure_topics()
+    try:
+        yield deployed
+    finally:
+        deployed.stop_services()
+
+
+@contextlib.contextmanager
+def running(runner: ConsumerRunner) -> Iterator[threading.Event]:
+    """Runs a consumer runner (main and retry loops) in this process until the block ends."""
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(30)
+        assert not thread.is_alive(), "the consumer runner did not stop within 30 s"

@@ -1,0 +1,161 @@
+"""The consumer runner against the real broker: idempotency by event id, retry topic, DLQ, replay."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+from shared.bus import dlq
+from shared.bus.consumer import PROCESSED_EVENTS, ConsumerRunner, Headers, PermanentError, Subscription
+from shared.bus.kafka import make_producer, read_topic
+from shared.events import Topic, new_event, topic_names
+from tests.conftest import database, running
+from tests.support import factories
+from tests.support.waiting import eventually
+
+
+def _submitted_event():
+    return factories.submitted_event()
+
+
+def _publish(settings, *events, raw: bytes | None = None) -> None:
+    producer = make_producer(settings, client_id="test")
+    topic = topic_names(settings).main(Topic.INTAKE_DOSSIERS)
+    for event in events:
+        producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
+    if raw is not None:
+        producer.send(topic, key=b"garbage", value=raw).get(10)
+    producer.close(timeout=5)
+
+
+class Recorder:
+    """A handler that records what it applied and fails while told to."""
+
+    def __init__(self) -> None:
+        self.applied: list[str] = []
+        self.calls = 0
+        self.failing: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, event, payload) -> None:
+        with self.lock:
+            self.calls += 1
+            if event.event_id in self.failing:
+                raise RuntimeError(f"boom for {payload['code']}")
+            self.applied.append(event.event_id)
+
+
+def _runner(settings, db, handler, group="testgroup") -> ConsumerRunner:
+    return ConsumerRunner(service="test", group=group, db=db, settings=settings,
+                          subscriptions=[Subscription(Topic.INTAKE_DOSSIERS, {"dossier.submitted": handler})])
+
+
+def _dlq(settings) -> list:
+    return read_topic(settings, topic_names(settings).dlq(Topic.INTAKE_DOSSIERS))
+
+
+def test_the_same_event_delivered_twice_is_applied_once(mongo_client, fresh_settings):
+    db = database(mongo_client, fresh_settings, "workflow")
+    handler = Recorder()
+    event = _submitted_event()
+    _publish(fresh_settings, event, event)
+    with running(_runner(fresh_settings, db, handler)):
+        eventually(lambda: db[PROCESSED_EVENTS].count_documents({}) == 1, what="event processed")
+        _publish(fresh_settings, event)  # and a third time, after it was processed
+        eventually(lambda: _committed(fresh_settings, db) >= 3, what="offsets committed")
+    assert handler.applied == [event.event_id]
+    assert db[PROCESSED_EVENTS].find_one({"_id": f"testgroup:{event.event_id}"})["dossier_id"] == event.dossier_id
+
+
+def _committed(settings, db) -> int:
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        offsets = admin.list_consumer_group_offsets(f"{settings.kafka_topic_prefix}testgroup")
+        return sum(o.offset for tp, o in offsets.items() if not tp.topic.endswith(".retry"))
+    finally:
+        admin.close()
+
+
+def test_a_failing_handler_goes_through_the_retry_topic_to_the_dlq_and_replay_puts_it_back(
+        mongo_client, fresh_settings):
+    db = database(mongo_client, fresh_settings, "workflow")
+    handler = Recorder()
+    bad, good = _submitted_event(), _submitted_event()
+    handler.failing.add(bad.event_id)
+    _publish(fresh_settings, bad, good)
+
+    with running(_runner(fresh_settings, db, handler)):
+        letters = eventually(lambda: _dlq(fresh_settings), timeout=60, what="the event in the DLQ")
+        assert good.event_id in handler.applied  # the poison event did not block the next one
+
+    retries = read_topic(fresh_settings, topic_names(fresh_settings).retry(Topic.INTAKE_DOSSIERS))
+    assert [dict(r.headers)[Headers.ATTEMPT] for r in retries] == [b"1", b"2"]
+    assert all(r.key == bad.key and json.loads(r.value)["event_id"] == bad.event_id for r in retries)
+    (letter,) = letters
+    headers = {k: v.decode() for k, v in letter.headers}
+    assert headers[Headers.REASON] == "handler-failed"
+    assert headers[Headers.ERROR_CLASS] == "RuntimeError"
+    assert bad.payload["code"] in headers[Headers.ERROR]
+    assert headers[Headers.GROUP] == "testgroup"
+    assert headers[Headers.ATTEMPT] == "2"
+    assert headers[Headers.ORIGINAL_TOPIC] == topic_names(fresh_settings).main(Topic.INTAKE_DOSSIERS)
+    assert headers["event_id"] == bad.event_id
+    # local attempts (2) on the main topic and on each of the two passes through the retry topic
+    assert handler.calls == 1 + 2 * 3
+    assert bad.event_id not in handler.applied
+
+    handler.failing.clear()  # the cause is fixed
+    listed = dlq.read_dead_letters(fresh_settings, Topic.INTAKE_DOSSIERS)
+    assert [d.event_id for d in listed] == [bad.event_id]
+    assert dlq.replay(fresh_settings, listed) == 1
+    with running(_runner(fresh_settings, db, handler)):
+        eventually(lambda: bad.event_id in handler.applied, what="the replayed event applied")
+        assert dlq.replay(fresh_settings, listed) == 1  # replaying again changes nothing
+        eventually(lambda: _committed(fresh_settings, db) >= 4, what="the second replay consumed")
+    assert handler.applied.count(bad.event_id) == 1 and handler.applied.count(good.event_id) == 1
+
+
+def test_events_that_cannot_be_read_go_straight_to_the_dlq(mongo_client, fresh_settings):
+    db = database(mongo_client, fresh_settings, "workflow")
+    handler = Recorder()
+    invalid = _submitted_event()
+    invalid = invalid.__class__(**{**invalid.__dict__, "payload": {**invalid.payload, "status": "one"}})
+    _publish(fresh_settings, invalid, raw=b"{not json")
+    with running(_runner(fresh_settings, db, handler)):
+        letters = eventually(lambda: len(_dlq(fresh_settings)) == 2 and _dlq(fresh_settings), what="2 in the DLQ")
+    reasons = sorted({k: v.decode() for k, v in r.headers}[Headers.REASON] for r in letters)
+    assert reasons == ["invalid-event", "invalid-event"]
+    assert handler.calls == 0
+    assert read_topic(fresh_settings, topic_names(fresh_settings).retry(Topic.INTAKE_DOSSIERS)) == []
+
+
+def test_a_permanent_error_skips_the_retries(mongo_client, fresh_settings):
+    db = database(mongo_client, fresh_settings, "workflow")
+    calls = []
+
+    def refuse(event, payload):
+        calls.append(event.event_id)
+        raise PermanentError("the dossier was withdrawn")
+
+    event = _submitted_event()
+    _publish(fresh_settings, event)
+    with running(_runner(fresh_settings, db, refuse)):
+        (letter,) = eventually(lambda: _dlq(fresh_settings), what="the DLQ")
+    assert {k: v.decode() for k, v in letter.headers}[Headers.REASON] == "permanent-error"
+    assert calls == [event.event_id]
+
+
+def test_each_group_retries_only_its_own_failures(mongo_client, fresh_settings):
+    db = database(mongo_client, fresh_settings, "workflow")
+    failing, healthy = Recorder(), Recorder()
+    event = _submitted_event()
+    failing.failing.add(event.event_id)
+    _publish(fresh_settings, event)
+    with running(_runner(fresh_settings, db, failing, group="a")), \
+            running(_runner(fresh_settings, db, healthy, group="b")):
+        eventually(lambda: _dlq(fresh_settings), timeout=60, what="the DLQ")
+    assert healthy.applied == [event.event_id] and healthy.calls == 1
+    assert {k: v.decode() for k, v in _dlq(fresh_settings)[0].headers}[Headers.GROUP] == "a"

@@ -1,0 +1,124 @@
+"""The embedded outbox and its relay, against real FerretDB and Kafka."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from shared.bus.kafka import make_producer, read_topic
+from shared.events import Event, Topic, topic_names
+from shared.storage.outbox import LEASE_OWNER, OUTBOX, PENDING, WAKEUPS, Outbox, OutboxRelay
+from tests.conftest import database
+
+
+def _event(dossier_id: str, n: int) -> Event:
+    return Event(type="dossier.submitted", dossier_id=dossier_id, payload={"n": n}, producer="test")
+
+
+@pytest.fixture
+def relay_env(mongo_client, fresh_settings):
+    db = database(mongo_client, fresh_settings, "intake")
+    producer = make_producer(fresh_settings, client_id="test-relay")
+    yield db, producer, fresh_settings
+    producer.close(timeout=5)
+
+
+def _relay(relay_env, **kwargs) -> OutboxRelay:
+    db, producer, settings = relay_env
+    return OutboxRelay(db, ["dossiers"], producer, topic_names(settings), settings, **kwargs)
+
+
+def _published(settings) -> list[dict]:
+    return [json.loads(r.value) for r in read_topic(settings, topic_names(settings).main(Topic.INTAKE_DOSSIERS))]
+
+
+def test_insert_writes_the_document_and_its_events_in_one_write(relay_env):
+    db, _, _ = relay_env
+    dossier_id = str(uuid.uuid4())
+    Outbox(db.dossiers).insert({"_id": dossier_id, "status": 1}, [_event(dossier_id, 1)])
+
+    stored = db.dossiers.find_one({"_id": dossier_id})
+    assert stored["status"] == 1
+    assert stored[PENDING] is True
+    assert [e["payload"] for e in stored[OUTBOX]] == [{"n": 1}]
+    assert db[WAKEUPS].find_one({"_id": f"dossiers:{dossier_id}"}) is not None
+
+
+def test_relay_publishes_in_order_keyed_by_dossier_then_clears_the_outbox(relay_env):
+    db, _, settings = relay_env
+    dossier_id = str(uuid.uuid4())
+    outbox = Outbox(db.dossiers)
+    outbox.insert({"_id": dossier_id, "status": 1}, [_event(dossier_id, 1), _event(dossier_id, 2)])
+    outbox.update({"_id": dossier_id}, {"$set": {"status": 2}}, [_event(dossier_id, 3)])
+
+    assert _relay(relay_env).run_once() == 3
+
+    records = read_topic(settings, topic_names(settings).main(Topic.INTAKE_DOSSIERS))
+    assert [json.loads(r.value)["payload"]["n"] for r in records] == [1, 2, 3]
+    assert {r.key for r in records} == {dossier_id.encode()}
+    assert dict(records[0].headers)["type"] == b"dossier.submitted"
+    stored = db.dossiers.find_one({"_id": dossier_id})
+    assert stored[OUTBOX] == [] and stored[PENDING] is False and stored[LEASE_OWNER] is None
+    assert stored["status"] == 2
+    assert db[WAKEUPS].count_documents({}) == 0
+    assert _relay(relay_env).run_once() == 0
+
+
+def test_a_leased_document_is_not_claimed_by_a_second_relay(relay_env):
+    db, _, settings = relay_env
+    dossier_id = str(uuid.uuid4())
+    Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    first, second = _relay(relay_env, relay_id="first"), _relay(relay_env, relay_id="second")
+
+    claim = first._claim(db.dossiers, dossier_id)
+    assert claim is not None
+    assert second._claim(db.dossiers, dossier_id) is None
+    assert second.run_once() == 0
+    assert _published(settings) == []
+
+
+def test_an_expired_lease_is_taken_over(relay_env):
+    db, _, settings = relay_env
+    dossier_id = str(uuid.uuid4())
+    Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    crashed = _relay(relay_env, relay_id="crashed")
+    assert crashed._claim(db.dossiers, dossier_id) is not None  # ... and then the process died
+    db.dossiers.update_one({"_id": dossier_id}, {"$set": {"outbox_lease_until": None}})  # lease ran out
+
+    assert _relay(relay_env, relay_id="survivor").run_once() == 1
+    assert [e["payload"] for e in _published(settings)] == [{"n": 1}]
+
+
+def test_events_appended_while_publishing_stay_for_the_next_round(relay_env):
+    db, _, settings = relay_env
+    dossier_id = str(uuid.uuid4())
+    outbox = Outbox(db.dossiers)
+    outbox.insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    relay = _relay(relay_env)
+    claim = relay._claim(db.dossiers, dossier_id)
+    sent = relay._publish([claim])
+    outbox.update({"_id": dossier_id}, {"$set": {"status": 4}}, [_event(dossier_id, 2)])  # concurrent change
+    relay._clear(sent[0])
+
+    stored = db.dossiers.find_one({"_id": dossier_id})
+    assert [e["payload"] for e in stored[OUTBOX]] == [{"n": 2}] and stored[PENDING] is True
+    assert relay.run_once() == 1
+    assert [e["payload"]["n"] for e in _published(settings)] == [1, 2]
+
+
+def test_the_sweep_finds_pending_events_whose_wake_up_was_lost(relay_env):
+    db, _, settings = relay_env
+    dossier_id = str(uuid.uuid4())
+    Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 7)])
+    db[WAKEUPS].delete_many({})  # the writer crashed between its write and the wake-up
+
+    assert _relay(relay_env).run_once() == 1  # a fresh relay sweeps at once
+    assert [e["payload"] for e in _published(settings)] == [{"n": 7}]
+
+
+def test_outbox_updates_must_address_one_document_by_id(relay_env):
+    db, _, _ = relay_env
+    with pytest.raises(ValueError):
+        Outbox(db.dossiers).update({"code": "x"}, {"$set": {"status": 2}}, [_event("x", 1)])

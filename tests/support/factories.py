@@ -1,0 +1,80 @@
+"""Plain factory functions for test data (after GOV.UK Notify's tests/app/db.py)."""
+
+from __future__ import annotations
+
+import copy
+import random
+import uuid
+from typing import Any
+
+from shared.auth.roles import PrincipalKind, Role
+from shared.auth.tokens import Principal, TokenIssuer, signing_key
+
+
+def agency_code() -> str:
+    """A fresh, well-formed QCVN 102:2016 agency code, so tests never share a queue or a daily sequence."""
+    r = random.randint
+    return f"{r(0, 999):03d}.{r(0, 99):02d}.{r(0, 99):02d}.H{r(10, 99)}"
+
+
+def submission(**overrides: Any) -> dict[str, Any]:
+    """A valid online submission; keyword arguments replace top-level fields."""
+    body = {
+        "procedure_code": "1.001806",
+        "receiving_agency_code": agency_code(),
+        "applicant": {"kind": "citizen", "full_name": "Nguyễn Thị Hoà", "id_number": "001203004567",
+                      "date_of_birth": "1990-05-17"},
+        "contact": {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn", "phone": "0912345678"},
+        "result_return": {"method": "counter"},
+        "attachments": [{
+            "component": "Đơn đề nghị công nhận doanh nghiệp sử dụng từ 30% lao động là người khuyết tật",
+            "file_name": "don-de-nghi.pdf", "media_type": "application/pdf", "size_bytes": 183_204,
+            "sha256": "9f2c" * 16, "copy_kind": "original",
+        }],
+    }
+    body.update(copy.deepcopy(overrides))
+    return body
+
+
+def postal_return(**address: str) -> dict[str, Any]:
+    return {"method": "post", "recipient_name": "Nguyễn Thị Hoà", "recipient_phone": "0987654321",
+            "address": {"line": "Số 8, ngõ 42 phố Trần Phú", "commune_code": "00118", "province_code": "01",
+                        "commune_name": "Phường Ba Đình", "province_name": "Thành phố Hà Nội", **address}}
+
+
+def applicant_principal() -> Principal:
+    return Principal(subject=str(uuid.uuid4()), kind=PrincipalKind.APPLICANT, roles=frozenset({Role.APPLICANT}),
+                     name="Nguyễn Thị Hoà")
+
+
+def officer_principal(agency: str, *roles: Role) -> Principal:
+    return Principal(subject=str(uuid.uuid4()), kind=PrincipalKind.OFFICER,
+                     roles=frozenset(roles or (Role.COUNTER_OFFICER,)), agency_code=agency, name="Trần Văn Bình")
+
+
+def bearer(settings, principal: Principal) -> dict[str, str]:
+    """Authorization header with a token signed by the stack's key (as intake would issue it)."""
+    token = TokenIssuer(signing_key(settings), settings).issue(principal)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def submitted_event(dossier_id: str | None = None, owner: str | None = None, **overrides: Any):
+    """A valid ``dossier.submitted`` event as intake would publish it; keyword arguments replace fields of
+    the submission (``result_return=postal_return()``, ``contact=...``)."""
+    from datetime import UTC, datetime
+
+    from shared.events import new_event
+
+    body = submission(**overrides)
+    dossier_id = dossier_id or str(uuid.uuid4())
+    payload = {
+        **{k: body[k] for k in ("procedure_code", "receiving_agency_code", "applicant", "contact", "result_return",
+                                "attachments")},
+        "code": f"{body['receiving_agency_code']}-261122-{random.randint(1, 9999):04d}",
+        "channel": "online",
+        "status": 1,
+        "submitted_at": datetime(2026, 11, 22, 3, 15, tzinfo=UTC),
+        "rule_set": "nd118-2025",
+        "owner_account_id": owner or str(uuid.uuid4()),
+    }
+    return new_event("dossier.submitted", dossier_id, payload, producer="intake")

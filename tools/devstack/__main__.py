@@ -1,0 +1,116 @@
+"""`make run`: the whole system on this machine, until Ctrl-C.
+
+    python -m tools.devstack run [--fresh]
+
+Starts FerretDB, the SMTP server and Kafka, creates the topics, starts every service's processes (API under
+gunicorn, relay, consumers), waits until each is healthy, seeds demo accounts, prints the URLs, then
+supervises: a process that dies is restarted. Ctrl-C (or SIGTERM) stops everything, services first.
+Data is kept in .run/ between runs; --fresh starts from empty data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from services.intake.accounts.cli import DEMO_AGENCY, DEMO_APPLICANT, DEMO_OFFICERS, DEMO_PASSWORD
+from tools.devstack.paths import REPO, RUN, MissingPrerequisite
+from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
+
+
+def _ports() -> Ports:
+    env = os.environ
+    return Ports(
+        kafka=int(env.get("KAFKA_PORT", 9092)), kafka_controller=int(env.get("KAFKA_CONTROLLER_PORT", 9093)),
+        mongo=int(env.get("MONGO_PORT", 27017)), smtp=int(env.get("SMTP_PORT", 8025)),
+        intake=int(env.get("INTAKE_PORT", 8081)), workflow=int(env.get("WORKFLOW_PORT", 8082)),
+        notify=int(env.get("NOTIFY_PORT", 8083)), postal=int(env.get("POSTAL_PORT", 8084)),
+    )
+
+
+def _step(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(fresh: bool) -> int:
+    if fresh and RUN.exists():
+        shutil.rmtree(RUN)
+    stack = Stack(RUN, ports=_ports())
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        _step("starting FerretDB, the SMTP server and Kafka")
+        stack.start_infrastructure()
+        for server in (stack.mongo, stack.mail, stack.kafka):
+            print(f"    {server.managed.name:<9} up in {server.managed.started_in:4.1f}s, "
+                  f"RSS {server.managed.rss_mb() or 0:5.0f} MB", flush=True)
+        _step("starting the services (API, relay, consumers) and waiting until each is healthy")
+        stack.start_services()
+        _step("demo accounts")
+        subprocess.run([sys.executable, "-m", "services.intake.accounts.cli", "seed-demo"], check=True,
+                       env=stack.child_env(), cwd=REPO)
+        _print_banner(stack)
+        _supervise(stack, stop)
+    except (MissingPrerequisite, RuntimeError, TimeoutError) as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        _step("stopping")
+        stack.stop()
+        print("stopped.", flush=True)
+    return 0
+
+
+def _print_banner(stack: Stack) -> None:
+    print("\nmotcua is running. Ctrl-C stops everything.\n")
+    for service in SERVICES:
+        url = stack.url(service)
+        print(f"  {service:<9} {url:<24} OpenAPI {url}/openapi.json   explorer {url}/docs")
+    print(f"\n  Kafka     {stack.kafka.bootstrap}")
+    print(f"  MongoDB   {stack.mongo.uri} (FerretDB on SQLite, data in {stack.root / 'ferretdb'})")
+    print(f"  SMTP      127.0.0.1:{stack.ports.smtp} (every e-mail is kept: `make mail` lists them)")
+    print(f"  Logs      {stack.root / 'logs'}/")
+    print(f"\n  Demo accounts (password {DEMO_PASSWORD}; officers of agency {DEMO_AGENCY}):")
+    for username, name, roles in DEMO_OFFICERS:
+        print(f"    {username:<12} {', '.join(roles):<16} {name}")
+    print(f"    {DEMO_APPLICANT[0]:<12} {'applicant':<16} {DEMO_APPLICANT[1]}")
+    print("\n  Try it: README.md, section 'Try the flow with curl'.\n", flush=True)
+
+
+def _supervise(stack: Stack, stop: threading.Event) -> None:
+    restarts: dict[str, list[float]] = {}
+    while not stop.wait(1.0):
+        for name, managed in list(stack.processes.items()):
+            if managed.alive():
+                continue
+            recent = [t for t in restarts.get(name, []) if time.monotonic() - t < 60]
+            print(f"!! {name} exited with code {managed.process.returncode}; last lines of "
+                  f"{managed.log_path}:\n{managed.tail(15)}", flush=True)
+            if len(recent) >= 3:
+                print(f"!! {name} keeps failing; not restarting it again", flush=True)
+                del stack.processes[name]
+                continue
+            service, _, process = name.partition("-")
+            assert process in service_processes(service).names
+            stack.start_process(service, process)
+            restarts[name] = [*recent, time.monotonic()]
+            print(f"   restarted {name}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.devstack")
+    parser.add_argument("command", choices=("run",))
+    parser.add_argument("--fresh", action="store_true", help="start from empty data (deletes .run/)")
+    args = parser.parse_args(argv)
+    return run(args.fresh)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

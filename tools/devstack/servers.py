@@ -1,0 +1,256 @@
+"""The infrastructure servers of the local stack, each a real server in its own process.
+
+- :class:`KafkaServer` — Apache Kafka, single-node KRaft (broker + controller), started with plain ``java``
+  from the jars Maven collected; formatted on first start, data kept in its directory.
+- :class:`FerretDBServer` — FerretDB v1 on SQLite (our patched embedding build), a MongoDB-wire server.
+- :class:`MailServer` — an SMTP server (aiosmtpd) that stores every message in a Maildir to be read back.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.devstack.paths import FERRETDB_BIN, KAFKA_LIBS, KAFKA_LOG4J, REPO, MissingPrerequisite
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode} before listening on {port}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
+
+
+@dataclass
+class ManagedProcess:
+    """A child process with its output in a log file; stopped with SIGTERM, then SIGKILL."""
+
+    name: str
+    log_path: Path
+    process: subprocess.Popen | None = None
+    started_in: float = 0.0
+
+    def spawn(self, argv: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
+        self._log = log
+        # Its own session: Ctrl-C in the terminal reaches the stack, which stops children in order.
+        self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                        start_new_session=True)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, as in a crash or an OOM kill."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def rss_mb(self) -> float | None:
+        if not self.alive():
+            return None
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class KafkaServer:
+    data_dir: Path
+    port: int = 9092
+    controller_port: int = 9093
+    heap: str = "512m"
+    managed: ManagedProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.managed = ManagedProcess("kafka", self.data_dir / "kafka.log")
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _java(self) -> str:
+        java = shutil.which("java")
+        if java is None:
+            raise MissingPrerequisite("Java 17 or newer is required to run Kafka: install OpenJDK 17 "
+                                      "(Debian/Ubuntu: apt-get install openjdk-17-jre-headless)")
+        return java
+
+    def _properties(self) -> str:
+        # Java .properties has no inline comments: a trailing "# ..." would become part of the value.
+        return "\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            "inter.broker.listener.name=PLAINTEXT",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={self.data_dir / 'data'}",
+            "num.partitions=1",
+            "default.replication.factor=1",
+            "min.insync.replicas=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "group.min.session.timeout.ms=1000",
+            "auto.create.topics.enable=false",
+            "num.network.threads=2",
+            "num.io.threads=2",
+            "background.threads=2",
+            "log.cleaner.enable=false",
+            "",
+        ])
+
+    def start(self, timeout: float = 90.0) -> None:
+        java = self._java()
+        for port in (self.port, self.controller_port):
+            if not port_is_free(port):
+                raise RuntimeError(f"port {port} is in use: is another stack (or Kafka) running?")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "server.properties"
+        config.write_text(self._properties())
+        classpath = f"{KAFKA_LIBS}/*"
+        log4j = f"-Dlog4j2.configurationFile={KAFKA_LOG4J}"
+        started = time.monotonic()
+        if not (self.data_dir / "data" / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            subprocess.run([java, "-Xmx256m", "-cp", classpath, log4j, "kafka.tools.StorageTool", "format",
+                            "-t", cluster_id, "-c", str(config), "--ignore-formatted"],
+                           check=True, capture_output=True, cwd=REPO)
+        self.managed.spawn([
+            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+            "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", f"-Dkafka.logs.dir={self.data_dir}",
+            log4j, "-cp", classpath, "kafka.Kafka", str(config),
+        ])
+        self._wait_started(timeout)
+        self.managed.started_in = time.monotonic() - started
+
+    def _wait_started(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.managed.alive():
+                raise RuntimeError(f"Kafka exited while starting:\n{self.managed.tail()}")
+            if "Kafka Server started" in self.managed.log_path.read_text(errors="replace"):
+                wait_for_port(self.port, 10, self.managed.process, "Kafka")
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"Kafka did not start within {timeout:.0f}s:\n{self.managed.tail()}")
+
+    def stop(self) -> None:
+        self.managed.stop(timeout=30)
+
+
+@dataclass
+class FerretDBServer:
+    data_dir: Path
+    port: int = 27017
+    managed: ManagedProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.managed = ManagedProcess("ferretdb", self.data_dir / "ferretdb.log")
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+    def start(self, timeout: float = 30.0) -> None:
+        if not FERRETDB_BIN.exists():
+            raise MissingPrerequisite(f"{FERRETDB_BIN} is missing: run `make setup`")
+        if not port_is_free(self.port):
+            raise RuntimeError(f"port {self.port} is in use: is another stack (or MongoDB) running?")
+        (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        self.managed.spawn([str(FERRETDB_BIN), "-listen-addr", f"127.0.0.1:{self.port}",
+                            "-sqlite-url", f"file:{self.data_dir / 'sqlite'}/"])
+        wait_for_port(self.port, timeout, self.managed.process, "FerretDB")
+        self.managed.started_in = time.monotonic() - started
+
+    def stop(self) -> None:
+        self.managed.stop(timeout=15)
+
+
+@dataclass
+class MailServer:
+    maildir: Path
+    log_dir: Path
+    port: int = 8025
+    managed: ManagedProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.managed = ManagedProcess("smtp", self.log_dir / "smtp.log")
+
+    def start(self, timeout: float = 20.0) -> None:
+        if not port_is_free(self.port):
+            raise RuntimeError(f"port {self.port} is in use: is another stack (or SMTP server) running?")
+        started = time.monotonic()
+        self.managed.spawn([sys.executable, "-m", "tools.devstack.mail", "serve", "--port", str(self.port),
+                            "--maildir", str(self.maildir)], env={**os.environ, "PYTHONPATH": str(REPO)})
+        wait_for_port(self.port, timeout, self.managed.process, "SMTP server")
+        self.managed.started_in = time.monotonic() - started
+
+    def stop(self) -> None:
+        self.managed.stop(timeout=10)

@@ -1,0 +1,181 @@
+"""The whole system on one machine: infrastructure servers plus every service process.
+
+Used by `make run` (fixed ports, data kept in ``.run/``) and by the test suite (free ports, a temporary
+directory and per-run database and topic prefixes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from kafka import KafkaAdminClient
+
+from shared.bus.kafka import ensure_topics
+from shared.config import Settings
+from shared.runtime import ServiceProcesses
+from tools.devstack.paths import REPO, require_built
+from tools.devstack.servers import FerretDBServer, KafkaServer, MailServer, ManagedProcess, free_port
+
+SERVICES = ("intake", "workflow", "notify", "postal")
+
+
+def service_processes(service: str) -> ServiceProcesses:
+    return importlib.import_module(f"services.{service}.processes").PROCESSES
+
+
+@dataclass
+class Ports:
+    kafka: int = 9092
+    kafka_controller: int = 9093
+    mongo: int = 27017
+    smtp: int = 8025
+    intake: int = 8081
+    workflow: int = 8082
+    notify: int = 8083
+    postal: int = 8084
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(**{name: free_port() for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class Stack:
+    root: Path
+    ports: Ports = field(default_factory=Ports)
+    db_prefix: str = "motcua"
+    topic_prefix: str = "motcua."
+    env: str = "development"
+    overrides: dict[str, Any] = field(default_factory=dict)  # settings differing from the defaults
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.kafka = KafkaServer(self.root / "kafka", self.ports.kafka, self.ports.kafka_controller)
+        self.mongo = FerretDBServer(self.root / "ferretdb", self.ports.mongo)
+        self.mail = MailServer(self.root / "mail", self.root / "logs", self.ports.smtp)
+
+    def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:
+        """Another deployment of the services on the same infrastructure servers: its own databases, topics,
+        consumer groups, API ports and logs (tests run several side by side)."""
+        ports = dataclasses.replace(self.ports, **{s: free_port() for s in SERVICES})
+        clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
+                                    topic_prefix=topic_prefix, processes={}, **changes)
+        clone.kafka, clone.mongo, clone.mail = self.kafka, self.mongo, self.mail
+        return clone
+
+    @property
+    def maildir(self) -> Path:
+        return self.mail.maildir
+
+    def settings(self, **overrides) -> Settings:
+        overrides = {**self.overrides, **overrides}
+        return Settings(
+            env=self.env,
+            mongo_uri=self.mongo.uri,
+            mongo_db_prefix=self.db_prefix,
+            kafka_bootstrap_servers=self.kafka.bootstrap,
+            kafka_topic_prefix=self.topic_prefix,
+            smtp_host="127.0.0.1",
+            smtp_port=self.mail.port,
+            auth_dev_key_dir=str(self.mail.maildir.parent / "keys"),  # one key pair per infrastructure
+            public_portal_url=f"http://127.0.0.1:{self.ports.intake}",
+            intake_port=self.ports.intake,
+            workflow_port=self.ports.workflow,
+            notify_port=self.ports.notify,
+            postal_port=self.ports.postal,
+            **overrides,
+        )
+
+    def child_env(self, **overrides) -> dict[str, str]:
+        return {**os.environ, **self.settings(**overrides).as_env(), **self.extra_env, "PYTHONPATH": str(REPO),
+                "PYTHONUNBUFFERED": "1"}
+
+    # -- infrastructure -----------------------------------------------------------------------------------
+
+    def start_infrastructure(self) -> None:
+        require_built()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.mongo.start()
+        self.mail.start()
+        self.kafka.start()
+        self.ensure_topics()
+
+    def ensure_topics(self) -> None:
+        ensure_topics(self.settings())
+
+    # -- services -------------------------------------------------------------------------------------------
+
+    def start_process(self, service: str, process: str, name: str | None = None,
+                      **settings_overrides) -> ManagedProcess:
+        """Starts one process of a service (``api``, ``relay`` or ``consumer``); ``name`` allows a second
+        instance of the same process (two relays, say)."""
+        name = name or f"{service}-{process}"
+        managed = ManagedProcess(name, self.root / "logs" / f"{name}.log")
+        env = self.child_env(**settings_overrides)
+        managed.spawn(service_processes(service).command(process), env=env)
+        self.processes[name] = managed
+        return managed
+
+    def start_services(self, services: Iterable[str] = SERVICES, processes: Iterable[str] | None = None,
+                       timeout: float = 90.0) -> None:
+        wanted = None if processes is None else set(processes)
+        for service in services:
+            for process in service_processes(service).names:
+                if wanted is None or process in wanted:
+                    self.start_process(service, process)
+        self.wait_healthy(timeout)
+
+    def wait_healthy(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        for name, managed in list(self.processes.items()):
+            service, _, process = name.partition("-")
+            while True:
+                if not managed.alive():
+                    raise RuntimeError(f"{name} exited with code {managed.process.returncode}:\n{managed.tail()}")
+                if self._is_healthy(service, process):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} not healthy within {timeout:.0f}s:\n{managed.tail()}")
+                time.sleep(0.2)
+
+    def _is_healthy(self, service: str, process: str) -> bool:
+        if process == "api":
+            try:
+                return requests.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+        if process == "consumer":
+            return self.consumer_group_ready(service)
+        return True  # a relay has nothing to wait for: it polls
+
+    def consumer_group_ready(self, group: str) -> bool:
+        """The consumer group of the service has joined and got its partitions (Stable, with members)."""
+        admin = KafkaAdminClient(bootstrap_servers=self.kafka.bootstrap, client_id="devstack-health")
+        try:
+            group_id = f"{self.topic_prefix}{group}"
+            groups = admin.describe_consumer_groups([group_id, f"{group_id}.retry"])
+            return all(g.state == "Stable" and g.members for g in groups)
+        finally:
+            admin.close()
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    def stop_services(self) -> None:
+        for managed in reversed(list(self.processes.values())):
+            managed.stop()
+        self.processes.clear()
+
+    def stop(self) -> None:
+        self.stop_services()
+        for server in (self.kafka, self.mail, self.mongo):
+            server.stop()

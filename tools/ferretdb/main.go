@@ -1,0 +1,47 @@
+// Command ferretdb-embed runs FerretDB v1 (SQLite backend) as a local MongoDB-wire server.
+//
+// Why a wrapper: `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that
+// panics at start-up because build/version/version.txt is generated and absent from the module zip
+// (FerretDB#2982). The version check only runs when FerretDB is the main module, so embedding the
+// library from our own main module avoids it.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	sqliteURL := flag.String("sqlite-url", "file:./data/", "SQLite directory URL (existing directory, trailing slash)")
+	logLevel := flag.String("log-level", "warn", "debug|info|warn|error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		log.Fatalf("bad -log-level: %v", err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *addr},
+		Handler:   "sqlite",
+		SQLiteURL: *sqliteURL,
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	log.Printf("ferretdb listening on %s", *addr)
+	f.Run(ctx)
+}
