@@ -37,7 +37,7 @@ $(KAFKA_LIBS)/.complete: tools/kafka/pom.xml | prerequisites
 	@touch $@
 
 $(FERRETDB_BIN): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.sum \
-                 tools/ferretdb/sqlite-id-pushdown.patch tools/ferretdb/build.sh | prerequisites
+                 $(wildcard tools/ferretdb/*.patch) tools/ferretdb/build.sh | prerequisites
 	@echo "==> FerretDB (MongoDB-wire server on SQLite) from the Go module proxy"
 	@tools/ferretdb/build.sh $(CURDIR)
 

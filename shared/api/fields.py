@@ -68,6 +68,8 @@ class Email(String):
 
 
 class Integer(fields.Integer):
+    """Strict by default (JSON ``"12"`` is not a number); pass ``strict=False`` for query-string arguments."""
+
     default_error_messages = {
         **_COMMON,
         "invalid": "Phải là một số nguyên.",

@@ -122,3 +122,28 @@ def test_outbox_updates_must_address_one_document_by_id(relay_env):
     db, _, _ = relay_env
     with pytest.raises(ValueError):
         Outbox(db.dossiers).update({"code": "x"}, {"$set": {"status": 2}}, [_event("x", 1)])
+
+
+def test_relays_racing_for_the_same_documents_claim_each_exactly_once(relay_env):
+    import threading
+
+    db, _, _ = relay_env
+    ids = [str(uuid.uuid4()) for _ in range(20)]
+    for dossier_id in ids:
+        Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    relays = [_relay(relay_env, relay_id=f"relay-{n}") for n in range(6)]
+    claims: list[tuple[str, str]] = []
+    barrier = threading.Barrier(len(relays))
+
+    def race(relay):
+        barrier.wait()
+        for dossier_id in ids:
+            if relay._claim(db.dossiers, dossier_id):
+                claims.append((relay.relay_id, dossier_id))
+
+    threads = [threading.Thread(target=race, args=(r,)) for r in relays]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(d for _, d in claims) == sorted(ids)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds .cache/bin/ferretdb-embed: FerretDB v1.24.2 (SQLite backend) embedded in our own main module,
-# from the Go module proxy, with sqlite-id-pushdown.patch applied. Everything lands under .cache/.
+# from the Go module proxy, with our patches (tools/ferretdb/*.patch) applied. Everything lands under .cache/.
 #
 # Usage: tools/ferretdb/build.sh <repo root>
 set -euo pipefail
@@ -24,14 +24,18 @@ export GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build"
 # carries a replace directive, so the committed go.mod/go.sum stay plain.
 src="$cache/ferretdb/src-$version"
 work="$cache/ferretdb/mod"
-if [ ! -f "$src/.patched" ]; then
+patches=$(cat "$here"/*.patch | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$src/.patched" 2>/dev/null)" != "$patches" ]; then
   echo "ferretdb: downloading FerretDB $version from the Go module proxy"
   dir=$(cd "$here" && go mod download -json "github.com/FerretDB/FerretDB@$version" \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
   rm -rf "$src" && mkdir -p "$(dirname "$src")"
   cp -r "$dir" "$src" && chmod -R u+w "$src"
-  patch -s -d "$src" -p1 < "$here/sqlite-id-pushdown.patch"
-  touch "$src/.patched"
+  for p in "$here"/*.patch; do
+    echo "ferretdb: applying $(basename "$p")"
+    patch -s -d "$src" -p1 < "$p"
+  done
+  echo "$patches" > "$src/.patched"
 fi
 
 mkdir -p "$work" "$cache/bin"

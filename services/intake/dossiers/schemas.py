@@ -63,7 +63,7 @@ class DossierPageSchema(Schema):
 
 
 class PageArgsSchema(f.VnSchema):
-    limit = f.Integer(load_default=20, validate=f.in_range(min=1, max=100))
+    limit = f.Integer(strict=False, load_default=20, validate=f.in_range(min=1, max=100))
     cursor = f.String(validate=f.length(max=500))
 
 

@@ -8,8 +8,8 @@ from shared.domain.statuses import DossierStatus
 
 
 class QueueArgsSchema(f.VnSchema):
-    status = f.Integer(validate=f.one_of([s.value for s in DossierStatus]))
-    limit = f.Integer(load_default=50, validate=f.in_range(min=1, max=200))
+    status = f.Integer(strict=False, validate=f.one_of([s.value for s in DossierStatus]))
+    limit = f.Integer(strict=False, load_default=50, validate=f.in_range(min=1, max=200))
     cursor = f.String(validate=f.length(max=500))
 
 
