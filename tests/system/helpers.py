@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+
+import pymongo
+import requests
+from kafka import KafkaAdminClient
+
+from tests.support import factories
+from tools.devstack.mail import read_messages
+from tools.devstack.stack import Stack
+
+CONSUMER_GROUPS = ("workflow", "notify", "postal")
+
+
+def sign_up(deployment: Stack) -> dict[str, str]:
+    """Registers an applicant through the intake API and signs in; returns the Authorization header."""
+    intake = deployment.url("intake")
+    username, password = f"cd.{uuid.uuid4().hex[:10]}", "mat-khau-cong-dan"
+    registered = requests.post(f"{intake}/accounts/applicants", timeout=10, json={
+        "username": username, "password": password, "full_name": "Nguyễn Thị Hoà"})
+    assert registered.status_code == 201, registered.text
+    token = requests.post(f"{intake}/auth/token", json={"username": username, "password": password}, timeout=10)
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def submit(deployment: Stack, auth: dict[str, str], **overrides) -> dict:
+    response = requests.post(f"{deployment.url('intake')}/dossiers", json=factories.submission(**overrides),
+                             headers=auth, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def db(deployment: Stack, service: str):
+    client = pymongo.MongoClient(deployment.mongo.uri, tz_aware=True)
+    return client[deployment.settings().database_name(service)]
+
+
+def consumed(deployment: Stack, group: str) -> int:
+    """How many records of the dossier topic the consumer group has committed (all partitions)."""
+    admin = KafkaAdminClient(bootstrap_servers=deployment.kafka.bootstrap)
+    try:
+        offsets = admin.list_consumer_group_offsets(f"{deployment.topic_prefix}{group}")
+        return sum(o.offset for tp, o in offsets.items() if tp.topic == f"{deployment.topic_prefix}intake.dossiers")
+    finally:
+        admin.close()
+
+
+def mail_about(deployment: Stack, code: str) -> list:
+    return [m for m in read_messages(deployment.maildir) if m["X-Motcua-Dossier-Code"] == code]

@@ -1,0 +1,52 @@
+"""One dossier end to end through the four services' real processes, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from shared.auth.roles import Role
+from tests.support import factories
+from tests.support.waiting import eventually
+from tests.system.helpers import mail_about, sign_up, submit
+from tools.devstack.stack import SERVICES
+
+pytestmark = pytest.mark.stack
+
+
+def test_a_dossier_filed_online_reaches_every_service(deployment):
+    deployment.start_services()
+
+    for service in SERVICES:
+        base = deployment.url(service)
+        assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok", "service": service}
+        ready = requests.get(f"{base}/readyz", timeout=5).json()
+        assert ready["status"] == "ready" and ready["checks"] == {"mongo": "ok", "kafka": "ok"}
+        assert requests.get(f"{base}/openapi.json", timeout=5).json()["info"]["title"] == f"motcua {service}"
+
+    auth = sign_up(deployment)
+    dossier = submit(deployment, auth, result_return=factories.postal_return())
+    code, agency = dossier["code"], dossier["receiving_agency_code"]
+    officer = factories.bearer(deployment.settings(), factories.officer_principal(agency, Role.COUNTER_OFFICER))
+
+    # 2. workflow: the dossier is in the receiving agency's queue
+    queue = eventually(lambda: requests.get(f"{deployment.url('workflow')}/agencies/{agency}/queue",
+                                            headers=officer, timeout=5).json()["items"], what="the queue entry")
+    assert [(q["code"], q["status"]["name"]) for q in queue] == [(code, "Mới đăng ký")]
+
+    # 3. notify: the acknowledgement reached the SMTP server, readable, in Vietnamese
+    (mail,) = eventually(lambda: mail_about(deployment, code), what="the acknowledgement e-mail")
+    assert mail["Subject"] == f"[Một cửa] Đã nhận hồ sơ trực tuyến {code}"
+    assert f"Mã số hồ sơ: {code}" in mail.get_body(("plain",)).get_content()
+    notes = requests.get(f"{deployment.url('notify')}/dossiers/{dossier['id']}/notifications", headers=auth,
+                         timeout=5).json()
+    assert [n["status"] for n in notes] == ["delivered"]
+
+    # 4. postal: a result delivery is planned, since the applicant chose post
+    shipments = eventually(lambda: requests.get(f"{deployment.url('postal')}/dossiers/{dossier['id']}/shipments",
+                                                headers=auth, timeout=5).json(), what="the planned shipment")
+    assert [(s["direction"], s["status"]) for s in shipments] == [("result_delivery", "awaiting_result")]
+
+    # 5. anyone can look the dossier up by its code, without personal data
+    lookup = requests.get(f"{deployment.url('intake')}/lookup/{code}", timeout=5).json()
+    assert lookup["status"] == {"code": 1, "name": "Mới đăng ký"} and "applicant" not in lookup
