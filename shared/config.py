@@ -47,12 +47,15 @@ class Settings:
     )
 
     relay_poll_interval_seconds: float = setting(
-        "RELAY_POLL_INTERVAL_SECONDS", 0.2, "how often an idle outbox relay looks for pending events"
+        "RELAY_POLL_INTERVAL_SECONDS", 0.05, "how often an idle outbox relay looks for pending events"
     )
     relay_lease_seconds: float = setting(
         "RELAY_LEASE_SECONDS", 30.0, "how long a relay owns a document it is publishing before another may take it"
     )
     relay_batch_size: int = setting("RELAY_BATCH_SIZE", 200, "documents a relay claims per round")
+    relay_concurrency: int = setting(
+        "RELAY_CONCURRENCY", 4, "database round trips (claims, clears) a relay has in flight at once"
+    )
     relay_sweep_interval_seconds: float = setting(
         "RELAY_SWEEP_INTERVAL_SECONDS", 15.0, "how often the relay scans for pending events whose wake-up was lost"
     )

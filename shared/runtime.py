@@ -25,7 +25,7 @@ from shared.config import Settings, get_settings
 from shared.events.topics import topic_names
 from shared.logging import configure_logging
 from shared.process import stop_on_signals
-from shared.storage.mongo import connect
+from shared.storage.mongo import connect, disconnect
 from shared.storage.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ class ServiceProcesses:
         return {"api": self.run_api, "relay": self.run_relay, "consumer": self.run_consumer}[args.process](settings)
 
     def run_api(self, settings: Settings) -> int:
+        self._start(settings, "api")  # indexes, once per start rather than once per gunicorn worker
+        disconnect(self.service)      # the workers connect after fork
         env = {**os.environ, "MOTCUA_SERVICE": self.service}
         bind = f"{settings.bind_host}:{settings.service_port(self.service)}"
         argv = [sys.executable, "-m", "gunicorn", "-c", "python:shared.gunicorn_conf", "--bind", bind,
@@ -66,10 +68,16 @@ class ServiceProcesses:
         os.execve(sys.executable, argv, env)
         return 0  # not reached
 
+    def ensure_indexes(self, db: Database) -> None:
+        _resolve(self.indexes)(db)
+
+    def consumer_runner(self, db: Database, settings: Settings):
+        return _resolve(self.consumer)(db, settings)
+
     def _start(self, settings: Settings, process: str) -> Database:
         configure_logging(self.service, process, settings.log_level)
         db = connect(settings, self.service)
-        _resolve(self.indexes)(db)
+        self.ensure_indexes(db)
         return db
 
     def run_relay(self, settings: Settings) -> int:
@@ -85,6 +93,6 @@ class ServiceProcesses:
 
     def run_consumer(self, settings: Settings) -> int:
         db = self._start(settings, "consumer")
-        runner = _resolve(self.consumer)(db, settings)
+        runner = self.consumer_runner(db, settings)
         runner.run(stop_on_signals())
         return 0

@@ -23,7 +23,7 @@ import pytest
 from shared.bus.consumer import ConsumerRunner
 from shared.bus.kafka import ensure_topics
 from shared.config import Settings
-from tools.devstack.stack import Ports, Stack
+from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
 
 FAST = {
     # Tests wait for retries and relays; production defaults are seconds, not tenths.
@@ -66,6 +66,7 @@ def settings(stack) -> Settings:
     prefix = _prefix()
     value = dataclasses.replace(stack.settings(**FAST), mongo_db_prefix=prefix, kafka_topic_prefix=f"{prefix}.")
     ensure_topics(value)
+    _ensure_indexes(value)
     return value
 
 
@@ -75,7 +76,18 @@ def fresh_settings(settings) -> Settings:
     prefix = _prefix()
     value = dataclasses.replace(settings, mongo_db_prefix=prefix, kafka_topic_prefix=f"{prefix}.")
     ensure_topics(value)
+    _ensure_indexes(value)
     return value
+
+
+def _ensure_indexes(settings: Settings) -> None:
+    """What each service's process launcher does at start (tests build the apps in-process)."""
+    client = pymongo.MongoClient(settings.mongo_uri)
+    try:
+        for service in SERVICES:
+            service_processes(service).ensure_indexes(client[settings.database_name(service)])
+    finally:
+        client.close()
 
 
 def database(client: pymongo.MongoClient, settings: Settings, service: str):

@@ -8,7 +8,6 @@ from services.intake import SERVICE
 from services.intake.accounts.resources import blp as accounts_blp
 from services.intake.dossiers.resources import blp as dossiers_blp
 from services.intake.lookup.resources import blp as lookup_blp
-from services.intake.storage import ensure_indexes
 from shared.api.app import create_service_app
 from shared.auth.tokens import TokenIssuer, signing_key
 from shared.config import Settings, get_settings
@@ -23,7 +22,6 @@ def create_app(settings: Settings | None = None) -> Flask:
                     "accounts and sign-in.",
         blueprints=[accounts_blp, dossiers_blp, lookup_blp],
         settings=settings,
-        ensure_indexes=ensure_indexes,
     )
     # Intake holds the accounts, so it alone signs tokens; every service verifies them.
     app.extensions["motcua"].extras["token_issuer"] = TokenIssuer(signing_key(settings), settings)

@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.notify import SERVICE
 from services.notify.notifications.resources import blp as notifications_blp
-from services.notify.storage import ensure_indexes
 from shared.api.app import create_service_app
 from shared.config import Settings
 
@@ -18,5 +17,4 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Messages to applicants and officers with their delivery status.",
         blueprints=[notifications_blp],
         settings=settings,
-        ensure_indexes=ensure_indexes,
     )

@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.postal import SERVICE
 from services.postal.shipments.resources import blp as shipments_blp
-from services.postal.storage import ensure_indexes
 from shared.api.app import create_service_app
 from shared.config import Settings
 
@@ -18,5 +17,4 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Shipments with the public postal provider, both directions, and tracking.",
         blueprints=[shipments_blp],
         settings=settings,
-        ensure_indexes=ensure_indexes,
     )

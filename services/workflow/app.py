@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.workflow import SERVICE
 from services.workflow.queue.resources import blp as queue_blp
-from services.workflow.storage import ensure_indexes
 from shared.api.app import create_service_app
 from shared.config import Settings
 
@@ -18,5 +17,4 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Procedure catalogue, internal processes, tasks, deadlines and inter-agency routing.",
         blueprints=[queue_blp],
         settings=settings,
-        ensure_indexes=ensure_indexes,
     )

@@ -2,6 +2,8 @@
 
 Each service's ``create_app`` calls :func:`create_service_app` with its blueprints. The factory runs in the
 gunicorn worker after fork (``preload_app`` is off), so the MongoDB client made here belongs to the worker.
+It does no I/O: indexes are made once per start by the process launcher (:mod:`shared.runtime`), and the
+OpenAPI document can be generated without any server.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +50,6 @@ def create_service_app(
     description: str,
     blueprints: Iterable[Blueprint],
     settings: Settings | None = None,
-    ensure_indexes: Callable[[Database], None] | None = None,
 ) -> Flask:
     settings = settings or get_settings()
     app = Flask(f"motcua.{service}", static_folder=None)
@@ -66,9 +67,7 @@ def create_service_app(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
     )
 
-    db = connect(settings, service)
-    if ensure_indexes is not None:
-        ensure_indexes(db)
+    db = connect(settings, service)  # lazy: no round trip until the first request
     app.extensions["motcua"] = ServiceContext(service, settings, db, KafkaProbe(settings), {})
 
     api = errors.ServiceApi(app, spec_kwargs={

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 
+import marshmallow as ma
 from flask import g
 from flask_smorest import Api
+from flask_smorest.error_handler import ErrorSchema
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -41,7 +43,13 @@ _WEBARGS = {
 }
 
 
+class ServiceErrorSchema(ErrorSchema):
+    request_id = ma.fields.String(metadata={"description": "quote it when reporting a problem"})
+
+
 class ServiceApi(Api):
+    ERROR_SCHEMA = ServiceErrorSchema
+
     def handle_http_exception(self, error: HTTPException):
         code = error.code or 500
         payload: dict = {"code": code, "status": error.name}

@@ -56,7 +56,10 @@ class EventType:
     def dump(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The JSON form of a payload at the current version, checked by loading it back."""
         schema = self.schemas[self.version]()
-        dumped = schema.dump(payload)
+        try:
+            dumped = schema.dump(payload)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise InvalidEvent(f"{self.name} v{self.version} payload cannot be serialised: {exc!r}") from exc
         errors = schema.validate(dumped)
         if errors:
             raise InvalidEvent(f"{self.name} v{self.version} payload is invalid: {errors}")

@@ -14,7 +14,8 @@ A relay process (:class:`OutboxRelay`) then:
 2. claims each document with a lease (a compare-and-set on ``_id``, pending flag and an expired lease), so
    two relays never publish the same document at the same time and each dossier's events keep their order;
 3. publishes the events in array order with ``acks=all`` and the idempotent producer, keyed by dossier;
-4. only then removes exactly the events it sent (``$pullAll``) and clears the pending flag if none are left.
+4. only then removes exactly the events it sent — in the usual case one compare-and-set (the outbox is still
+   what was claimed), else ``$pullAll`` — and clears the pending flag if none are left.
 
 A crash between 3 and 4 publishes the events again on the next claim: delivery is at-least-once and every
 consumer deduplicates by ``event_id`` (see :mod:`shared.bus.consumer`).
@@ -30,6 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -141,6 +143,10 @@ class OutboxRelay:
         self.settings = settings
         self.relay_id = relay_id or f"relay-{uuid.uuid4().hex[:12]}"
         self._next_sweep = 0.0
+        # Claims and clears of different documents are independent round trips: issue them side by side so
+        # the relay keeps up when it competes with the API for the database. Sends stay in one thread, in
+        # claim order, so each dossier's events leave in order.
+        self._pool = ThreadPoolExecutor(max_workers=settings.relay_concurrency, thread_name_prefix="relay")
 
     def ensure_indexes(self) -> None:
         for collection in self.collections.values():
@@ -157,15 +163,15 @@ class OutboxRelay:
                 stop.wait(1.0)
             if not published:
                 stop.wait(self.settings.relay_poll_interval_seconds)
+        self._pool.shutdown()
         log.info("outbox relay %s stopped", self.relay_id)
 
     def run_once(self) -> int:
         """One round: claim what is pending, publish it, clear it. Returns how many events were published."""
         candidates, wakeup_ids = self._candidates()
-        claims = [claim for collection, doc_id in candidates if (claim := self._claim(collection, doc_id))]
+        claims = [claim for claim in self._pool.map(lambda c: self._claim(*c), candidates) if claim]
         published = self._publish(claims) if claims else []
-        for claim in published:
-            self._clear(claim)
+        list(self._pool.map(self._clear, published))
         if wakeup_ids:
             # Wake-ups of documents another relay holds are dropped too: that relay publishes them, and if it
             # dies the lease expires and the sweep picks the document up.
@@ -234,7 +240,14 @@ class OutboxRelay:
         return done
 
     def _clear(self, claim: _Claim) -> None:
-        # Remove exactly what was sent: events appended meanwhile by a new state change stay for the next round.
+        # Common case, one write: nothing was appended since the claim, so the outbox is exactly what was sent.
+        cleared = claim.collection.update_one(
+            {"_id": claim.document_id, LEASE_OWNER: self.relay_id, OUTBOX: claim.events},
+            {"$set": {OUTBOX: [], PENDING: False, LEASE_UNTIL: None, LEASE_OWNER: None}},
+        )
+        if cleared.modified_count:
+            return
+        # A state change appended events meanwhile: remove exactly what was sent, they stay for the next round.
         claim.collection.update_one(
             {"_id": claim.document_id, LEASE_OWNER: self.relay_id},
             {"$pullAll": {OUTBOX: claim.events}, "$set": {LEASE_UNTIL: None, LEASE_OWNER: None}},

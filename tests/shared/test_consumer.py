@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 
 from shared.bus import dlq
 from shared.bus.consumer import PROCESSED_EVENTS, ConsumerRunner, Headers, PermanentError, Subscription
 from shared.bus.kafka import make_producer, read_topic
-from shared.events import Topic, new_event, topic_names
+from shared.events import Topic, topic_names
 from tests.conftest import database, running
 from tests.support import factories
 from tests.support.waiting import eventually

@@ -24,7 +24,8 @@ def test_a_relay_killed_after_publishing_republishes_and_consumers_apply_once(de
     intake_db = db(deployment, "intake")
     assert intake_db.dossiers.find_one({"_id": dossier["id"]})["outbox_pending"] is True
 
-    doomed = deployment.start_process("intake", "relay", name="intake-relay-doomed", failpoints="relay.after_publish=kill")
+    doomed = deployment.start_process("intake", "relay", name="intake-relay-doomed",
+                                      failpoints="relay.after_publish=kill")
     eventually(lambda: not doomed.alive(), what="the relay to die at the failpoint")
     assert doomed.process.returncode == -signal.SIGKILL
     stored = intake_db.dossiers.find_one({"_id": dossier["id"]})

@@ -55,12 +55,13 @@ class Stack:
     topic_prefix: str = "motcua."
     env: str = "development"
     overrides: dict[str, Any] = field(default_factory=dict)  # settings differing from the defaults
+    sqlite_synchronous: str = "normal"
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.kafka = KafkaServer(self.root / "kafka", self.ports.kafka, self.ports.kafka_controller)
-        self.mongo = FerretDBServer(self.root / "ferretdb", self.ports.mongo)
+        self.mongo = FerretDBServer(self.root / "ferretdb", self.ports.mongo, self.sqlite_synchronous)
         self.mail = MailServer(self.root / "mail", self.root / "logs", self.ports.smtp)
 
     def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:

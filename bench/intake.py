@@ -1,0 +1,280 @@
+"""Intake benchmark: dossiers accepted per second and submit-to-queue latency, with the raw ceiling of the
+same machine's MongoDB-wire server and Kafka broker measured in the same run. Prints one table.
+
+    make bench                                    # defaults below
+    make bench BENCH_ARGS="--seconds 60 --concurrency 16"
+
+It starts its own stack (FerretDB, Kafka, SMTP and the services' real processes) in a temporary directory,
+then drives the intake API from a separate load-generator process (closed loop: each client thread files a
+dossier, waits for the 201, files the next). Definitions:
+
+- *HTTP accepted/s*: 201 answers per second during the load window (the dossier and its event are durably
+  written: one MongoDB write with the outbox).
+- *published/s*: dossiers whose ``dossier.submitted`` left the outbox for Kafka, per second, from the first
+  submission until the relay had published the last one.
+- *submit -> queue*: from the moment the client sent the request to ``queued_at`` in the workflow service's
+  queue (same clock: everything runs on this machine).
+- *raw ceiling*: single-document ``insert_one`` of a stored dossier (same size) into FerretDB from 8 threads,
+  and kafka-python sends of the same event (``acks=all``, idempotent) from one producer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import bson
+import pymongo
+import requests
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from shared.auth.roles import PrincipalKind, Role
+from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from shared.bus.kafka import make_producer
+from shared.clock import as_utc
+from tests.support import factories
+from tools.devstack.stack import Ports, Stack
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": ordered[-1]}
+
+
+# -- load generator (its own process) ----------------------------------------------------------------------
+
+def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | None, out: str) -> None:
+    """Closed loop (``rate`` None): each of ``concurrency`` threads files, waits, files again. Open loop:
+    requests are due at a fixed rate whatever the answers, and latency counts from the due time, so a slow
+    server cannot hide its queueing (no coordinated omission)."""
+    results: list[tuple[float, float, int, str]] = []
+    lock = threading.Lock()
+    local = threading.local()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def file(due: float) -> None:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        body = factories.submission(receiving_agency_code="000.00.12.H29")
+        try:
+            response = session.post(f"{url}/dossiers", json=body, headers=headers, timeout=60)
+            status, dossier_id = response.status_code, response.json().get("id", "")
+        except requests.RequestException:
+            status, dossier_id = 0, ""
+        with lock:
+            results.append((due, time.time(), status, dossier_id))
+
+    started_cpu = time.process_time()
+    end = time.time() + seconds
+    if rate is None:
+        def loop():
+            while time.time() < end:
+                file(time.time())
+
+        threads = [threading.Thread(target=loop) for _ in range(concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            start, n = time.time(), 0
+            while (due := start + n / rate) < end:
+                time.sleep(max(0.0, due - time.time()))
+                pool.submit(file, due)
+                n += 1
+    Path(out).write_text(json.dumps({"results": results, "cpu_seconds": time.process_time() - started_cpu}))
+
+
+def _run_load(stack: Stack, token: str, seconds: float, concurrency: int, rate: float | None) -> dict:
+    out = stack.root / f"load-{time.time_ns()}.json"
+    ctx = multiprocessing.get_context("spawn")
+    generator = ctx.Process(target=_load, args=(stack.url("intake"), token, seconds, concurrency, rate, str(out)))
+    generator.start()
+    generator.join()
+    return json.loads(out.read_text())
+
+
+# -- raw ceiling -------------------------------------------------------------------------------------------
+
+def _mongo_ceiling(uri: str, doc: dict, count: int, threads: int) -> float:
+    client = pymongo.MongoClient(uri, maxPoolSize=threads + 2)
+    collection = client["bench_raw"]["dossiers"]
+    collection.drop()
+    per_thread = count // threads
+
+    def insert():
+        for _ in range(per_thread):
+            collection.insert_one({**doc, "_id": str(uuid.uuid4())})
+
+    workers = [threading.Thread(target=insert) for _ in range(threads)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    client.drop_database("bench_raw")
+    return per_thread * threads / elapsed
+
+
+def _kafka_ceiling(settings, topic: str, value: bytes, count: int) -> float:
+    producer = make_producer(settings, client_id="bench-raw")
+    started = time.perf_counter()
+    futures = [producer.send(topic, key=str(n % 97).encode(), value=value) for n in range(count)]
+    producer.flush()
+    for future in futures:
+        future.get(timeout=30)
+    elapsed = time.perf_counter() - started
+    producer.close()
+    return count / elapsed
+
+
+# -- the run -----------------------------------------------------------------------------------------------
+
+def run(seconds: float, concurrency: int, services: list[str], synchronous: str, rate: int | None) -> None:
+    root = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
+    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
+                  overrides={"log_level": "WARNING"}, sqlite_synchronous=synchronous)
+    print(f"bench: stack in {root} (FerretDB SQLite synchronous={synchronous})", flush=True)
+    try:
+        stack.start_infrastructure()
+        stack.start_services(services=services)
+        settings = stack.settings()
+        principal = Principal(subject=str(uuid.uuid4()), kind=PrincipalKind.APPLICANT,
+                              roles=frozenset({Role.APPLICANT}))
+        token = TokenIssuer(signing_key(settings), settings).issue(principal, ttl_seconds=3600)
+        client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
+        intake = client[settings.database_name("intake")]
+        workflow = client[settings.database_name("workflow")]
+
+        # warm-up: a few dossiers through the whole path
+        warm = requests.post(f"{stack.url('intake')}/dossiers", json=factories.submission(),
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert warm.status_code == 201, warm.text
+        _wait(lambda: workflow.dossiers.count_documents({}) >= 1, 30)
+
+        print(f"bench: closed loop for {seconds:.0f}s, {concurrency} client threads "
+              f"({', '.join(services)} running)", flush=True)
+        closed = _measure(stack, token, intake, workflow, seconds, concurrency, None)
+        rate = rate or round(0.6 * min(closed["http_rate"], closed["published_rate"]))
+        print(f"bench: open loop for {seconds:.0f}s at {rate}/s", flush=True)
+        opened = _measure(stack, token, intake, workflow, seconds, 64, rate)
+
+        sample = intake.dossiers.find_one({"outbox_pending": False})
+        event_bytes = len(factories.submitted_event().to_json())
+        sample.pop("_id")
+        sample.update(outbox=[], outbox_pending=False)
+        doc_bytes = len(bson.encode(sample))
+        topic_value = json.dumps({"payload": "x" * 1100}).encode()
+        mongo_raw = _mongo_ceiling(stack.mongo.uri, sample, 4000, 8)
+        raw_topic = f"{stack.topic_prefix}bench.raw"
+        admin = KafkaAdminClient(bootstrap_servers=stack.kafka.bootstrap)
+        admin.create_topics([NewTopic(raw_topic, settings.kafka_topic_partitions, 1)])
+        admin.close()
+        kafka_raw = _kafka_ceiling(settings, raw_topic, topic_value, 20000)
+
+        rss = {name: (m.rss_mb() or 0) for name, m in [("kafka", stack.kafka.managed),
+                                                        ("ferretdb", stack.mongo.managed)]}
+        rss_services = sum(m.rss_mb() or 0 for m in stack.processes.values())
+        _print_table(closed=closed, opened=opened, rate=rate, mongo_raw=mongo_raw, kafka_raw=kafka_raw,
+                     doc_bytes=doc_bytes, event_bytes=event_bytes, concurrency=concurrency, rss=rss,
+                     rss_services=rss_services, cores=os.cpu_count(), synchronous=synchronous)
+    finally:
+        stack.stop()
+
+
+def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict:
+    load = _run_load(stack, token, seconds, concurrency, rate)
+    results = load["results"]
+    accepted = [r for r in results if r[2] in (200, 201)]
+    ids = [r[3] for r in accepted]
+    first_due = min(r[0] for r in results)
+    window = max(r[1] for r in results) - first_due
+    _wait(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
+    published_window = time.time() - first_due
+    _wait(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
+    queued = {d["_id"]: as_utc(d["queued_at"]).timestamp()
+              for d in workflow.dossiers.find({"_id": {"$in": ids}}, {"queued_at": 1})}
+    return {
+        "accepted": len(accepted), "errors": len(results) - len(accepted),
+        "http_rate": len(accepted) / window, "published_rate": len(accepted) / published_window,
+        "http": _percentiles([(r[1] - r[0]) * 1000 for r in accepted]),
+        "e2e": _percentiles([(queued[r[3]] - r[0]) * 1000 for r in accepted]),
+        "cpu": load["cpu_seconds"], "window": window,
+    }
+
+
+def _wait(check, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while not check():
+        if time.time() > deadline:
+            raise TimeoutError("the system did not catch up in time")
+        time.sleep(0.2)
+
+
+def _print_table(**m) -> None:
+    c, o = m["closed"], m["opened"]
+
+    def pct(p):
+        return "/".join(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max"))
+
+    rows = [
+        ("closed loop: HTTP 201/s", f"{c['http_rate']:.0f}",
+         f"{c['accepted']} dossiers, {c['errors']} errors, {m['concurrency']} client threads"),
+        ("closed loop: published/s", f"{c['published_rate']:.0f}", "first submit -> last event out of the outbox"),
+        ("closed loop: HTTP ms p50/p95/p99/max", pct(c["http"]), ""),
+        ("closed loop: submit->queue ms", pct(c["e2e"]), "p50/p95/p99/max; queueing behind the relay"),
+        (f"open loop {m['rate']}/s: HTTP 201/s", f"{o['http_rate']:.0f}", f"{o['accepted']} dossiers, "
+                                                                          f"{o['errors']} errors"),
+        (f"open loop {m['rate']}/s: HTTP ms", pct(o["http"]), "p50/p95/p99/max, from the due time"),
+        (f"open loop {m['rate']}/s: submit->queue ms", pct(o["e2e"]), "p50/p95/p99/max; request due -> queued_at"),
+        ("raw FerretDB insert_one/s", f"{m['mongo_raw']:.0f}", f"8 threads, {m['doc_bytes']} B BSON dossier"),
+        ("raw Kafka produce/s", f"{m['kafka_raw']:.0f}", "1 producer, acks=all, idempotent, 1.1 KB values"),
+        ("event size", f"{m['event_bytes']} B", "dossier.submitted envelope, JSON"),
+        ("load generator CPU", f"{c['cpu'] + o['cpu']:.1f} s", f"of {c['window'] + o['window']:.0f} s x "
+                                                               f"{m['cores']} cores, shared with the system"),
+        ("RSS Kafka / FerretDB / services", f"{m['rss']['kafka']:.0f} / {m['rss']['ferretdb']:.0f} / "
+                                            f"{m['rss_services']:.0f} MB", "after the run"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\nFerretDB SQLite synchronous={m['synchronous']}\n")
+    print(f"{'metric':<{width}}  {'value':>20}  note")
+    print(f"{'-' * width}  {'-' * 20}  {'-' * 44}")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>20}  {note}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--concurrency", type=int, default=12)
+    parser.add_argument("--services", default="intake,workflow,notify,postal",
+                        help="services to run (intake and workflow are needed)")
+    parser.add_argument("--rate", type=int, help="open-loop rate (default: 60%% of the closed-loop throughput)")
+    parser.add_argument("--sqlite-synchronous", choices=("full", "normal"), default="full",
+                        help="FerretDB's SQLite sync mode: full = every commit on disk (durable write)")
+    args = parser.parse_args(argv)
+    run(args.seconds, args.concurrency, args.services.split(","), args.sqlite_synchronous, args.rate)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
