@@ -32,7 +32,7 @@ $(VENV)/.installed: requirements.lock | prerequisites
 
 $(KAFKA_LIBS)/.complete: tools/kafka/pom.xml | prerequisites
 	@echo "==> Kafka $(KAFKA_VERSION) broker jars from Maven Central"
-	@mvn -q -B -Dmaven.repo.local=$(CACHE)/m2 -Dkafka.version=$(KAFKA_VERSION) \
+	@mvn -q -B -Dstyle.color=never -Dmaven.repo.local=$(CACHE)/m2 -Dkafka.version=$(KAFKA_VERSION) \
 		-f tools/kafka/pom.xml dependency:copy-dependencies
 	@touch $@
 
