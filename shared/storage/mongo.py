@@ -10,7 +10,10 @@ service's name as alias, and raw pymongo code takes ``database(service)`` from i
 
 from __future__ import annotations
 
+from typing import Any
+
 import mongoengine
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 
@@ -32,6 +35,13 @@ def connect(settings, service: str) -> Database:
 
 def database(service: str) -> Database:
     return mongoengine.get_db(alias=service)
+
+
+def field_of(collection: Collection, query: dict[str, Any], field: str) -> Any | None:
+    """One field of the first document matching ``query``, or None when there is none (policy look-ups:
+    who owns a dossier, which agency it belongs to)."""
+    doc = collection.find_one(query, {field: 1})
+    return doc.get(field) if doc else None
 
 
 def ping(db: Database) -> None:

@@ -3,12 +3,12 @@ Circular 03/2025 Art. 13; sequence length: Circular 04/2025 Art. 23)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 
 from services.intake.dossiers.codes import next_dossier_code
 from shared.domain.identifiers import DOSSIER_CODE_RE, format_dossier_code
 from tests.support import factories
+from tests.support.concurrency import at_once
 
 NOON_VN = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội
 
@@ -49,38 +49,19 @@ def test_the_sequence_grows_past_9999(intake_db):
 
 def test_fifty_concurrent_draws_give_fifty_distinct_consecutive_numbers(intake_db):
     agency = factories.agency_code()
-    codes: list[str] = []
-    barrier = threading.Barrier(50)
-
-    def draw():
-        barrier.wait()
-        codes.append(next_dossier_code(intake_db, agency, NOON_VN))
-
-    threads = [threading.Thread(target=draw) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    codes = at_once(lambda: next_dossier_code(intake_db, agency, NOON_VN), 50)
     assert sorted(_seq(c) for c in codes) == list(range(1, 51))
 
 
 def test_fifty_concurrent_submissions_get_fifty_distinct_codes(intake_app, applicant, intake_db):
     _, auth = applicant
     agency = factories.agency_code()
-    responses = []
-    barrier = threading.Barrier(50)
 
     def submit():
-        client = intake_app.test_client()
         body = factories.submission(receiving_agency_code=agency)
-        barrier.wait()
-        responses.append(client.post("/dossiers", json=body, headers=auth))
+        return intake_app.test_client().post("/dossiers", json=body, headers=auth)
 
-    threads = [threading.Thread(target=submit) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = at_once(submit, 50)
     assert [r.status_code for r in responses] == [201] * 50
     codes = {r.json["code"] for r in responses}
     assert len(codes) == 50

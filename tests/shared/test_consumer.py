@@ -11,6 +11,7 @@ from shared.bus.kafka import make_producer, read_topic
 from shared.events import Topic, topic_names
 from tests.conftest import database, running
 from tests.support import factories
+from tests.support.concurrency import committed
 from tests.support.waiting import eventually
 
 
@@ -68,14 +69,8 @@ def test_the_same_event_delivered_twice_is_applied_once(mongo_client, fresh_sett
 
 
 def _committed(settings, db) -> int:
-    from kafka import KafkaAdminClient
-
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    try:
-        offsets = admin.list_consumer_group_offsets(f"{settings.kafka_topic_prefix}testgroup")
-        return sum(o.offset for tp, o in offsets.items() if not tp.topic.endswith(".retry"))
-    finally:
-        admin.close()
+    return committed(settings.kafka_bootstrap_servers, f"{settings.kafka_topic_prefix}testgroup",
+                     topic_names(settings).main(Topic.INTAKE_DOSSIERS))
 
 
 def test_a_failing_handler_goes_through_the_retry_topic_to_the_dlq_and_replay_puts_it_back(

@@ -11,6 +11,7 @@ from shared.bus.kafka import make_producer, read_topic
 from shared.events import Event, Topic, topic_names
 from shared.storage.outbox import LEASE_OWNER, OUTBOX, PENDING, WAKEUPS, Outbox, OutboxRelay
 from tests.conftest import database
+from tests.support.concurrency import at_once
 
 
 def _event(dossier_id: str, n: int) -> Event:
@@ -125,25 +126,15 @@ def test_outbox_updates_must_address_one_document_by_id(relay_env):
 
 
 def test_relays_racing_for_the_same_documents_claim_each_exactly_once(relay_env):
-    import threading
-
     db, _, _ = relay_env
     ids = [str(uuid.uuid4()) for _ in range(20)]
     for dossier_id in ids:
         Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
-    relays = [_relay(relay_env, relay_id=f"relay-{n}") for n in range(6)]
-    claims: list[tuple[str, str]] = []
-    barrier = threading.Barrier(len(relays))
+    relays = iter([_relay(relay_env, relay_id=f"relay-{n}") for n in range(6)])
 
-    def race(relay):
-        barrier.wait()
-        for dossier_id in ids:
-            if relay._claim(db.dossiers, dossier_id):
-                claims.append((relay.relay_id, dossier_id))
+    def race():
+        relay = next(relays)
+        return [dossier_id for dossier_id in ids if relay._claim(db.dossiers, dossier_id)]
 
-    threads = [threading.Thread(target=race, args=(r,)) for r in relays]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(d for _, d in claims) == sorted(ids)
+    claimed = [dossier_id for won in at_once(race, 6) for dossier_id in won]
+    assert sorted(claimed) == sorted(ids)

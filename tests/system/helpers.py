@@ -4,9 +4,9 @@ import uuid
 
 import pymongo
 import requests
-from kafka import KafkaAdminClient
 
 from tests.support import factories
+from tests.support.concurrency import committed
 from tools.devstack.mail import read_messages
 from tools.devstack.stack import Stack
 
@@ -37,13 +37,9 @@ def db(deployment: Stack, service: str):
 
 
 def consumed(deployment: Stack, group: str) -> int:
-    """How many records of the dossier topic the consumer group has committed (all partitions)."""
-    admin = KafkaAdminClient(bootstrap_servers=deployment.kafka.bootstrap)
-    try:
-        offsets = admin.list_consumer_group_offsets(f"{deployment.topic_prefix}{group}")
-        return sum(o.offset for tp, o in offsets.items() if tp.topic == f"{deployment.topic_prefix}intake.dossiers")
-    finally:
-        admin.close()
+    """How many records of the dossier topic the service's consumer group has committed."""
+    return committed(deployment.kafka.bootstrap, f"{deployment.topic_prefix}{group}",
+                     f"{deployment.topic_prefix}intake.dossiers")
 
 
 def mail_about(deployment: Stack, code: str) -> list:

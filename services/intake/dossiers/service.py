@@ -25,6 +25,7 @@ from shared.domain.channels import Channel
 from shared.domain.rulesets import rule_set_for
 from shared.domain.statuses import DossierStatus
 from shared.events import new_event
+from shared.storage.mongo import field_of
 from shared.storage.outbox import Outbox
 
 PUBLIC_FIELDS = {"code": 1, "status": 1, "procedure_code": 1, "receiving_agency_code": 1, "submitted_at": 1}
@@ -87,13 +88,11 @@ def get(db: Database, dossier_id: str) -> dict[str, Any] | None:
 
 
 def owner_of(db: Database, dossier_id: str) -> str | None:
-    dossier = db[DOSSIERS].find_one({"_id": dossier_id}, {"owner_account_id": 1})
-    return dossier["owner_account_id"] if dossier else None
+    return field_of(db[DOSSIERS], {"_id": dossier_id}, "owner_account_id")
 
 
 def agency_of(db: Database, dossier_id: str) -> str | None:
-    dossier = db[DOSSIERS].find_one({"_id": dossier_id}, {"receiving_agency_code": 1})
-    return dossier["receiving_agency_code"] if dossier else None
+    return field_of(db[DOSSIERS], {"_id": dossier_id}, "receiving_agency_code")
 
 
 def list_for_owner(db: Database, owner: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:

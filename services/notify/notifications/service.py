@@ -25,6 +25,7 @@ from shared.clock import utc_now, vn_datetime
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.statuses import DossierStatus
 from shared.events import Event
+from shared.storage.mongo import field_of
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +137,8 @@ def for_dossier(db: Database, dossier_id: str) -> list[dict[str, Any]]:
 
 
 def dossier_owner(db: Database, dossier_id: str) -> str | None:
-    doc = db[NOTIFICATIONS].find_one({"dossier_id": dossier_id}, {"owner_account_id": 1})
-    return doc.get("owner_account_id") if doc else None
+    return field_of(db[NOTIFICATIONS], {"dossier_id": dossier_id}, "owner_account_id")
 
 
 def dossier_agency(db: Database, dossier_id: str) -> str | None:
-    doc = db[NOTIFICATIONS].find_one({"dossier_id": dossier_id}, {"agency_code": 1})
-    return doc.get("agency_code") if doc else None
+    return field_of(db[NOTIFICATIONS], {"dossier_id": dossier_id}, "agency_code")

@@ -11,6 +11,7 @@ from services.postal.storage import SHIPMENTS
 from shared.clock import utc_now
 from shared.domain.channels import ResultReturnMethod
 from shared.events import Event
+from shared.storage.mongo import field_of
 
 
 def plan_result_delivery(db: Database, event: Event, payload: dict[str, Any]) -> bool:
@@ -49,10 +50,8 @@ def for_dossier(db: Database, dossier_id: str) -> list[dict[str, Any]]:
 
 
 def dossier_owner(db: Database, dossier_id: str) -> str | None:
-    doc = db[SHIPMENTS].find_one({"dossier_id": dossier_id}, {"owner_account_id": 1})
-    return doc.get("owner_account_id") if doc else None
+    return field_of(db[SHIPMENTS], {"dossier_id": dossier_id}, "owner_account_id")
 
 
 def dossier_agency(db: Database, dossier_id: str) -> str | None:
-    doc = db[SHIPMENTS].find_one({"dossier_id": dossier_id}, {"agency_code": 1})
-    return doc.get("agency_code") if doc else None
+    return field_of(db[SHIPMENTS], {"dossier_id": dossier_id}, "agency_code")
