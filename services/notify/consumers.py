@@ -14,7 +14,6 @@ from shared.events import Topic
 def build_runner(db: Database, settings) -> ConsumerRunner:
     sender = SmtpSender(settings)
     return ConsumerRunner(
-        service=SERVICE,
         group=SERVICE,
         db=db,
         settings=settings,

@@ -12,7 +12,6 @@ from shared.events import Topic
 
 def build_runner(db: Database, settings) -> ConsumerRunner:
     return ConsumerRunner(
-        service=SERVICE,
         group=SERVICE,
         db=db,
         settings=settings,

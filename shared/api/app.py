@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 from pymongo.database import Database
 
@@ -108,6 +108,4 @@ def _install_request_hooks(app: Flask) -> None:
 
 
 def service_context() -> ServiceContext:
-    from flask import current_app
-
     return current_app.extensions["motcua"]

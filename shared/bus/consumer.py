@@ -57,6 +57,12 @@ class PermanentError(Exception):
 
 
 @dataclass(frozen=True)
+class _Failure:
+    error: Exception
+    trace: str
+
+
+@dataclass(frozen=True)
 class Subscription:
     topic: Topic
     handlers: Mapping[str, Handler]  # event type -> handler; other event types on the topic are skipped
@@ -115,13 +121,11 @@ class ConsumerRunner:
     def __init__(
         self,
         *,
-        service: str,
         group: str,
         subscriptions: list[Subscription],
         db: Database,
         settings,
     ) -> None:
-        self.service = service
         self.settings = settings
         self.topics: TopicNames = topic_names(settings)
         self.group = group
@@ -232,17 +236,17 @@ class ConsumerRunner:
             except InvalidEvent as exc:
                 self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
                 return
-            error = self._run_handler(handler, event, payload)
-            if error is None:
+            failure = self._run_handler(handler, event, payload)
+            if failure is None:
                 self.processed.add(event)
                 log.info("event processed")
                 return
-            attempt = int(headers.get(Headers.ATTEMPT, "0"))
-            dead = isinstance(error, PermanentError) or attempt >= self.settings.consumer_max_retries
-            self._park(record, headers, source_topic, error, dead=dead,
-                       reason="permanent-error" if isinstance(error, PermanentError) else "handler-failed")
+            permanent = isinstance(failure.error, PermanentError)
+            dead = permanent or int(headers.get(Headers.ATTEMPT, "0")) >= self.settings.consumer_max_retries
+            self._park(record, headers, source_topic, failure.error, dead=dead, trace=failure.trace,
+                       reason="permanent-error" if permanent else "handler-failed")
 
-    def _run_handler(self, handler: Handler, event: Event, payload: dict[str, Any]) -> Exception | None:
+    def _run_handler(self, handler: Handler, event: Event, payload: dict[str, Any]) -> _Failure | None:
         attempts = max(1, self.settings.consumer_local_attempts)
         for attempt in range(1, attempts + 1):
             try:
@@ -250,17 +254,16 @@ class ConsumerRunner:
                 return None
             except PermanentError as exc:
                 log.warning("handler refused the event permanently: %s", exc)
-                return exc
+                return _Failure(exc, traceback.format_exc(limit=8))
             except Exception as exc:
                 if attempt == attempts:
                     log.warning("handler failed %d time(s): %r", attempt, exc, exc_info=True)
-                    exc.__motcua_trace__ = traceback.format_exc(limit=8)  # type: ignore[attr-defined]
-                    return exc
+                    return _Failure(exc, traceback.format_exc(limit=8))
                 time.sleep(min(0.2 * 2 ** (attempt - 1), 2.0))
         raise AssertionError("unreachable")
 
     def _park(self, record, headers: dict[str, str], source_topic: str, error: Exception, *, dead: bool,
-              reason: str) -> None:
+              reason: str, trace: str | None = None) -> None:
         """Sends the record to ``.retry`` or ``.dlq`` and waits for the broker's acknowledgement, so the
         offset may be committed afterwards without losing it."""
         attempt = int(headers.get(Headers.ATTEMPT, "0"))
@@ -278,7 +281,6 @@ class ConsumerRunner:
             Headers.FIRST_FAILURE_AT: headers.get(Headers.FIRST_FAILURE_AT, str(now_ms)),
             Headers.FAILED_AT: str(now_ms),
         }
-        trace = getattr(error, "__motcua_trace__", None)
         if trace:
             parked[Headers.TRACE] = trace[-2000:]
         if dead:

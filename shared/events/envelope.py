@@ -124,7 +124,7 @@ def new_event(
 ) -> Event:
     """A new event of a registered type, its payload validated against the type's current schema and
     stored in its JSON form (what consumers will load)."""
-    from shared.events.catalog import event_type
+    from shared.events.catalog import event_type  # the catalog imports this module's InvalidEvent
 
     kind = event_type(type)
     return Event(

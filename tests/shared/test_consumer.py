@@ -47,7 +47,7 @@ class Recorder:
 
 
 def _runner(settings, db, handler, group="testgroup") -> ConsumerRunner:
-    return ConsumerRunner(service="test", group=group, db=db, settings=settings,
+    return ConsumerRunner(group=group, db=db, settings=settings,
                           subscriptions=[Subscription(Topic.INTAKE_DOSSIERS, {"dossier.submitted": handler})])
 
 
@@ -98,7 +98,7 @@ def test_a_failing_handler_goes_through_the_retry_topic_to_the_dlq_and_replay_pu
     assert headers[Headers.ORIGINAL_TOPIC] == topic_names(fresh_settings).main(Topic.INTAKE_DOSSIERS)
     assert headers["event_id"] == bad.event_id
     # local attempts (2) on the main topic and on each of the two passes through the retry topic
-    assert handler.calls == 1 + 2 * 3
+    assert handler.calls >= 1 + 2 * 3  # more only if Kafka redelivered during a rebalance
     assert bad.event_id not in handler.applied
 
     handler.failing.clear()  # the cause is fixed

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 from services.intake.dossiers import service
 from services.intake.dossiers.schemas import DossierPageSchema, DossierSchema, OnlineSubmissionSchema, PageArgsSchema
 from services.intake.storage import db
+from shared.api.pagination import decode_cursor, encode_cursor
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 
@@ -43,7 +44,9 @@ class Dossiers(MethodView):
     @blp.response(200, DossierPageSchema)
     def get(self, args):
         """The signed-in applicant's dossiers, newest first."""
-        return service.list_for_owner(db(), current_principal(), limit=args["limit"], cursor=args.get("cursor"))
+        items, last = service.list_for_owner(db(), current_principal(), limit=args["limit"],
+                                             after_values=decode_cursor(args.get("cursor"), 2))
+        return {"items": items, "next_cursor": encode_cursor(last)}
 
 
 @blp.route("/<string:dossier_id>")

@@ -18,13 +18,13 @@ from pymongo.errors import DuplicateKeyError
 from services.intake import SERVICE
 from services.intake.dossiers.codes import next_dossier_code
 from services.intake.storage import DOSSIERS
-from shared.api.pagination import after, decode_cursor, encode_cursor
 from shared.auth.tokens import Principal
 from shared.clock import utc_now, vn_date
 from shared.domain.channels import Channel
 from shared.domain.rulesets import rule_set_for
 from shared.domain.statuses import DossierStatus
 from shared.events import new_event
+from shared.storage import keyset
 from shared.storage.mongo import field_of
 from shared.storage.outbox import Outbox
 
@@ -95,14 +95,11 @@ def agency_of(db: Database, dossier_id: str) -> str | None:
     return field_of(db[DOSSIERS], {"_id": dossier_id}, "receiving_agency_code")
 
 
-def list_for_owner(db: Database, owner: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+def list_for_owner(db: Database, owner: Principal, *, limit: int,
+                   after_values: list[Any] | None) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """The owner's dossiers, newest first, one keyset page at a time."""
-    query: dict[str, Any] = {"owner_account_id": owner.subject}
-    if cursor:
-        query.update(after(OWNER_SORT, decode_cursor(cursor, 2), descending=True))
-    items = list(db[DOSSIERS].find(query, {"outbox": 0}).sort([("submitted_at", -1), ("_id", -1)]).limit(limit + 1))
-    next_cursor = encode_cursor([items[limit - 1][f] for f in OWNER_SORT]) if len(items) > limit else None
-    return {"items": items[:limit], "next_cursor": next_cursor}
+    return keyset.page(db[DOSSIERS], {"owner_account_id": owner.subject}, OWNER_SORT, limit=limit,
+                       after_values=after_values, descending=True, projection={"outbox": 0})
 
 
 def lookup(db: Database, code: str) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from services.workflow.queue import service
 from services.workflow.queue.schemas import QueueArgsSchema, QueuePageSchema
 from services.workflow.storage import db
+from shared.api.pagination import decode_cursor, encode_cursor
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 
@@ -20,6 +21,6 @@ class AgencyQueue(MethodView):
     @blp.response(200, QueuePageSchema)
     def get(self, args, agency_code):
         """The agency's dossiers, oldest first, for officers of that agency."""
-        page = service.agency_queue(db(), agency_code, status=args.get("status"), limit=args["limit"],
-                                    cursor=args.get("cursor"))
-        return {"agency_code": agency_code, **page}
+        items, last = service.agency_queue(db(), agency_code, status=args.get("status"), limit=args["limit"],
+                                           after_values=decode_cursor(args.get("cursor"), 2))
+        return {"agency_code": agency_code, "items": items, "next_cursor": encode_cursor(last)}

@@ -7,9 +7,9 @@ from typing import Any
 from pymongo.database import Database
 
 from services.workflow.storage import DOSSIERS
-from shared.api.pagination import after, decode_cursor, encode_cursor
 from shared.clock import utc_now
 from shared.events import Event
+from shared.storage import keyset
 
 QUEUE_SORT = ["submitted_at", "_id"]
 
@@ -40,13 +40,9 @@ def enqueue_submitted(db: Database, event: Event, payload: dict[str, Any]) -> bo
 
 
 def agency_queue(db: Database, agency_code: str, *, status: int | None, limit: int,
-                 cursor: str | None) -> dict[str, Any]:
+                 after_values: list[Any] | None) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One page of an agency's queue, oldest first (first come, first served at the desk)."""
     query: dict[str, Any] = {"receiving_agency_code": agency_code}
     if status is not None:
         query["status"] = status
-    if cursor:
-        query.update(after(QUEUE_SORT, decode_cursor(cursor, 2)))
-    items = list(db[DOSSIERS].find(query).sort([("submitted_at", 1), ("_id", 1)]).limit(limit + 1))
-    next_cursor = encode_cursor([items[limit - 1][f] for f in QUEUE_SORT]) if len(items) > limit else None
-    return {"items": items[:limit], "next_cursor": next_cursor}
+    return keyset.page(db[DOSSIERS], query, QUEUE_SORT, limit=limit, after_values=after_values)
