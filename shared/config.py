@@ -60,6 +60,13 @@ class Settings:
         "RELAY_SWEEP_INTERVAL_SECONDS", 15.0, "how often the relay scans for pending events whose wake-up was lost"
     )
 
+    work_shifts: str = setting(
+        "WORK_SHIFTS", "07:30-11:30,13:00-17:00", "office hours, by shift: what a working day and hour count"
+    )
+    handover_cutoff: str = setting(
+        "HANDOVER_CUTOFF", "15:00", "dossiers received after this hour count from the next working day"
+    )
+
     auth_issuer: str = setting("AUTH_ISSUER", "motcua", "issuer (iss) of access tokens")
     auth_audience: str = setting("AUTH_AUDIENCE", "motcua", "audience (aud) of access tokens")
     auth_signing_key_file: str = setting(
