@@ -5,4 +5,5 @@ PROCESSES = ServiceProcesses(
     app="services.intake.app:create_app",
     indexes="services.intake.storage:ensure_indexes",
     relay_collections=("dossiers",),
+    consumer="services.intake.consumers:build_runner",
 )

@@ -11,6 +11,8 @@ from shared.storage import mongo
 DOSSIERS = "dossiers"
 DAILY_SEQUENCES = "daily_sequences"
 ACCOUNTS = "accounts"
+CATALOGUE_AGENCIES = "catalogue_agencies"      # read copy of the workflow's registry
+CATALOGUE_PROCEDURES = "catalogue_procedures"  # read copy: one document per published version
 
 
 def db() -> Database:
@@ -24,3 +26,4 @@ def ensure_indexes(database: Database) -> None:
     dossiers.create_index("idempotency_key", unique=True)
     dossiers.create_index([("owner_account_id", ASCENDING), ("submitted_at", DESCENDING), ("_id", DESCENDING)])
     database[ACCOUNTS].create_index("username", unique=True)
+    database[CATALOGUE_PROCEDURES].create_index("code")

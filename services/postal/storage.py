@@ -8,6 +8,7 @@ from services.postal import SERVICE
 from shared.storage import mongo
 
 SHIPMENTS = "shipments"
+ANNOUNCEMENTS = "calendar_announcements"  # read copy of the workflow's calendar announcements
 
 
 def db() -> Database:

@@ -9,6 +9,12 @@ from services.workflow import SERVICE
 from shared.storage import mongo
 
 DOSSIERS = "dossiers"
+AGENCIES = "agencies"
+PROCEDURES = "procedures"
+ANNOUNCEMENTS = "announcements"
+
+# Collections whose documents carry an outbox (the relay publishes their events).
+WITH_OUTBOX = (DOSSIERS, AGENCIES, PROCEDURES, ANNOUNCEMENTS)
 
 
 def db() -> Database:
@@ -21,3 +27,4 @@ def ensure_indexes(database: Database) -> None:
                                      ("submitted_at", ASCENDING), ("_id", ASCENDING)])
     database[DOSSIERS].create_index([("receiving_agency_code", ASCENDING), ("submitted_at", ASCENDING),
                                      ("_id", ASCENDING)])
+    database[PROCEDURES].create_index([("code", ASCENDING), ("version", ASCENDING)], unique=True)

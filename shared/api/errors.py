@@ -19,6 +19,8 @@ from flask_smorest.error_handler import ErrorSchema
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from shared.domain.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -77,6 +79,12 @@ def _translate(errors):
 
 
 def install(app, api: ServiceApi) -> None:
+    def domain_error(exc: DomainError):
+        error = HTTPException(description=exc.message)
+        error.code = exc.status  # `name` follows from the code
+        error.data = {"message": exc.message, **({"errors": exc.errors} if exc.errors else {})}
+        return api.handle_http_exception(error)
+
     def database_unavailable(exc: Exception):
         log.error("database unavailable: %s", exc)
         return api.handle_http_exception(ServiceUnavailable())
@@ -87,6 +95,7 @@ def install(app, api: ServiceApi) -> None:
         log.exception("unhandled error")
         return api.handle_http_exception(InternalServerError())
 
+    app.register_error_handler(DomainError, domain_error)
     app.register_error_handler(ServerSelectionTimeoutError, database_unavailable)
     app.register_error_handler(ConnectionFailure, database_unavailable)
     app.register_error_handler(Exception, unexpected)

@@ -4,12 +4,33 @@ A dossier is handled under the rule set in force on the day it was received and 
 (domain.md §0.1, "Design consequence"): Decree 61/2018/NĐ-CP with Circular 01/2018/TT-VPCP until
 30 June 2025, Decree 118/2025/NĐ-CP with Circular 03/2025/TT-VPCP from 1 July 2025 (Decree 118 Art. 1,
 in force 1/7/2025).
+
+Where the two differ, both behaviours exist and the rule set decides:
+- form numbering (Circular 01/2018 Art. 9(1) vs Circular 03/2025 Appendix I; the field is inconsistent, so the
+  numbers can be overridden with ``FORM_NUMBERS``);
+- dossier-code format B for centrally provided services (Circular 03/2025 Art. 13(3), added by Circular
+  04/2025 Art. 23(2) from 25/1/2026);
+- a stop notice when processing stops at the applicant's request (Decree 118/2025 Art. 21; Circular 03/2025
+  Art. 7) — under Decree 61 the withdrawal is recorded without one;
+- filing regardless of administrative boundary (Decree 118/2025 Art. 14(2), Art. 20).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+
+FORMS = ("receipt", "supplement_request", "refusal", "apology", "control_slip", "tracking_book", "stop_notice")
+
+FORM_TITLES = {
+    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    "supplement_request": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "apology": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    "tracking_book": "Sổ theo dõi hồ sơ",
+    "stop_notice": "Thông báo dừng giải quyết hồ sơ",
+}
 
 
 @dataclass(frozen=True)
@@ -19,10 +40,41 @@ class RuleSet:
     circular: str
     effective_from: date
     effective_until: date | None  # inclusive; None while in force
+    form_numbers: dict[str, str] = field(default_factory=dict)
+    non_boundary_intake: bool = False
+    stop_notice: bool = False
+    code_format_b_from: date | None = None
+
+    def form_number(self, form: str, overrides: str = "") -> str | None:
+        """The form's number under this rule set (``FORM_NUMBERS`` may override:
+        ``nd118-2025:apology=04,nd118-2025:stop_notice=05``); None if the rule set has no such form."""
+        for item in filter(None, (part.strip() for part in overrides.split(","))):
+            scope, _, assignment = item.partition(":")
+            name, _, number = assignment.partition("=")
+            if scope == self.id and name == form:
+                return number
+        return self.form_numbers.get(form)
+
+    def uses_code_format_b(self, received_on: date) -> bool:
+        return self.code_format_b_from is not None and received_on >= self.code_format_b_from
 
 
-DECREE_61 = RuleSet("nd61-2018", "61/2018/NĐ-CP", "01/2018/TT-VPCP", date(2018, 6, 21), date(2025, 6, 30))
-DECREE_118 = RuleSet("nd118-2025", "118/2025/NĐ-CP", "03/2025/TT-VPCP", date(2025, 7, 1), None)
+DECREE_61 = RuleSet(
+    "nd61-2018", "61/2018/NĐ-CP", "01/2018/TT-VPCP", date(2018, 6, 21), date(2025, 6, 30),
+    # Circular 01/2018 Art. 9(1)
+    form_numbers={"receipt": "01", "supplement_request": "02", "refusal": "03", "apology": "04",
+                  "control_slip": "05", "tracking_book": "06"},
+)
+DECREE_118 = RuleSet(
+    "nd118-2025", "118/2025/NĐ-CP", "03/2025/TT-VPCP", date(2025, 7, 1), None,
+    # Circular 03/2025 Appendix I as cited by provincial decisions (01, 02, 03, 06 confirmed; 04, 05, 07
+    # reported by one source: domain.md §3.1)
+    form_numbers={"receipt": "01", "supplement_request": "02", "refusal": "03", "apology": "04",
+                  "stop_notice": "05", "control_slip": "06", "tracking_book": "07"},
+    non_boundary_intake=True,
+    stop_notice=True,
+    code_format_b_from=date(2026, 1, 25),
+)
 
 RULE_SETS = (DECREE_61, DECREE_118)
 

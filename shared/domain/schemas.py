@@ -4,10 +4,12 @@ result return and attachment metadata. One definition, so the API and the event 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validates_schema
 
 from shared.api import fields as f
+from shared.calendar.model import TimeLimit, Unit
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.statuses import DossierStatus
 
@@ -75,8 +77,25 @@ class ResultReturnSchema(f.VnSchema):
                 raise ValidationError(missing)
 
 
+class SubmitterSchema(f.VnSchema):
+    """Who handed the dossier in when it is not the applicant: an authorised person, a hired service
+    (Decree 61/2018 Art. 16(2)); recorded at the counter."""
+
+    full_name = f.String(required=True, validate=f.length(max=150))
+    id_number = f.String(required=True, validate=f.matches(CITIZEN_ID_RE, "Số định danh cá nhân gồm 12 chữ số."))
+    relation = f.String(required=True, validate=f.one_of(("self", "authorised")))
+    authorisation = f.String(validate=f.length(max=300), metadata={"description": "the authorisation paper"})
+    phone = f.String(validate=f.matches(PHONE_RE, "Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+
+    @validates_schema
+    def _authorised_needs_paper(self, data, **kwargs):
+        if data.get("relation") == "authorised" and not data.get("authorisation"):
+            raise ValidationError("Người được ủy quyền cần có giấy ủy quyền.", "authorisation")
+
+
 class AttachmentSchema(f.VnSchema):
     component = f.String(required=True, validate=f.length(max=300))
+    component_code = f.String(validate=f.length(max=40), metadata={"description": "the procedure's component"})
     file_name = f.String(required=True, validate=f.length(max=255))
     media_type = f.String(required=True, validate=f.one_of(MEDIA_TYPES))
     size_bytes = f.Integer(required=True, validate=f.in_range(min=1, max=MAX_ATTACHMENT_BYTES))
@@ -96,3 +115,57 @@ def status_field() -> fields.Function:
         "description": "code 1-10 as in the National Public Service Portal, and its Vietnamese name",
         "properties": {"code": {"type": "integer"}, "name": {"type": "string"}},
     })
+
+
+class TimeLimitSchema(f.VnSchema):
+    """A time limit with its unit (``{"value": "0.5", "unit": "working_days"}``), kept as the exact decimal
+    string so allotments add up without float error."""
+
+    value = f.String(required=True, validate=f.matches(r"^\d{1,4}(\.\d{1,2})?$",
+                                                      "Số không âm, tối đa hai chữ số thập phân (ví dụ 0.5)."))
+    unit = f.String(required=True, validate=f.one_of([u.value for u in Unit]))
+
+    @post_load
+    def _limit(self, data, **kwargs) -> TimeLimit:
+        return TimeLimit(Decimal(data["value"]), Unit(data["unit"]))
+
+    @pre_dump
+    def _document(self, limit, **kwargs):
+        return limit.to_document() if isinstance(limit, TimeLimit) else limit
+
+
+class AnnouncementSchema(f.VnSchema):
+    """A yearly notice changing which days are worked: extra days off and make-up working days."""
+
+    id = f.String(required=True, validate=f.matches(r"^[a-z0-9][a-z0-9-]{2,60}$", "Chữ thường, số và dấu -."))
+    title = f.String(required=True, validate=f.length(max=300))
+    reference = f.String(required=True, validate=f.length(max=300),
+                         metadata={"description": "the instrument, e.g. Công văn 12729/VPCP-KGVX ngày 25/12/2025"})
+    days_off = f.List(f.IsoDate(), load_default=list, validate=f.items(max=60))
+    working_days = f.List(f.IsoDate(), load_default=list, validate=f.items(max=60))
+
+    @validates_schema
+    def _not_both(self, data, **kwargs):
+        both = set(data.get("days_off", [])) & set(data.get("working_days", []))
+        if both:
+            raise ValidationError(f"Một ngày không thể vừa nghỉ vừa làm việc: {', '.join(sorted(both))}.",
+                                  "working_days")
+        if not data.get("days_off") and not data.get("working_days"):
+            raise ValidationError("Cần ít nhất một ngày nghỉ hoặc ngày làm việc bù.", "days_off")
+
+
+class NoteSchema(Schema):
+    kind = fields.String(metadata={"description": "start, cutoff, skipped, make_up, stop, roll_forward or due"})
+    text = fields.String(metadata={"description": "the explanation line, in Vietnamese"})
+    day = fields.String(allow_none=True)
+
+
+class DeadlineSchema(Schema):
+    """A computed due moment that explains itself: which days were skipped and why."""
+
+    start = fields.AwareDateTime()
+    counted_from = fields.AwareDateTime()
+    due = fields.AwareDateTime()
+    limit = fields.Nested(TimeLimitSchema)
+    notes = fields.List(fields.Nested(NoteSchema))
+    calendar_version = fields.String()

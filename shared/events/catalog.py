@@ -14,12 +14,15 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from shared.api import fields as f
+from shared.domain.catalogue import AgencySchema, ProcedureVersionSchema
 from shared.domain.channels import Channel
 from shared.domain.schemas import (
+    AnnouncementSchema,
     ApplicantSchema,
     AttachmentSchema,
     ContactSchema,
     ResultReturnSchema,
+    SubmitterSchema,
 )
 from shared.events.envelope import InvalidEvent
 from shared.events.topics import Topic
@@ -32,11 +35,16 @@ class DossierSubmittedV1(f.VnSchema):
     channel = f.String(required=True, validate=f.one_of([c.value for c in Channel]))
     status = f.Integer(required=True)
     procedure_code = f.String(required=True)
+    procedure_version = f.Integer(required=True)
+    procedure_name = f.String(required=True)
     receiving_agency_code = f.String(required=True)
+    competent_agency_code = f.String(required=True)
     submitted_at = f.AwareDateTime(required=True)
     rule_set = f.String(required=True)
-    owner_account_id = f.String(required=True)
+    owner_account_id = f.String(required=True, allow_none=True)
+    filed_by = f.String(required=True)
     applicant = f.Nested(ApplicantSchema, required=True)
+    submitter = f.Nested(SubmitterSchema, required=True, allow_none=True)
     contact = f.Nested(ContactSchema, required=True)
     result_return = f.Nested(ResultReturnSchema, required=True)
     attachments = f.List(f.Nested(AttachmentSchema), required=True)
@@ -79,6 +87,12 @@ EVENT_TYPES: dict[str, EventType] = {
     for kind in (
         EventType("dossier.submitted", Topic.INTAKE_DOSSIERS, {1: DossierSubmittedV1},
                   "a dossier was filed and given its dossier code"),
+        EventType("catalogue.agency-published", Topic.WORKFLOW_CATALOGUE, {1: AgencySchema},
+                  "an agency was added to the registry or changed"),
+        EventType("catalogue.procedure-published", Topic.WORKFLOW_CATALOGUE, {1: ProcedureVersionSchema},
+                  "a procedure version was published"),
+        EventType("calendar.announcement-published", Topic.WORKFLOW_CATALOGUE, {1: AnnouncementSchema},
+                  "a calendar announcement (days off, make-up working days) was published"),
     )
 }
 

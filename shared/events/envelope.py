@@ -1,8 +1,10 @@
 """The event envelope every service publishes and consumes.
 
-On the wire an event is UTF-8 JSON, keyed by ``dossier_id``, with ``event_id``, ``type`` and
-``schema_version`` repeated in Kafka headers so tooling can route and filter without parsing the body.
-Inside an outbox the same envelope is stored as a document (``occurred_at`` as a BSON date).
+On the wire an event is UTF-8 JSON, keyed by ``dossier_id`` (so a dossier's events stay in order), with
+``event_id``, ``type`` and ``schema_version`` repeated in Kafka headers so tooling can route and filter
+without parsing the body. Events about something other than a dossier (a procedure, an agency, a calendar
+announcement) carry ``aggregate_id`` instead, which is then the key. Inside an outbox the same envelope is
+stored as a document (``occurred_at`` as a BSON date).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class InvalidEvent(ValueError):
 @dataclass(frozen=True)
 class Event:
     type: str
-    dossier_id: str
+    dossier_id: str | None
     payload: dict[str, Any]
     producer: str
     schema_version: int = 1
@@ -33,10 +35,15 @@ class Event:
     occurred_at: datetime = field(default_factory=utc_now)
     correlation_id: str | None = None
     causation_id: str | None = None
+    aggregate_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.dossier_id or self.aggregate_id):
+            raise InvalidEvent("an event is about a dossier (dossier_id) or another aggregate (aggregate_id)")
 
     @property
     def key(self) -> bytes:
-        return self.dossier_id.encode()
+        return (self.dossier_id or self.aggregate_id).encode()
 
     def headers(self) -> list[tuple[str, bytes]]:
         return [
@@ -52,6 +59,7 @@ class Event:
             "schema_version": self.schema_version,
             "occurred_at": self.occurred_at,
             "dossier_id": self.dossier_id,
+            "aggregate_id": self.aggregate_id,
             "producer": self.producer,
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
@@ -65,7 +73,8 @@ class Event:
             type=doc["type"],
             schema_version=doc["schema_version"],
             occurred_at=as_utc(doc["occurred_at"]),
-            dossier_id=doc["dossier_id"],
+            dossier_id=doc.get("dossier_id"),
+            aggregate_id=doc.get("aggregate_id"),
             producer=doc["producer"],
             correlation_id=doc.get("correlation_id"),
             causation_id=doc.get("causation_id"),
@@ -85,12 +94,17 @@ class Event:
             raise InvalidEvent(f"not a JSON event: {exc}") from exc
         except ValidationError as exc:
             raise InvalidEvent(f"invalid envelope: {exc.messages}") from exc
-        return cls(**{**doc, "event_id": str(doc["event_id"])})
+        try:
+            return cls(**{**doc, "event_id": str(doc["event_id"])})
+        except InvalidEvent:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise InvalidEvent(f"invalid envelope: {exc}") from exc
 
     def caused(self, type: str, payload: dict[str, Any], producer: str) -> Event:  # noqa: A002
         """A new event caused by this one, in the same correlation."""
         return new_event(
-            type, self.dossier_id, payload, producer=producer,
+            type, self.dossier_id, payload, producer=producer, aggregate_id=self.aggregate_id,
             correlation_id=self.correlation_id or self.event_id, causation_id=self.event_id,
         )
 
@@ -100,7 +114,8 @@ class _EnvelopeSchema(Schema):
     type = fields.String(required=True, validate=validate.Length(min=1, max=100))
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     occurred_at = fields.AwareDateTime(required=True, default_timezone=None)
-    dossier_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    dossier_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=100))
+    aggregate_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=200))
     producer = fields.String(required=True)
     correlation_id = fields.String(allow_none=True, load_default=None)
     causation_id = fields.String(allow_none=True, load_default=None)
@@ -115,10 +130,11 @@ _ENVELOPE = _EnvelopeSchema()
 
 def new_event(
     type: str,  # noqa: A002
-    dossier_id: str,
+    dossier_id: str | None,
     payload: dict[str, Any],
     *,
     producer: str,
+    aggregate_id: str | None = None,
     correlation_id: str | None = None,
     causation_id: str | None = None,
 ) -> Event:
@@ -132,6 +148,7 @@ def new_event(
         dossier_id=dossier_id,
         payload=kind.dump(payload),
         producer=producer,
+        aggregate_id=aggregate_id,
         schema_version=kind.version,
         correlation_id=correlation_id,
         causation_id=causation_id,

@@ -19,8 +19,10 @@ from enum import StrEnum
 
 
 class Topic(StrEnum):
-    # Dossiers as received: dossier.submitted (intake owns reception of every channel).
+    # Dossiers as filed on every channel: dossier.submitted, supplements filed (intake).
     INTAKE_DOSSIERS = "intake.dossiers"
+    # The catalogue and the calendar: agencies, procedure versions, announcements (workflow).
+    WORKFLOW_CATALOGUE = "workflow.catalogue"
 
 
 RETRY_SUFFIX = ".retry"

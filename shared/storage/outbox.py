@@ -56,6 +56,7 @@ PENDING = "outbox_pending"
 LEASE_UNTIL = "outbox_lease_until"
 LEASE_OWNER = "outbox_lease_owner"
 WAKEUPS = "outbox_wakeups"
+OUTBOX_FIELDS = (OUTBOX, PENDING, LEASE_UNTIL, LEASE_OWNER)  # bookkeeping a read never needs
 
 
 def outbox_fields(events: Sequence[Event]) -> dict[str, Any]:
@@ -90,7 +91,8 @@ class Outbox:
 
     def insert(self, document: dict[str, Any], events: Sequence[Event]) -> None:
         self.collection.insert_one({**document, **outbox_fields(events)})
-        self.wake(document["_id"])
+        if events:
+            self.wake(document["_id"])
 
     def update(self, filter: dict[str, Any], update: dict[str, Any], events: Sequence[Event]) -> UpdateResult:  # noqa: A002
         """One atomic update of one document, identified by ``_id`` (and any compare-and-set conditions)."""
@@ -232,9 +234,9 @@ class OutboxRelay:
                 log.exception("publishing the outbox of %s failed; it stays pending", claim.document_id)
                 self._release(claim)
                 continue
-            with log_context(dossier_id=str(claim.document_id)):
-                log.info("published %d event(s)", len(claim.events),
-                         extra={"event_ids": [e["event_id"] for e in claim.events]})
+            with log_context(dossier_id=claim.events[0].get("dossier_id")):
+                log.info("published %d event(s) of %s %s", len(claim.events), claim.collection.name,
+                         claim.document_id, extra={"event_ids": [e["event_id"] for e in claim.events]})
             done.append(claim)
         failpoint("relay.after_publish")
         return done

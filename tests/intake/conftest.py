@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from services.intake.app import create_app
+from services.intake.catalogue.service import apply_agency, apply_procedure
 from tests.conftest import database
-from tests.support import factories
+from tests.support import catalogue, factories
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +21,32 @@ def client(intake_app):
 @pytest.fixture
 def intake_db(mongo_client, settings):
     return database(mongo_client, settings, "intake")
+
+
+def _handlers(db) -> dict:
+    return {"catalogue.agency-published": lambda e, p: apply_agency(db, e, p),
+            "catalogue.procedure-published": lambda e, p: apply_procedure(db, e, p)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def intake_catalogue(mongo_client, settings):
+    """Intake's read copy of the seed catalogue, as the workflow's events would build it."""
+    catalogue.apply(catalogue.seed_events(), _handlers(database(mongo_client, settings, "intake")))
+
+
+@pytest.fixture
+def agency(intake_db) -> str:
+    """A one-stop centre of its own for the test (so its daily sequence and queue are the test's alone),
+    in Cao Bằng, where procedure 1.001806 is filed regardless of administrative boundary."""
+    event = catalogue.one_stop_agency_event()
+    catalogue.apply([event], _handlers(intake_db))
+    return event.payload["code"]
+
+
+@pytest.fixture
+def submission(agency):
+    """Makes valid online submissions to the test's agency; keyword arguments replace fields."""
+    return lambda **overrides: factories.submission(**{"receiving_agency_code": agency, **overrides})
 
 
 @pytest.fixture

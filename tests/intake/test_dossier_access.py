@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.auth.roles import Role
@@ -13,13 +14,14 @@ from shared.auth.tokens import TokenIssuer, signing_key
 from tests.support import factories
 
 
-def _file(client, auth, **overrides):
-    return client.post("/dossiers", json=factories.submission(**overrides), headers=auth).json
+@pytest.fixture
+def file(client, submission):
+    return lambda auth, **overrides: client.post("/dossiers", json=submission(**overrides), headers=auth).json
 
 
-def test_the_owner_reads_the_dossier_and_another_applicant_gets_404(client, settings, applicant):
+def test_the_owner_reads_the_dossier_and_another_applicant_gets_404(client, settings, applicant, file):
     _, owner_auth = applicant
-    dossier = _file(client, owner_auth)
+    dossier = file(owner_auth)
     stranger = factories.bearer(settings, factories.applicant_principal())
 
     assert client.get(f"/dossiers/{dossier['id']}", headers=owner_auth).json["code"] == dossier["code"]
@@ -28,10 +30,10 @@ def test_the_owner_reads_the_dossier_and_another_applicant_gets_404(client, sett
     assert client.get("/dossiers/no-such-dossier", headers=stranger).status_code == 404
 
 
-def test_each_applicant_lists_only_their_own_dossiers_newest_first(client, settings, applicant):
+def test_each_applicant_lists_only_their_own_dossiers_newest_first(client, settings, applicant, file):
     _, auth = applicant
-    mine = [_file(client, auth)["id"] for _ in range(3)]
-    _file(client, factories.bearer(settings, factories.applicant_principal()))
+    mine = [file(auth)["id"] for _ in range(3)]
+    file(factories.bearer(settings, factories.applicant_principal()))
 
     page1 = client.get("/dossiers?limit=2", headers=auth).json
     page2 = client.get(f"/dossiers?limit=2&cursor={page1['next_cursor']}", headers=auth).json
@@ -42,9 +44,9 @@ def test_each_applicant_lists_only_their_own_dossiers_newest_first(client, setti
     assert bad_cursor.status_code == 422 and "cursor" in bad_cursor.json["errors"]["query"]
 
 
-def test_officers_of_the_receiving_agency_read_it_others_are_refused(client, settings, applicant):
+def test_officers_of_the_receiving_agency_read_it_others_are_refused(client, settings, applicant, file):
     _, auth = applicant
-    dossier = _file(client, auth)
+    dossier = file(auth)
     agency = dossier["receiving_agency_code"]
     own = factories.bearer(settings, factories.officer_principal(agency, Role.COUNTER_OFFICER))
     other = factories.bearer(settings, factories.officer_principal(factories.agency_code(), Role.COUNTER_OFFICER))
@@ -55,9 +57,9 @@ def test_officers_of_the_receiving_agency_read_it_others_are_refused(client, set
     assert client.get(f"/dossiers/{dossier['id']}", headers=postal).status_code == 403
 
 
-def test_missing_expired_forged_and_foreign_tokens_get_401(client, settings, applicant):
+def test_missing_expired_forged_and_foreign_tokens_get_401(client, settings, applicant, file):
     principal, auth = applicant
-    dossier = _file(client, auth)
+    dossier = file(auth)
     url = f"/dossiers/{dossier['id']}"
     expired = TokenIssuer(signing_key(settings), settings).issue(principal, ttl_seconds=-10)
     foreign = TokenIssuer(Ed25519PrivateKey.generate(), settings).issue(principal)

@@ -53,9 +53,8 @@ def test_fifty_concurrent_draws_give_fifty_distinct_consecutive_numbers(intake_d
     assert sorted(_seq(c) for c in codes) == list(range(1, 51))
 
 
-def test_fifty_concurrent_submissions_get_fifty_distinct_codes(intake_app, applicant, intake_db):
+def test_fifty_concurrent_submissions_get_fifty_distinct_codes(intake_app, applicant, intake_db, agency):
     _, auth = applicant
-    agency = factories.agency_code()
 
     def submit():
         body = factories.submission(receiving_agency_code=agency)

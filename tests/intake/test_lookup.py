@@ -8,9 +8,9 @@ import json
 from tests.support import factories
 
 
-def test_anyone_can_see_where_a_dossier_stands_by_its_code(client, applicant):
+def test_anyone_can_see_where_a_dossier_stands_by_its_code(client, applicant, submission):
     _, auth = applicant
-    body = factories.submission(result_return=factories.postal_return())
+    body = submission(result_return=factories.postal_return())
     filed = client.post("/dossiers", json=body, headers=auth).json
 
     response = client.get(f"/lookup/{filed['code']}")
@@ -20,6 +20,7 @@ def test_anyone_can_see_where_a_dossier_stands_by_its_code(client, applicant):
         "code": filed["code"],
         "status": {"code": 1, "name": "Mới đăng ký"},
         "procedure_code": body["procedure_code"],
+        "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
         "receiving_agency_code": body["receiving_agency_code"],
         "submitted_at": filed["submitted_at"],
     }

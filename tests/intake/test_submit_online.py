@@ -10,9 +10,10 @@ from shared.storage.outbox import OUTBOX, PENDING, WAKEUPS
 from tests.support import factories
 
 
-def test_a_valid_online_dossier_is_registered_with_its_code_and_status_1(client, applicant, intake_db):
+def test_a_valid_online_dossier_is_registered_with_its_code_and_status_1(client, applicant, intake_db,
+                                                                           submission):
     principal, auth = applicant
-    body = factories.submission(result_return=factories.postal_return())
+    body = submission(result_return=factories.postal_return())
 
     response = client.post("/dossiers", json=body, headers=auth)
 
@@ -39,9 +40,9 @@ def test_a_valid_online_dossier_is_registered_with_its_code_and_status_1(client,
     assert intake_db[WAKEUPS].find_one({"document_id": dossier["id"]}) is not None
 
 
-def test_the_same_idempotency_key_files_one_dossier_only(client, applicant, intake_db):
+def test_the_same_idempotency_key_files_one_dossier_only(client, applicant, intake_db, submission):
     _, auth = applicant
-    body = factories.submission()
+    body = submission()
     headers = {**auth, "Idempotency-Key": "retry-7f3a"}
 
     first = client.post("/dossiers", json=body, headers=headers)
@@ -114,11 +115,11 @@ def _counts(db) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize(("case", "mutate", "path"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
 def test_bad_input_gets_422_with_a_field_level_message_and_nothing_is_written(
-        client, applicant, intake_db, case, mutate, path):
+        client, applicant, intake_db, submission, case, mutate, path):
     _, auth = applicant
     before = _counts(intake_db)
 
-    response = client.post("/dossiers", json=mutate(factories.submission()), headers=auth)
+    response = client.post("/dossiers", json=mutate(submission()), headers=auth)
 
     assert response.status_code == 422, response.json
     assert response.json["message"] == "Dữ liệu không hợp lệ. Vui lòng kiểm tra các trường được nêu."
@@ -141,10 +142,10 @@ def test_a_body_that_is_not_a_json_object_is_refused_in_vietnamese(client, appli
     assert _counts(intake_db) == before
 
 
-def test_a_body_over_the_size_limit_gets_413(client, applicant, settings, intake_db):
+def test_a_body_over_the_size_limit_gets_413(client, applicant, settings, intake_db, submission):
     _, auth = applicant
     before = _counts(intake_db)
-    body = factories.submission()
+    body = submission()
     body["applicant"]["full_name"] = "x" * (settings.max_request_bytes + 1)
     response = client.post("/dossiers", json=body, headers=auth)
     assert response.status_code == 413
@@ -152,8 +153,8 @@ def test_a_body_over_the_size_limit_gets_413(client, applicant, settings, intake
     assert _counts(intake_db) == before
 
 
-def test_filing_needs_a_signed_in_applicant(client, settings):
-    body = factories.submission()
+def test_filing_needs_a_signed_in_applicant(client, settings, submission):
+    body = submission()
     anonymous = client.post("/dossiers", json=body)
     officer = client.post("/dossiers", json=body, headers=factories.bearer(
         settings, factories.officer_principal(body["receiving_agency_code"])))

@@ -58,3 +58,18 @@ def test_shipments_are_shown_to_the_owner_and_the_agency_only(settings, postal_d
     other_agency = factories.bearer(settings, factories.officer_principal(factories.agency_code(), Role.CLERK))
     assert client.get(url, headers=other_agency).status_code == 403
     assert client.get(url, headers=factories.bearer(settings, factories.applicant_principal())).status_code == 404
+
+
+def test_postal_keeps_the_announcements_for_its_own_working_day_counts(postal_db, settings):
+    from datetime import date
+
+    from services.postal.calendar.service import apply_announcement, current_calendar
+    from shared.events import new_event
+
+    announcement = {"id": "test-bridge", "title": "Nghỉ bù thử nghiệm", "reference": "Thông báo thử nghiệm",
+                    "days_off": ["2027-03-15"], "working_days": ["2027-03-20"]}
+    event = new_event("calendar.announcement-published", None, announcement, producer="workflow",
+                      aggregate_id="announcement:test-bridge")
+    apply_announcement(postal_db, event, event_type(event.type).load(event.payload, 1))
+    calendar = current_calendar(postal_db, settings)
+    assert not calendar.is_working_day(date(2027, 3, 15)) and calendar.is_working_day(date(2027, 3, 20))

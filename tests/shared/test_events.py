@@ -15,8 +15,8 @@ def test_an_event_survives_the_wire_and_the_outbox_unchanged():
     assert Event.from_json(event.to_json()) == event
     assert Event.from_document(event.to_document()) == event
     wire = json.loads(event.to_json())
-    assert set(wire) == {"event_id", "type", "schema_version", "occurred_at", "dossier_id", "producer",
-                         "correlation_id", "causation_id", "payload"}
+    assert set(wire) == {"event_id", "type", "schema_version", "occurred_at", "dossier_id", "aggregate_id",
+                         "producer", "correlation_id", "causation_id", "payload"}
     assert wire["occurred_at"].endswith("Z")
     assert "Nguyễn Thị Hoà" in event.to_json().decode()  # UTF-8 on the wire, not \\u escapes
     assert dict(event.headers()) == {"event_id": event.event_id.encode(), "type": b"dossier.submitted",

@@ -73,8 +73,13 @@ def submitted_event(dossier_id: str | None = None, owner: str | None = None, **o
         "code": f"{body['receiving_agency_code']}-261122-{random.randint(1, 9999):04d}",
         "channel": "online",
         "status": 1,
+        "procedure_version": 1,
+        "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
+        "competent_agency_code": "000.00.15.H11",
         "submitted_at": datetime(2026, 11, 22, 3, 15, tzinfo=UTC),
         "rule_set": "nd118-2025",
         "owner_account_id": owner or str(uuid.uuid4()),
+        "filed_by": owner or str(uuid.uuid4()),
+        "submitter": None,
     }
     return new_event("dossier.submitted", dossier_id, payload, producer="intake")

@@ -10,6 +10,7 @@ from shared.domain.schemas import (
     AttachmentSchema,
     ContactSchema,
     ResultReturnSchema,
+    SubmitterSchema,
     status_field,
 )
 
@@ -30,6 +31,13 @@ class OnlineSubmissionSchema(f.VnSchema):
     attachments = f.List(f.Nested(AttachmentSchema), required=True, validate=f.items(max=MAX_ATTACHMENTS))
 
 
+class CounterSubmissionSchema(OnlineSubmissionSchema):
+    """A dossier handed in at the counter: who handed it in is recorded (the applicant or an authorised
+    person)."""
+
+    submitter = f.Nested(SubmitterSchema, required=True)
+
+
 class DossierSchema(Schema):
     """A dossier as its owner (or an officer) sees it."""
 
@@ -39,10 +47,14 @@ class DossierSchema(Schema):
     channel = fields.String()
     channel_code = fields.Function(lambda d: Channel(d["channel"]).code)
     procedure_code = fields.String()
+    procedure_version = fields.Integer()
+    procedure_name = fields.String()
+    competent_agency_code = fields.String()
     receiving_agency_code = fields.String()
     submitted_at = fields.AwareDateTime()
     rule_set = fields.String()
     applicant = fields.Nested(ApplicantSchema)
+    submitter = fields.Nested(SubmitterSchema, allow_none=True)
     contact = fields.Nested(ContactSchema)
     result_return = fields.Nested(ResultReturnSchema)
     attachments = fields.List(fields.Nested(AttachmentSchema))
@@ -53,6 +65,7 @@ class DossierSummarySchema(Schema):
     code = fields.String()
     status = status_field()
     procedure_code = fields.String()
+    procedure_name = fields.String()
     receiving_agency_code = fields.String()
     submitted_at = fields.AwareDateTime()
 
@@ -74,5 +87,6 @@ class LookupSchema(Schema):
     code = fields.String()
     status = status_field()
     procedure_code = fields.String()
+    procedure_name = fields.String()
     receiving_agency_code = fields.String()
     submitted_at = fields.AwareDateTime()

@@ -8,6 +8,7 @@ the official time of receipt, which the notify service sends on ``dossier.submit
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,13 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.intake import SERVICE
-from services.intake.dossiers.codes import next_dossier_code
+from services.intake.catalogue import service as catalogue
+from services.intake.dossiers.codes import next_dossier_code, next_dossier_code_b
 from services.intake.storage import DOSSIERS
 from shared.auth.tokens import Principal
 from shared.clock import utc_now, vn_date
 from shared.domain.channels import Channel
+from shared.domain.errors import Forbidden, Rejected
 from shared.domain.rulesets import rule_set_for
 from shared.domain.statuses import DossierStatus
 from shared.events import new_event
@@ -28,43 +31,66 @@ from shared.storage import keyset
 from shared.storage.mongo import field_of
 from shared.storage.outbox import Outbox
 
-PUBLIC_FIELDS = {"code": 1, "status": 1, "procedure_code": 1, "receiving_agency_code": 1, "submitted_at": 1}
+log = logging.getLogger(__name__)
+
+PUBLIC_FIELDS = {"code": 1, "status": 1, "procedure_code": 1, "procedure_name": 1, "receiving_agency_code": 1,
+                 "submitted_at": 1}
 OWNER_SORT = ["submitted_at", "_id"]
 
 
-def submit_online(
-    db: Database,
-    *,
-    owner: Principal,
-    submission: dict[str, Any],
-    idempotency_key: str | None = None,
-    now: datetime | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """Registers an online dossier; returns it and whether it was created now (False when the same
+def submit_online(db: Database, *, owner: Principal, submission: dict[str, Any], idempotency_key: str | None = None,
+                  now: datetime | None = None) -> tuple[dict[str, Any], bool]:
+    """Files a dossier online for its owner; returns it and whether it was created now (False when the same
     ``Idempotency-Key`` was already used by this owner: the first dossier is returned, nothing is written)."""
-    key = f"{owner.subject}:{idempotency_key}" if idempotency_key else None
+    return file_dossier(db, channel=Channel.ONLINE, owner_account_id=owner.subject, filed_by=owner,
+                        submission=submission, idempotency_key=idempotency_key, now=now)
+
+
+def file_at_counter(db: Database, *, officer: Principal, submission: dict[str, Any],
+                    idempotency_key: str | None = None, now: datetime | None = None) -> tuple[dict[str, Any], bool]:
+    """Records a dossier handed in at the one-stop counter by the applicant or an authorised person
+    (Decree 61/2018 Art. 16(1), 17(1)); the officer's completeness decision follows in the workflow."""
+    if submission["receiving_agency_code"] != officer.agency_code:
+        raise Forbidden("Cán bộ chỉ tiếp nhận hồ sơ tại bộ phận một cửa của cơ quan mình.")
+    return file_dossier(db, channel=Channel.COUNTER, owner_account_id=None, filed_by=officer,
+                        submission=submission, idempotency_key=idempotency_key, now=now)
+
+
+def file_dossier(db: Database, *, channel: Channel, owner_account_id: str | None, filed_by: Principal,
+                 submission: dict[str, Any], idempotency_key: str | None, now: datetime | None) -> tuple[dict, bool]:
+    key = f"{filed_by.subject}:{idempotency_key}" if idempotency_key else None
     if key and (existing := db[DOSSIERS].find_one({"idempotency_key": key})):
         return existing, False
 
     now = now or utc_now()
+    received_on = vn_date(now)
+    rule_set = rule_set_for(received_on)
+    procedure, problems = catalogue.filing_problems(db, submission, received_on, rule_set, channel)
+    if problems:
+        raise Rejected("Không nộp được hồ sơ: vui lòng kiểm tra các trường được nêu.", {"json": problems})
+
     dossier_id = str(uuid.uuid4())
-    code = next_dossier_code(db, submission["receiving_agency_code"], now)
     dossier = {
         "_id": dossier_id,
-        "code": code,
-        "channel": Channel.ONLINE.value,
+        "code": _code(db, procedure, submission["receiving_agency_code"], rule_set, now),
+        "channel": channel.value,
         "status": DossierStatus.SUBMITTED.value,
-        "procedure_code": submission["procedure_code"],
+        "procedure_code": procedure["code"],
+        "procedure_version": procedure["version"],
+        "procedure_name": procedure["name"],
         "receiving_agency_code": submission["receiving_agency_code"],
+        "competent_agency_code": procedure["competent_agency_code"],
         "submitted_at": now,
-        "rule_set": rule_set_for(vn_date(now)).id,
-        "owner_account_id": owner.subject,
+        "rule_set": rule_set.id,
+        "owner_account_id": owner_account_id,
+        "filed_by": filed_by.subject,
         "applicant": submission["applicant"],
+        "submitter": submission.get("submitter"),
         "contact": submission["contact"],
         "result_return": submission["result_return"],
         "attachments": submission["attachments"],
-        "status_history": [{"status": DossierStatus.SUBMITTED.value, "at": now, "by": owner.subject}],
-        "idempotency_key": key or f"{owner.subject}:{dossier_id}",
+        "status_history": [{"status": DossierStatus.SUBMITTED.value, "at": now, "by": filed_by.subject}],
+        "idempotency_key": key or f"{filed_by.subject}:{dossier_id}",
         "version": 1,
     }
     event = new_event("dossier.submitted", dossier_id, _submitted_payload(dossier), producer=SERVICE)
@@ -77,9 +103,21 @@ def submit_online(
     return dossier, True
 
 
+def _code(db: Database, procedure: dict[str, Any], receiving_agency_code: str, rule_set, now: datetime) -> str:
+    central = procedure.get("central_service")
+    if central and rule_set.uses_code_format_b(vn_date(now)):
+        processing = catalogue.agency(db, procedure["competent_agency_code"])
+        if processing and processing.get("electronic_id"):
+            return next_dossier_code_b(db, processing["electronic_id"], central["platform_code"], now)
+        log.warning("central service %s: agency %s has no electronic identifier; dossier code in format A",
+                    procedure["code"], procedure["competent_agency_code"])
+    return next_dossier_code(db, receiving_agency_code, now)
+
+
 def _submitted_payload(dossier: dict[str, Any]) -> dict[str, Any]:
-    fields = ("code", "channel", "status", "procedure_code", "receiving_agency_code", "submitted_at", "rule_set",
-              "owner_account_id", "applicant", "contact", "result_return", "attachments")
+    fields = ("code", "channel", "status", "procedure_code", "procedure_version", "procedure_name",
+              "receiving_agency_code", "competent_agency_code", "submitted_at", "rule_set", "owner_account_id",
+              "filed_by", "applicant", "submitter", "contact", "result_return", "attachments")
     return {name: dossier[name] for name in fields}
 
 

@@ -1,0 +1,96 @@
+"""The read copy of agencies and procedure versions, and the filing rules that need them.
+
+The workflow service owns the catalogue; intake keeps a copy from ``catalogue.*-published`` events, never
+reading the workflow's database. Filing checks made here are those a portal makes before accepting a
+submission: the procedure is published and in force, the receiving agency may receive it, and the channels
+chosen are offered. Whether the dossier itself is complete is the one-stop officer's decision (workflow).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pymongo.database import Database
+
+from services.intake.storage import CATALOGUE_AGENCIES, CATALOGUE_PROCEDURES
+from shared.domain.rulesets import RuleSet
+from shared.events import Event
+
+
+def apply_agency(db: Database, event: Event, payload: dict[str, Any]) -> None:
+    db[CATALOGUE_AGENCIES].replace_one({"_id": payload["code"]}, {"_id": payload["code"], **payload,
+                                                                  "source_event_id": event.event_id}, upsert=True)
+
+
+def apply_procedure(db: Database, event: Event, payload: dict[str, Any]) -> None:
+    doc_id = f"{payload['code']}@{payload['version']}"
+    doc = {"_id": doc_id, **{k: v for k, v in payload.items() if k not in ("time_limit", "process")},
+           "time_limit": payload["time_limit"].to_document(), "steps": len(payload["process"]),
+           "source_event_id": event.event_id}
+    db[CATALOGUE_PROCEDURES].replace_one({"_id": doc_id}, doc, upsert=True)
+
+
+def agency(db: Database, code: str) -> dict[str, Any] | None:
+    return db[CATALOGUE_AGENCIES].find_one({"_id": code})
+
+
+def procedure_in_force(db: Database, code: str, on: date) -> dict[str, Any] | None:
+    day = on.isoformat()
+    versions = [v for v in db[CATALOGUE_PROCEDURES].find({"code": code})
+                if v["valid_from"] <= day and (v["valid_until"] is None or day <= v["valid_until"])]
+    return max(versions, key=lambda v: v["version"], default=None)
+
+
+def procedures_in_force(db: Database, on: date) -> list[dict[str, Any]]:
+    codes = sorted({d["code"] for d in db[CATALOGUE_PROCEDURES].find({}, {"code": 1})})
+    return [p for code in codes if (p := procedure_in_force(db, code, on))]
+
+
+def filing_problems(db: Database, submission: dict[str, Any], on: date, rule_set: RuleSet,
+                    channel: str) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    """The procedure version the dossier is filed under, and field-level problems (Vietnamese) that forbid
+    the filing."""
+    problems: dict[str, list[str]] = {}
+    procedure = procedure_in_force(db, submission["procedure_code"], on)
+    receiving = agency(db, submission["receiving_agency_code"])
+    if procedure is None:
+        problems["procedure_code"] = ["Thủ tục không có trong danh mục hoặc không còn hiệu lực vào ngày nộp."]
+    if receiving is None or not receiving.get("one_stop") or not _valid_on(receiving, on):
+        problems["receiving_agency_code"] = ["Cơ quan này không có bộ phận một cửa tiếp nhận hồ sơ vào ngày nộp."]
+    if problems:
+        return procedure, problems
+    if not may_receive(db, procedure, receiving, rule_set):
+        problems["receiving_agency_code"] = [
+            "Cơ quan này không tiếp nhận thủ tục này" + (
+                "." if not rule_set.non_boundary_intake else
+                "; thủ tục không được tiếp nhận không phụ thuộc địa giới hành chính tại cơ quan này.")]
+    if channel == "online" and procedure["online"] == "none":
+        problems["procedure_code"] = ["Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp trực tiếp hoặc "
+                                      "qua bưu chính."]
+    if submission["result_return"]["method"] == "post" and not procedure["post_allowed"]:
+        problems.setdefault("result_return", []).append("Thủ tục này không trả kết quả qua bưu chính.")
+    known = {c["code"] for c in procedure["components"]}
+    for index, attachment in enumerate(submission.get("attachments", [])):
+        code = attachment.get("component_code")
+        if code and code not in known:
+            problems.setdefault("attachments", []).append(
+                f"Tệp thứ {index + 1}: thành phần hồ sơ {code!r} không thuộc thủ tục này.")
+    return procedure, problems
+
+
+def may_receive(db: Database, procedure: dict[str, Any], receiving: dict[str, Any], rule_set: RuleSet) -> bool:
+    """Listed receiving agencies always may. Under Decree 118/2025 a procedure published as non-boundary may
+    also be filed at any one-stop centre of the competent agency's province, and is routed by competence
+    (Decree 118/2025 Art. 14(2), Art. 20; domain.md §2.10)."""
+    if receiving["_id"] in procedure["receiving_agency_codes"]:
+        return True
+    if not (rule_set.non_boundary_intake and procedure.get("non_boundary")):
+        return False
+    competent = agency(db, procedure["competent_agency_code"])
+    return competent is not None and competent["province_code"] == receiving["province_code"]
+
+
+def _valid_on(found: dict[str, Any], on: date) -> bool:
+    day = on.isoformat()
+    return found["valid_from"] <= day and (found.get("valid_until") is None or day <= found["valid_until"])

@@ -1,0 +1,24 @@
+"""What the intake service does with other services' events: a read copy of the catalogue."""
+
+from __future__ import annotations
+
+from pymongo.database import Database
+
+from services.intake import SERVICE
+from services.intake.catalogue.service import apply_agency, apply_procedure
+from shared.bus.consumer import ConsumerRunner, Subscription
+from shared.events import Topic
+
+
+def build_runner(db: Database, settings) -> ConsumerRunner:
+    return ConsumerRunner(
+        group=SERVICE,
+        db=db,
+        settings=settings,
+        subscriptions=[
+            Subscription(Topic.WORKFLOW_CATALOGUE, {
+                "catalogue.agency-published": lambda event, payload: apply_agency(db, event, payload),
+                "catalogue.procedure-published": lambda event, payload: apply_procedure(db, event, payload),
+            }),
+        ],
+    )

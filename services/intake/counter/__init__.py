@@ -1,0 +1,1 @@
+"""The one-stop counter: dossiers handed in by walk-in applicants or authorised persons."""

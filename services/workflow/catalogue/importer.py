@@ -1,0 +1,17 @@
+"""Importing a whole catalogue document: agencies, procedures, calendar announcements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.database import Database
+
+from services.workflow.calendar import service as calendar_service
+from services.workflow.catalogue import service
+
+
+def import_all(db: Database, data: dict[str, Any], actor: str) -> dict[str, list[str]]:
+    report = service.import_catalogue(db, data, actor)
+    report["announcements"] = [a["id"] for a in data.get("announcements", [])
+                               if calendar_service.publish_announcement(db, a, actor)[1]]
+    return report

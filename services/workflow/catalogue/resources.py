@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import json
+
+import yaml
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from services.workflow.catalogue import service
+from services.workflow.catalogue.importer import import_all
+from services.workflow.catalogue.schemas import ImportReportSchema, ImportSchema, PublishSchema
+from services.workflow.storage import db
+from shared.auth.policy import PUBLIC, current_principal, officer, requires
+from shared.auth.roles import Role
+from shared.domain.catalogue import AgencySchema, ProcedureSchema, ProcedureVersionSchema
+from shared.domain.errors import NotFound, Rejected
+
+blp = Blueprint("catalogue", __name__, url_prefix="/catalogue",
+                description="Agencies and procedures (public to read; administrators change them)")
+
+ADMIN = officer(Role.ADMIN)
+
+
+def _actor() -> str:
+    return current_principal().subject
+
+
+@blp.route("/agencies")
+class Agencies(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, AgencySchema(many=True))
+    def get(self):
+        """Every agency of the registry, abolished ones included (old dossiers still name them)."""
+        return service.agencies(db())
+
+
+@blp.route("/agencies/<string:code>")
+class AgencyItem(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, AgencySchema)
+    def get(self, code):
+        """One agency."""
+        return service.agency(db(), code)
+
+    @requires(ADMIN)
+    @blp.arguments(AgencySchema)
+    @blp.response(200, AgencySchema)
+    def put(self, agency, code):
+        """Add or change an agency; the change is published to the other services."""
+        if agency["code"] != code:
+            raise Rejected("Mã cơ quan trong nội dung khác với đường dẫn.", {"json": {"code": [f"Phải là {code}."]}})
+        saved, _ = service.save_agency(db(), agency, _actor())
+        return saved
+
+
+@blp.route("/procedures")
+class Procedures(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, ProcedureVersionSchema(many=True))
+    def get(self):
+        """Every procedure, in the version in force today."""
+        return service.current_procedures(db())
+
+    @requires(ADMIN)
+    @blp.arguments(ProcedureSchema)
+    @blp.response(201, ProcedureVersionSchema)
+    def post(self, procedure):
+        """Start a new version of a procedure, as a draft (the next version number)."""
+        return service.create_draft(db(), procedure, _actor())
+
+
+@blp.route("/procedures/<string:code>/versions")
+class ProcedureVersions(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, ProcedureVersionSchema(many=True))
+    def get(self, code):
+        """Every published version of a procedure, oldest first, with its validity window."""
+        return [v for v in service.versions(db(), code) if v["status"] == "published"]
+
+
+@blp.route("/procedures/<string:code>/versions/<int:version>")
+class ProcedureVersionItem(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, ProcedureVersionSchema)
+    def get(self, code, version):
+        """One version (drafts only for administrators)."""
+        found = service.procedure_version(db(), code, version)
+        principal = current_principal()
+        if found["status"] == "draft" and not (principal and principal.has_role(Role.ADMIN)):
+            raise NotFound(f"Không có phiên bản {version} của thủ tục {code}.")
+        return found
+
+    @requires(ADMIN)
+    @blp.arguments(ProcedureSchema)
+    @blp.response(200, ProcedureVersionSchema)
+    def put(self, procedure, code, version):
+        """Change a draft. Published versions never change: start a new version instead."""
+        return service.update_draft(db(), code, version, procedure, _actor())
+
+
+@blp.route("/procedures/<string:code>/versions/<int:version>/publish")
+class PublishProcedure(MethodView):
+    @requires(ADMIN)
+    @blp.arguments(PublishSchema)
+    @blp.response(200, ProcedureVersionSchema)
+    def post(self, args, code, version):
+        """Publish a draft from a date; its internal process must add up to the legal time limit
+        (Circular 01/2018 Art. 8)."""
+        return service.publish(db(), code, version, valid_from=args["valid_from"],
+                               valid_until=args.get("valid_until"), actor=_actor())
+
+
+@blp.route("/import")
+class Import(MethodView):
+    @requires(ADMIN)
+    @blp.response(200, ImportReportSchema)
+    @blp.doc(requestBody={"required": True, "content": {
+        "application/json": {"schema": ImportSchema}, "application/yaml": {"schema": ImportSchema}}})
+    def post(self):
+        """Import agencies, procedures and calendar announcements from a JSON or YAML document."""
+        return import_all(db(), _import_body(), _actor())
+
+
+def _import_body() -> dict:
+    raw = request.get_data(cache=False, as_text=True)
+    try:
+        parsed = yaml.safe_load(raw) if "yaml" in (request.mimetype or "") else json.loads(raw or "{}")
+    except (yaml.YAMLError, ValueError) as exc:
+        raise Rejected("Nội dung không phải JSON/YAML hợp lệ.", {"body": [str(exc)[:300]]}) from None
+    try:
+        return ImportSchema().load(parsed if parsed is not None else {})
+    except ValidationError as exc:
+        raise Rejected("Dữ liệu không hợp lệ. Vui lòng kiểm tra các trường được nêu.", {"json": exc.messages}) from None

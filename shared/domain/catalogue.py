@@ -1,0 +1,121 @@
+"""The procedure catalogue as every service sees it: agencies and procedure versions with their internal
+process. The workflow service owns and publishes them; others keep a read copy from the events, whose
+payloads are these schemas (one definition for the API and the event contract).
+
+What a procedure must define comes from the national TTHC database fields (Circular 01/2018 Art. 3, 10(1)(b);
+Decree 42/2022 Art. 12; domain.md §5.4, §9): code, name, field, competent agency, time limit with its unit,
+fees, dossier components (originals/copies, required or not), online level, postal availability,
+non-boundary flag, result type — and the approved internal process (Circular 01/2018 Art. 8).
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError as MaValidationError
+from marshmallow import validates_schema
+
+from shared.api import fields as f
+from shared.auth.roles import OFFICER_ROLES
+from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
+from shared.domain.schemas import TimeLimitSchema
+
+AGENCY_LEVELS = ("central", "province", "district", "commune")
+ONLINE_LEVELS = ("full", "partial", "none")   # toàn trình, một phần (Decree 42/2022 Art. 11(1)), none
+RESULT_TYPES = ("paper", "electronic", "both")
+STEP_KINDS = (
+    "reception",             # tiếp nhận, kiểm tra (the one-stop desk)
+    "assignment",            # phân công (head of the competent unit)
+    "appraisal",             # thẩm định, xử lý
+    "review",                # xem xét, trình
+    "approval",              # phê duyệt, ký
+    "clerical",              # vào sổ, đóng dấu, phát hành (văn thư)
+    "inter_agency",          # a step at another agency (same or another level)
+    "financial_obligation",  # determination of taxes and fees by another body (status 6 waits on it)
+    "return",                # trả kết quả: never counted in the time limit
+)
+AGENCY_REFS = ("receiving", "competent")
+ELECTRONIC_ID_RE = r"^[A-Z]\d{2}\.\d{3}\.\d{2}$"  # MX1X2.Y1Y2Y3.Z1Z2 (Circular 03/2025 Art. 13(3))
+
+_AGENCY_CODE = "Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H29."
+
+
+class AgencySchema(f.VnSchema):
+    code = f.String(required=True, validate=f.matches(AGENCY_CODE_RE, _AGENCY_CODE))
+    name = f.String(required=True, validate=f.length(max=250))
+    level = f.String(required=True, validate=f.one_of(AGENCY_LEVELS))
+    parent_code = f.String(allow_none=True, load_default=None, validate=f.matches(AGENCY_CODE_RE, _AGENCY_CODE))
+    province_code = f.String(required=True, validate=f.matches(r"^\d{2}$", "Mã tỉnh/thành phố gồm 2 chữ số."))
+    electronic_id = f.String(allow_none=True, load_default=None, validate=f.matches(
+        ELECTRONIC_ID_RE, "Mã định danh điện tử dạng MX1X2.Y1Y2Y3.Z1Z2, ví dụ H29.101.05."))
+    one_stop = f.Boolean(load_default=False, metadata={"description": "has a one-stop desk that receives dossiers"})
+    valid_from = f.IsoDate(load_default="2018-06-21")
+    valid_until = f.IsoDate(allow_none=True, load_default=None)
+
+
+class ComponentSchema(f.VnSchema):
+    code = f.String(required=True, validate=f.matches(r"^[a-z0-9][a-z0-9-]{0,39}$", "Chữ thường, số và dấu -."))
+    name = f.String(required=True, validate=f.length(max=300))
+    originals = f.Integer(load_default=0, validate=f.in_range(min=0, max=20))
+    copies = f.Integer(load_default=0, validate=f.in_range(min=0, max=20))
+    required = f.Boolean(load_default=True)
+
+
+class FeeSchema(f.VnSchema):
+    name = f.String(required=True, validate=f.length(max=200))
+    amount = f.Integer(required=True, validate=f.in_range(min=0, max=10**12), metadata={"description": "VND"})
+    per = f.String(allow_none=True, load_default=None, validate=f.length(max=50),
+                   metadata={"description": "e.g. trang (per page)"})
+
+
+class StepSchema(f.VnSchema):
+    code = f.String(required=True, validate=f.matches(r"^[a-z0-9][a-z0-9-]{0,39}$", "Chữ thường, số và dấu -."))
+    name = f.String(required=True, validate=f.length(max=300))
+    kind = f.String(required=True, validate=f.one_of(STEP_KINDS))
+    role = f.String(required=True, validate=f.one_of(sorted(r.value for r in OFFICER_ROLES)))
+    agency = f.String(required=True, validate=f.length(max=20), metadata={
+        "description": "receiving, competent, or an agency code (another agency: inter-agency step)"})
+    allotted = f.Nested(TimeLimitSchema, required=True)
+    counted = f.Boolean(load_default=True, metadata={"description": "counted in the legal time limit"})
+    group = f.String(allow_none=True, load_default=None, validate=f.length(max=40), metadata={
+        "description": "steps sharing a group run in parallel; the group counts once, for its longest step"})
+
+    @validates_schema
+    def _agency_reference(self, data, **kwargs):
+        agency = data.get("agency")
+        if agency and agency not in AGENCY_REFS and not AGENCY_CODE_RE.match(agency):
+            raise MaValidationError("Dùng receiving, competent hoặc một mã cơ quan QCVN 102:2016.", "agency")
+
+
+class CentralServiceSchema(f.VnSchema):
+    platform_code = f.String(required=True, validate=f.matches(r"^\d{2}$", "Hai chữ số (AA)."))
+
+
+class ProcedureSchema(f.VnSchema):
+    code = f.String(required=True, validate=f.matches(PROCEDURE_CODE_RE, "Mã thủ tục có dạng 1.001806."))
+    name = f.String(required=True, validate=f.length(max=500))
+    field = f.String(required=True, validate=f.length(max=200), metadata={"description": "lĩnh vực"})
+    competent_agency_code = f.String(required=True, validate=f.matches(AGENCY_CODE_RE, _AGENCY_CODE))
+    receiving_agency_codes = f.List(f.String(validate=f.matches(AGENCY_CODE_RE, _AGENCY_CODE)), required=True,
+                                    validate=f.items(min=1, max=200))
+    time_limit = f.Nested(TimeLimitSchema, required=True)
+    fees = f.List(f.Nested(FeeSchema), load_default=list, validate=f.items(max=20))
+    components = f.List(f.Nested(ComponentSchema), required=True, validate=f.items(max=60))
+    online = f.String(required=True, validate=f.one_of(ONLINE_LEVELS))
+    post_allowed = f.Boolean(required=True)
+    non_boundary = f.Boolean(load_default=False, metadata={"description": "received regardless of administrative "
+                                                                          "boundary (Decree 118/2025 Art. 14(2))"})
+    result_type = f.String(required=True, validate=f.one_of(RESULT_TYPES))
+    immediate_result = f.Boolean(load_default=False, metadata={
+        "description": "decided on the spot: no receipt (Form 01) unless asked (Decree 61/2018 Art. 17(4))"})
+    central_service = f.Nested(CentralServiceSchema, allow_none=True, load_default=None, metadata={
+        "description": "centrally provided service: dossier codes of format B (Circular 03/2025 Art. 13(3))"})
+    process = f.List(f.Nested(StepSchema), required=True, validate=f.items(min=2, max=40))
+
+
+class ProcedureVersionSchema(ProcedureSchema):
+    """A procedure version as published (events and API)."""
+
+    version = f.Integer(required=True)
+    status = f.String(required=True, validate=f.one_of(("draft", "published")))
+    valid_from = f.IsoDate(allow_none=True)
+    valid_until = f.IsoDate(allow_none=True)
+    published_at = f.AwareDateTime(allow_none=True)
