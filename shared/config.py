@@ -66,6 +66,15 @@ class Settings:
     handover_cutoff: str = setting(
         "HANDOVER_CUTOFF", "15:00", "dossiers received after this hour count from the next working day"
     )
+    due_soon_working_hours: int = setting(
+        "DUE_SOON_WORKING_HOURS", 8, "a deadline this many office hours away is 'due soon' (alerts, queue filter)"
+    )
+    form_numbers: str = setting(
+        "FORM_NUMBERS", "", "override form numbers per rule set, e.g. nd118-2025:apology=04,nd118-2025:stop_notice=05"
+    )
+    scheduler_interval_seconds: float = setting(
+        "SCHEDULER_INTERVAL_SECONDS", 60.0, "how often the workflow scheduler looks for due-soon and late work"
+    )
 
     auth_issuer: str = setting("AUTH_ISSUER", "motcua", "issuer (iss) of access tokens")
     auth_audience: str = setting("AUTH_AUDIENCE", "motcua", "audience (aud) of access tokens")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.workflow import SERVICE
-from services.workflow.queue.service import enqueue_submitted
+from services.workflow.dossiers.service import on_submitted
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
 
@@ -17,7 +17,7 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
         settings=settings,
         subscriptions=[
             Subscription(Topic.INTAKE_DOSSIERS, {
-                "dossier.submitted": lambda event, payload: enqueue_submitted(db, event, payload),
+                "dossier.submitted": lambda event, payload: on_submitted(db, settings, event, payload),
             }),
         ],
     )

@@ -22,9 +22,15 @@ def db() -> Database:
 
 
 def ensure_indexes(database: Database) -> None:
-    # The agency queue: equality on agency and status, then the sort keys (ESR), so a page is an index range.
-    database[DOSSIERS].create_index([("receiving_agency_code", ASCENDING), ("status", ASCENDING),
-                                     ("submitted_at", ASCENDING), ("_id", ASCENDING)])
-    database[DOSSIERS].create_index([("receiving_agency_code", ASCENDING), ("submitted_at", ASCENDING),
-                                     ("_id", ASCENDING)])
+    # Queues: equality keys first, then the sort keys (ESR), so a page is one index range with no sort stage.
+    dossiers = database[DOSSIERS]
+    dossiers.create_index([("queue_agency", ASCENDING), ("open", ASCENDING), ("queue_due", ASCENDING),
+                           ("_id", ASCENDING)])
+    dossiers.create_index([("queue_agency", ASCENDING), ("open", ASCENDING), ("status", ASCENDING),
+                           ("queue_due", ASCENDING), ("_id", ASCENDING)])
+    dossiers.create_index([("queue_assignee", ASCENDING), ("open", ASCENDING), ("queue_due", ASCENDING),
+                           ("_id", ASCENDING)])
+    # The scheduler's scan of open work by due moment.
+    dossiers.create_index([("open", ASCENDING), ("queue_due", ASCENDING)])
+    dossiers.create_index([("open", ASCENDING), ("appointment_due", ASCENDING)])
     database[PROCEDURES].create_index([("code", ASCENDING), ("version", ASCENDING)], unique=True)

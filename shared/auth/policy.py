@@ -106,17 +106,21 @@ class _Officer(Policy):
             return False
         if self.agency_of is None:
             return True
-        agency = self.agency_of(**view_args)
-        return agency is None or agency == principal.agency_code
+        agencies = self.agency_of(**view_args)
+        if agencies is None:
+            return True  # the view answers 404 itself
+        if isinstance(agencies, str):
+            return agencies == principal.agency_code
+        return principal.agency_code in agencies
 
     def describe(self) -> str:
         scope = " of the resource's agency" if self.agency_of else ""
         return f"officer ({', '.join(sorted(self.roles))}){scope}"
 
 
-def officer(*roles: Role, agency_of: Callable[..., str | None] | None = None) -> Policy:
-    """An officer with one of ``roles``. With ``agency_of(**view_args)`` (the resource's agency code, or None
-    when it does not exist) only officers of that agency."""
+def officer(*roles: Role, agency_of: Callable[..., str | set[str] | None] | None = None) -> Policy:
+    """An officer with one of ``roles``. With ``agency_of(**view_args)`` (the resource's agency code or codes,
+    or None when it does not exist) only officers of that agency (or of one of those agencies)."""
     if not roles:
         raise ValueError("name the officer roles allowed")
     return _Officer(roles=frozenset(roles), agency_of=agency_of)

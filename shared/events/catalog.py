@@ -24,6 +24,7 @@ from shared.domain.schemas import (
     ResultReturnSchema,
     SubmitterSchema,
 )
+from shared.events.dossier_events import DOSSIER_EVENTS
 from shared.events.envelope import InvalidEvent
 from shared.events.topics import Topic
 
@@ -93,6 +94,8 @@ EVENT_TYPES: dict[str, EventType] = {
                   "a procedure version was published"),
         EventType("calendar.announcement-published", Topic.WORKFLOW_CATALOGUE, {1: AnnouncementSchema},
                   "a calendar announcement (days off, make-up working days) was published"),
+        *(EventType(name, Topic.WORKFLOW_DOSSIERS, {1: schema}, description)
+          for name, (schema, description) in DOSSIER_EVENTS.items()),
     )
 }
 

@@ -23,6 +23,8 @@ class Topic(StrEnum):
     INTAKE_DOSSIERS = "intake.dossiers"
     # The catalogue and the calendar: agencies, procedure versions, announcements (workflow).
     WORKFLOW_CATALOGUE = "workflow.catalogue"
+    # The dossier's legal lifecycle: reception decisions, processing, deadlines, results (workflow).
+    WORKFLOW_DOSSIERS = "workflow.dossiers"
 
 
 RETRY_SUFFIX = ".retry"

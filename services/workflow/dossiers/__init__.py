@@ -1,0 +1,1 @@
+"""The dossier's legal lifecycle in the workflow service."""

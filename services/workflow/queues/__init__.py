@@ -1,0 +1,1 @@
+"""What each agency and each officer has to do, soonest due first."""

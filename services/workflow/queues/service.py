@@ -1,0 +1,70 @@
+"""Queues: open dossiers waiting for an agency (or a person), sorted by the due moment of what they wait
+for, one keyset page at a time (indexes: storage.ensure_indexes), and an agency's finished dossiers by
+outcome (early, on time, late)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from services.workflow.dossiers.model import DUE_SOON, EARLY, LATE, ON_TIME
+from services.workflow.storage import DOSSIERS
+from shared.calendar import TimeLimit, Unit, WorkingCalendar
+from shared.storage import keyset
+
+QUEUE_SORT = ["queue_due", "_id"]
+FINISHED_SORT = ["updated_at", "_id"]
+LIST_FIELDS = {"code": 1, "status": 1, "channel": 1, "procedure.code": 1, "procedure.name": 1,
+               "applicant.full_name": 1, "receiving_agency_code": 1, "competent_agency_code": 1, "queue_agency": 1,
+               "queue_role": 1, "queue_assignee": 1, "queue_due": 1, "appointment_due": 1, "submitted_at": 1,
+               "received_at": 1, "counts_as_late": 1, "returned.outcome": 1, "result.outcome": 1, "updated_at": 1,
+               "version": 1}
+
+
+def due_bounds(now: datetime, calendar: WorkingCalendar, settings) -> datetime:
+    """The moment before which a due moment counts as 'due soon'."""
+    return calendar.add(now, TimeLimit(settings.due_soon_working_hours, Unit.WORKING_HOURS), apply_cutoff=False).due
+
+
+def open_queue(db: Database, query: dict[str, Any], *, due_state: str | None, now: datetime, soon: datetime,
+               limit: int, after_values: list[Any] | None):
+    query = {**query, "open": True, "queue_due": {"$ne": None}}
+    if due_state == LATE:
+        query["queue_due"] = {"$lt": now}
+    elif due_state == DUE_SOON:
+        query["queue_due"] = {"$gte": now, "$lt": soon}
+    elif due_state == ON_TIME:
+        query["queue_due"] = {"$gte": soon}
+    return keyset.page(db[DOSSIERS], query, QUEUE_SORT, limit=limit, after_values=after_values,
+                       projection=LIST_FIELDS)
+
+
+def agency_queue(db: Database, agency_code: str, *, status: int | None, procedure: str | None, role: str | None,
+                 due_state: str | None, now: datetime, soon: datetime, limit: int, after_values: list[Any] | None):
+    query: dict[str, Any] = {"queue_agency": agency_code}
+    if status is not None:
+        query["status"] = status
+    if procedure:
+        query["procedure.code"] = procedure
+    if role:
+        query["queue_role"] = role
+    return open_queue(db, query, due_state=due_state, now=now, soon=soon, limit=limit, after_values=after_values)
+
+
+def personal_queue(db: Database, officer_id: str, *, due_state: str | None, now: datetime, soon: datetime,
+                   limit: int, after_values: list[Any] | None):
+    return open_queue(db, {"queue_assignee": officer_id}, due_state=due_state, now=now, soon=soon, limit=limit,
+                      after_values=after_values)
+
+
+def finished(db: Database, agency_code: str, *, outcome: str | None, limit: int, after_values: list[Any] | None):
+    """The agency's finished dossiers, latest first; ``outcome`` early/on_time/late against the appointment
+    (Circular 01/2018 Art. 13, indicator 1)."""
+    query: dict[str, Any] = {"open": False, "$or": [{"receiving_agency_code": agency_code},
+                                                    {"competent_agency_code": agency_code}]}
+    if outcome in (EARLY, ON_TIME, LATE):
+        query["result.outcome"] = outcome
+    return keyset.page(db[DOSSIERS], query, FINISHED_SORT, limit=limit, after_values=after_values, descending=True,
+                       projection=LIST_FIELDS)
