@@ -111,6 +111,9 @@ class Settings:
     gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")
     max_request_bytes: int = setting("MAX_REQUEST_BYTES", 1_048_576, "largest accepted request body")
 
+    clock_offset_seconds: float = setting(
+        "MOTCUA_CLOCK_OFFSET_SECONDS", 0.0, "tests only: shift the business clock of every process (seconds)"
+    )
     failpoints: str = setting(
         "MOTCUA_FAILPOINTS", "", "tests only: comma-separated failpoints to trigger, e.g. relay.after_publish=kill"
     )

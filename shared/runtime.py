@@ -2,7 +2,8 @@
 
 - ``api`` — the Flask app under gunicorn (gthread);
 - ``relay`` — the outbox relay publishing the service's events (services that publish);
-- ``consumer`` — the Kafka consumer runner with its retry loop (services that consume).
+- ``consumer`` — the Kafka consumer runner with its retry loop (services that consume);
+- ``scheduler`` — periodic work such as due-soon and overdue alerts (safe on several replicas).
 
 Each service declares its processes once (``services/<name>/processes.py``); ``python -m services.<name>
 <process>`` runs one, and the dev stack, the tests and the Kubernetes manifests start them the same way.
@@ -43,10 +44,12 @@ class ServiceProcesses:
     indexes: str                               # "package.module:ensure_indexes(db)"
     relay_collections: tuple[str, ...] = ()    # collections whose documents carry an outbox
     consumer: str | None = None                # "package.module:build_runner(db, settings)"
+    scheduler: str | None = None               # "package.module:run(db, settings, stop)"
 
     @property
     def names(self) -> list[str]:
-        return ["api"] + (["relay"] if self.relay_collections else []) + (["consumer"] if self.consumer else [])
+        return (["api"] + (["relay"] if self.relay_collections else []) + (["consumer"] if self.consumer else [])
+                + (["scheduler"] if self.scheduler else []))
 
     def command(self, process: str) -> list[str]:
         return [sys.executable, "-m", f"services.{self.service}", process]
@@ -56,7 +59,9 @@ class ServiceProcesses:
         parser.add_argument("process", choices=self.names, help="which process of the service to run")
         args = parser.parse_args(argv)
         settings = get_settings()
-        return {"api": self.run_api, "relay": self.run_relay, "consumer": self.run_consumer}[args.process](settings)
+        runners = {"api": self.run_api, "relay": self.run_relay, "consumer": self.run_consumer,
+                   "scheduler": self.run_scheduler}
+        return runners[args.process](settings)
 
     def run_api(self, settings: Settings) -> int:
         self._start(settings, "api")  # indexes, once per start rather than once per gunicorn worker
@@ -89,6 +94,11 @@ class ServiceProcesses:
             relay.run(stop_on_signals())
         finally:
             producer.close(timeout=10)
+        return 0
+
+    def run_scheduler(self, settings: Settings) -> int:
+        db = self._start(settings, "scheduler")
+        _resolve(self.scheduler)(db, settings, stop_on_signals())
         return 0
 
     def run_consumer(self, settings: Settings) -> int:

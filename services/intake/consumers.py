@@ -1,4 +1,5 @@
-"""What the intake service does with other services' events: a read copy of the catalogue."""
+"""What the intake service does with other services' events: a read copy of the catalogue, and the progress of
+its dossiers."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pymongo.database import Database
 
 from services.intake import SERVICE
 from services.intake.catalogue.service import apply_agency, apply_procedure
+from services.intake.dossiers.progress import apply_progress
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
+from shared.events.dossier_events import DOSSIER_EVENTS
 
 
 def build_runner(db: Database, settings) -> ConsumerRunner:
@@ -19,6 +22,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
             Subscription(Topic.WORKFLOW_CATALOGUE, {
                 "catalogue.agency-published": lambda event, payload: apply_agency(db, event, payload),
                 "catalogue.procedure-published": lambda event, payload: apply_procedure(db, event, payload),
+            }),
+            Subscription(Topic.WORKFLOW_DOSSIERS, {
+                name: lambda event, payload: apply_progress(db, event, payload) for name in DOSSIER_EVENTS
             }),
         ],
     )

@@ -6,4 +6,5 @@ PROCESSES = ServiceProcesses(
     indexes="services.workflow.storage:ensure_indexes",
     relay_collections=("dossiers", "agencies", "procedures", "announcements"),
     consumer="services.workflow.consumers:build_runner",
+    scheduler="services.workflow.dossiers.alerts:run",
 )

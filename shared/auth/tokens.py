@@ -15,7 +15,7 @@ import hashlib
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shared.auth.roles import PrincipalKind
-from shared.clock import utc_now
 from shared.config import ConfigError
 
 
@@ -55,7 +54,7 @@ class TokenIssuer:
         self.settings = settings
 
     def issue(self, principal: Principal, ttl_seconds: int | None = None) -> str:
-        now = utc_now()
+        now = datetime.now(UTC)  # the real clock: PyJWT checks expiry against it, whatever the business clock
         ttl = ttl_seconds or self.settings.auth_token_ttl_seconds
         claims = {
             "iss": self.settings.auth_issuer,

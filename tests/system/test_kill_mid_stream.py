@@ -21,6 +21,7 @@ DOSSIERS = 40
 
 def test_nothing_is_lost_or_applied_twice_when_processes_die_mid_stream(deployment):
     deployment.start_services()
+    deployment.seed_catalogue()
     auth = sign_up(deployment)
     filed: list[dict] = []
 
@@ -63,7 +64,7 @@ def test_nothing_is_lost_or_applied_twice_when_processes_die_mid_stream(deployme
         {"dossier_id": {"$in": ids}, "status": "delivered"}) == DOSSIERS, timeout=90, what="every e-mail sent")
 
     for dossier in filed:
-        assert len(mail_about(deployment, dossier["code"])) == 1, dossier["code"]
+        assert len(mail_about(deployment, dossier)) == 1, dossier["code"]
     for group, database in zip(CONSUMER_GROUPS, (workflow, notify, postal), strict=True):
         processed = [p["dossier_id"] for p in database.processed_events.find({"group": group})]
         assert sorted(processed) == sorted(ids), group

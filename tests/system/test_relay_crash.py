@@ -18,7 +18,9 @@ pytestmark = pytest.mark.stack
 
 
 def test_a_relay_killed_after_publishing_republishes_and_consumers_apply_once(deployment):
-    deployment.start_services(processes=["api", "consumer"], services=["intake", "workflow", "notify", "postal"])
+    deployment.start_services(processes=["api", "consumer"])
+    deployment.start_process("workflow", "relay")
+    deployment.seed_catalogue()
     auth = sign_up(deployment)
     dossier = submit(deployment, auth, result_return=factories.postal_return())
     intake_db = db(deployment, "intake")
@@ -48,7 +50,7 @@ def test_a_relay_killed_after_publishing_republishes_and_consumers_apply_once(de
     assert db(deployment, "postal").shipments.count_documents({"dossier_id": dossier["id"]}) == 1
     notifications = list(db(deployment, "notify").notifications.find({"dossier_id": dossier["id"]}))
     assert len(notifications) == 1 and len(notifications[0]["attempts"]) == 1
-    assert len(mail_about(deployment, dossier["code"])) == 1
+    assert len(mail_about(deployment, dossier)) == 1
     for group in CONSUMER_GROUPS:
         processed = db(deployment, group).processed_events.count_documents({"_id": f"{group}:{event_id}"})
         assert processed == 1

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.stack
 
 def test_a_dossier_filed_online_reaches_every_service(deployment):
     deployment.start_services()
+    deployment.seed_catalogue()
 
     for service in SERVICES:
         base = deployment.url(service)
@@ -35,7 +36,7 @@ def test_a_dossier_filed_online_reaches_every_service(deployment):
     assert [(q["code"], q["status"]["name"]) for q in queue] == [(code, "Mới đăng ký")]
 
     # 3. notify: the acknowledgement reached the SMTP server, readable, in Vietnamese
-    (mail,) = eventually(lambda: mail_about(deployment, code), what="the acknowledgement e-mail")
+    (mail,) = eventually(lambda: mail_about(deployment, dossier), what="the acknowledgement e-mail")
     assert mail["Subject"] == f"[Một cửa] Đã nhận hồ sơ trực tuyến {code}"
     assert f"Mã số hồ sơ: {code}" in mail.get_body(("plain",)).get_content()
     notes = requests.get(f"{deployment.url('notify')}/dossiers/{dossier['id']}/notifications", headers=auth,

@@ -53,7 +53,8 @@ def run(fresh: bool) -> int:
                   f"RSS {server.managed.rss_mb() or 0:5.0f} MB", flush=True)
         _step("starting the services (API, relay, consumers) and waiting until each is healthy")
         stack.start_services()
-        _step("demo accounts")
+        _step("seed catalogue and demo accounts")
+        print(stack.seed_catalogue(), flush=True)
         subprocess.run([sys.executable, "-m", "services.intake.accounts.cli", "seed-demo"], check=True,
                        env=stack.child_env(), cwd=REPO)
         _print_banner(stack)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ class Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
         consumer groups, API ports and logs (tests run several side by side)."""
         ports = dataclasses.replace(self.ports, **{s: free_port() for s in SERVICES})
+        changes = {"overrides": dict(self.overrides), "extra_env": dict(self.extra_env), **changes}
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
                                     topic_prefix=topic_prefix, processes={}, **changes)
         clone.kafka, clone.mongo, clone.mail = self.kafka, self.mongo, self.mail
@@ -167,6 +170,23 @@ class Stack:
             return all(g.state == "Stable" and g.members for g in groups)
         finally:
             admin.close()
+
+    def seed_catalogue(self, timeout: float = 60.0) -> str:
+        """Imports the seed catalogue into the workflow service (idempotent) and waits until intake's read copy
+        has it, so dossiers can be filed. Returns the import's report line."""
+        done = subprocess.run([sys.executable, "-m", "services.workflow.catalogue.cli", "import"], cwd=REPO,
+                              env=self.child_env(), capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise RuntimeError(f"catalogue import failed:\n{done.stdout}{done.stderr}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url('intake')}/procedures/1.001806", timeout=2).status_code == 200:
+                    return done.stdout.strip()
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError("intake did not receive the catalogue (is the workflow relay running?)")
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, service)}"

@@ -52,6 +52,7 @@ class DossierSchema(Schema):
     competent_agency_code = fields.String()
     receiving_agency_code = fields.String()
     submitted_at = fields.AwareDateTime()
+    appointment_due = fields.AwareDateTime(allow_none=True)
     rule_set = fields.String()
     applicant = fields.Nested(ApplicantSchema)
     submitter = fields.Nested(SubmitterSchema, allow_none=True)
@@ -68,6 +69,7 @@ class DossierSummarySchema(Schema):
     procedure_name = fields.String()
     receiving_agency_code = fields.String()
     submitted_at = fields.AwareDateTime()
+    appointment_due = fields.AwareDateTime(allow_none=True, metadata={"description": "ngày hẹn trả kết quả"})
 
 
 class DossierPageSchema(Schema):
@@ -90,3 +92,4 @@ class LookupSchema(Schema):
     procedure_name = fields.String()
     receiving_agency_code = fields.String()
     submitted_at = fields.AwareDateTime()
+    appointment_due = fields.AwareDateTime(allow_none=True, metadata={"description": "ngày hẹn trả kết quả"})

@@ -34,7 +34,7 @@ from shared.storage.outbox import Outbox
 log = logging.getLogger(__name__)
 
 PUBLIC_FIELDS = {"code": 1, "status": 1, "procedure_code": 1, "procedure_name": 1, "receiving_agency_code": 1,
-                 "submitted_at": 1}
+                 "submitted_at": 1, "appointment_due": 1}
 OWNER_SORT = ["submitted_at", "_id"]
 
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.workflow.calendar import service
+from services.workflow.dossiers.alerts import recompute_open_dossiers
 from services.workflow.storage import db
 from shared.api import fields as f
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
@@ -56,7 +57,10 @@ class Announcements(MethodView):
     def post(self, announcement):
         """Publish an announcement (a holiday bridge, a make-up working day). Deadlines of open dossiers are
         recomputed and the people concerned are told."""
-        saved, _ = service.publish_announcement(db(), announcement, current_principal().subject)
+        saved, changed = service.publish_announcement(db(), announcement, current_principal().subject)
+        if changed:
+            recompute_open_dossiers(db(), current_app.extensions["motcua"].settings,
+                                    f"Lịch làm việc thay đổi: {saved['title']} ({saved['reference']})")
         return saved
 
 

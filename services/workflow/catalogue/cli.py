@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         data = load_file(args.file)
     except ValidationError as exc:
         raise SystemExit(f"{args.file}: invalid catalogue: {json.dumps(exc.messages, ensure_ascii=False)}") from None
-    db = connect(get_settings(), SERVICE)
+    settings = get_settings()
+    db = connect(settings, SERVICE)
     ensure_indexes(db)
-    report = import_all(db, data, actor="cli")
+    report = import_all(db, data, actor="cli", settings=settings)
     print(f"    catalogue {args.file.name}: {len(report['agencies'])} agencies and {len(report['procedures'])} "
           f"procedure versions published, {len(report['announcements'])} announcements, "
           f"{len(report['unchanged'])} unchanged")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -120,7 +120,7 @@ class Import(MethodView):
         "application/json": {"schema": ImportSchema}, "application/yaml": {"schema": ImportSchema}}})
     def post(self):
         """Import agencies, procedures and calendar announcements from a JSON or YAML document."""
-        return import_all(db(), _import_body(), _actor())
+        return import_all(db(), _import_body(), _actor(), current_app.extensions["motcua"].settings)
 
 
 def _import_body() -> dict:

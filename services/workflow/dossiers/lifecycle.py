@@ -677,7 +677,7 @@ def set_queue(d: dict[str, Any]) -> None:
     active = [s for s in d["steps"] if s["state"] == ACTIVE]
     if status in (S.SUBMITTED,):
         reception = d["steps"][0]
-        queue = (reception["agency"], reception["role"], None, d["submitted_at"])
+        queue = (reception["agency"], reception["role"], None, reception["due_at"] or d["submitted_at"])
     elif status in FINAL:
         queue = (None, None, None, None)
     elif status in (S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT):

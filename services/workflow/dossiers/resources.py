@@ -36,8 +36,8 @@ from shared.domain.errors import Rejected
 blp = Blueprint("dossiers", __name__, url_prefix="/dossiers",
                 description="A dossier's legal lifecycle: reception, processing, deadlines, result")
 
-OWNER = applicant_owner(owner_of=lambda dossier_id: service.owner_of(db(), dossier_id))
-PARTICIPANT = officer(*OFFICER_ROLES, agency_of=lambda dossier_id: service.agencies_of(db(), dossier_id))
+OWNER = applicant_owner(owner_of=lambda dossier_id, **_: service.owner_of(db(), dossier_id))
+PARTICIPANT = officer(*OFFICER_ROLES, agency_of=lambda dossier_id, **_: service.agencies_of(db(), dossier_id))
 ANY_OFFICER = officer(*OFFICER_ROLES)  # the lifecycle checks the step's role and agency
 IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
             "description": "the dossier version you acted on; a different current version answers 409"}
@@ -71,7 +71,7 @@ def get_dossier(dossier_id):
 def timeline(dossier_id):
     """What happened to the dossier, in order: for its owner and the officers."""
     dossier = service.get(db(), dossier_id)
-    return {"code": dossier["code"], "status": dossier, "appointment_due": dossier["appointment_due"],
+    return {"code": dossier["code"], "status": dossier["status"], "appointment_due": dossier["appointment_due"],
             "entries": dossier["process_log"]}
 
 
