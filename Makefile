@@ -17,7 +17,7 @@ export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run run-fresh test lint bench openapi mail lock clean distclean
+.PHONY: help setup run run-fresh test lint bench bench-queue openapi mail lock clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,6 +59,9 @@ lint: $(VENV)/.installed ## ruff
 
 bench: setup ## intake throughput and submit-to-queue latency, with the raw Mongo/Kafka ceiling
 	@$(PY) -m bench.intake $(BENCH_ARGS)
+
+bench-queue: setup ## agency queue pages and a state transition with many dossiers loaded (100k; --dossiers N)
+	@$(PY) -m bench.queue $(BENCH_ARGS)
 
 openapi: $(VENV)/.installed ## regenerate the checked-in OpenAPI documents (services/*/openapi.json)
 	@$(PY) -m tools.openapi write

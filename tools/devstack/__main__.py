@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from services.intake.accounts.cli import DEMO_AGENCY, DEMO_APPLICANT, DEMO_OFFICERS, DEMO_PASSWORD
+from services.intake.accounts.cli import DEMO_APPLICANT, DEMO_OFFICERS, DEMO_PASSWORD
 from tools.devstack.paths import REPO, RUN, MissingPrerequisite
 from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
 
@@ -78,10 +78,10 @@ def _print_banner(stack: Stack) -> None:
     print(f"  MongoDB   {stack.mongo.uri} (FerretDB on SQLite, data in {stack.root / 'ferretdb'})")
     print(f"  SMTP      127.0.0.1:{stack.ports.smtp} (every e-mail is kept: `make mail` lists them)")
     print(f"  Logs      {stack.root / 'logs'}/")
-    print(f"\n  Demo accounts (password {DEMO_PASSWORD}; officers of agency {DEMO_AGENCY}):")
-    for username, name, roles in DEMO_OFFICERS:
-        print(f"    {username:<12} {', '.join(roles):<16} {name}")
-    print(f"    {DEMO_APPLICANT[0]:<12} {'applicant':<16} {DEMO_APPLICANT[1]}")
+    print(f"\n  Demo accounts (password {DEMO_PASSWORD}):")
+    for username, name, roles, agency in DEMO_OFFICERS:
+        print(f"    {username:<15} {', '.join(roles):<16} {agency}  {name}")
+    print(f"    {DEMO_APPLICANT[0]:<15} {'applicant':<16} {'':<13}  {DEMO_APPLICANT[1]}")
     print("\n  Try it: README.md, section 'Try the flow with curl'.\n", flush=True)
 
 

@@ -18,12 +18,14 @@ from services.intake.storage import ensure_indexes
 from shared.config import get_settings
 from shared.storage.mongo import connect
 
-DEMO_AGENCY = "000.00.12.H29"
+DEMO_AGENCY = "000.00.12.H29"        # Trung tâm Phục vụ hành chính công Thành phố Hồ Chí Minh (seed catalogue)
+DEMO_COMPETENT = "000.00.14.H29"     # Sở Tài chính: decides procedure 2.001610 received at the centre
 DEMO_PASSWORD = "motcua-demo-2026"
 DEMO_OFFICERS = [
-    ("admin", "Quản trị hệ thống", ["admin"]),
-    ("motcua.h29", "Trần Thị Bình", ["counter_officer"]),
-    ("lanhdao.h29", "Lê Văn Cường", ["agency_head"]),
+    ("admin", "Quản trị hệ thống", ["admin"], DEMO_AGENCY),
+    ("motcua.h29", "Trần Thị Bình", ["counter_officer"], DEMO_AGENCY),
+    ("chuyenvien.stc", "Phạm Minh Đức", ["specialist"], DEMO_COMPETENT),
+    ("lanhdao.stc", "Lê Văn Cường", ["agency_head"], DEMO_COMPETENT),
 ]
 DEMO_APPLICANT = ("congdan", "Nguyễn Văn An", "001203004567")
 
@@ -69,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     if settings.is_production:
         raise SystemExit("demo accounts are never created in production")
     created = []
-    for username, full_name, roles in DEMO_OFFICERS:
+    for username, full_name, roles, agency in DEMO_OFFICERS:
         try:
             service.create_officer(username=username, password=DEMO_PASSWORD, full_name=full_name, roles=roles,
-                                   agency_code=DEMO_AGENCY)
+                                   agency_code=agency)
             created.append(username)
         except service.UsernameTaken:
             pass

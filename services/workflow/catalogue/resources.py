@@ -6,7 +6,7 @@ import yaml
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from services.workflow.catalogue import service
 from services.workflow.catalogue.importer import import_all
@@ -53,6 +53,20 @@ class AgencyItem(MethodView):
             raise Rejected("Mã cơ quan trong nội dung khác với đường dẫn.", {"json": {"code": [f"Phải là {code}."]}})
         saved, _ = service.save_agency(db(), agency, _actor())
         return saved
+
+
+class AgencyProceduresSchema(Schema):
+    receives = fields.List(fields.Nested(ProcedureVersionSchema))
+    decides = fields.List(fields.Nested(ProcedureVersionSchema))
+
+
+@blp.route("/agencies/<string:code>/procedures")
+class AgencyProcedures(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, AgencyProceduresSchema)
+    def get(self, code):
+        """The procedures this agency receives (its one-stop desk) and those it decides."""
+        return service.procedures_of(db(), code)
 
 
 @blp.route("/procedures")

@@ -67,6 +67,14 @@ def agencies(db: Database) -> list[dict[str, Any]]:
     return list(db[AGENCIES].find({}, {f: 0 for f in OUTBOX_FIELDS}).sort("_id", 1))
 
 
+def procedures_of(db: Database, code: str) -> dict[str, list[dict[str, Any]]]:
+    """The procedures (in force today) an agency receives and those it decides."""
+    agency(db, code)
+    current = current_procedures(db)
+    return {"receives": [p for p in current if code in p["receiving_agency_codes"]],
+            "decides": [p for p in current if p["competent_agency_code"] == code]}
+
+
 def known_agency_codes(db: Database) -> set[str]:
     return {doc["_id"] for doc in db[AGENCIES].find({}, {"_id": 1})}
 

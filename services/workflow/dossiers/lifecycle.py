@@ -54,7 +54,7 @@ def new_dossier(event_dossier_id: str, filing: dict[str, Any], procedure: dict[s
         agency = {"receiving": filing["receiving_agency_code"],
                   "competent": procedure["competent_agency_code"]}.get(definition["agency"], definition["agency"])
         steps.append({**definition, "agency": agency, "state": PENDING, "assignee": None, "assignee_name": None,
-                      "started_at": None, "due": None, "due_at": None, "planned_due_at": None,
+                      "started_at": None, "due_at": None, "planned_due_at": None,
                       "completed_at": None, "completed_by": None, "outcome": None})
     snapshot = {k: procedure[k] for k in ("code", "version", "name", "field", "time_limit", "components", "fees",
                                           "online", "post_allowed", "result_type", "immediate_result")}
@@ -103,8 +103,7 @@ def open_reception(d: dict[str, Any], ctx: Context) -> None:
     reception = d["steps"][0]
     reception["state"] = ACTIVE
     reception["started_at"] = d["submitted_at"]
-    reception["due"] = ctx.calendar.add(d["submitted_at"], TimeLimit.from_document(reception["allotted"])).to_document()
-    reception["due_at"] = reception["due"]["due"]
+    reception["due_at"] = step_deadline(reception, ctx.calendar).due
     set_queue(d)
 
 
@@ -269,6 +268,8 @@ def complete_step(d: dict[str, Any], ctx: Context, *, step_code: str | None, not
         raise Conflict("Không có bước đang xử lý nào như vậy.")
     step = _authorised_step(candidates, ctx)
     out = Outcome()
+    if d["status"] == S.ACCEPTED:
+        _set_status(d, S.IN_PROGRESS)  # the competent unit is at work (no assignment step in this process)
     if result:
         d["result"] = {"kind": "approval", **result, "at": ctx.now, "by": ctx.actor.subject,
                        "by_name": ctx.actor.name}
@@ -530,13 +531,19 @@ def _plan(d: dict[str, Any], ctx: Context) -> None:
         step["planned_due_at"] = ctx.calendar.add(d["clock"]["started_at"], TimeLimit(end, unit), stops=_stops(d)).due
 
 
-def _set_step_due(step: dict[str, Any], ctx: Context, start: datetime) -> None:
+def step_deadline(step: dict[str, Any], calendar) -> Deadline:
+    """A step's due moment with its explanation, from when it started (the desk's step counts from the
+    filing, after 15:00 from the next working day; later steps from their hand-over, which already applied it).
+    Only ``due_at`` is stored; the explanation is recomputed when shown, keeping dossiers small."""
     allotted = TimeLimit.from_document(step["allotted"])
     if allotted.unit is Unit.SAME_DAY:
         allotted = TimeLimit(0, Unit.WORKING_HOURS)
-    deadline = ctx.calendar.add(start, allotted, apply_cutoff=False)
-    step["due"] = deadline.to_document()
-    step["due_at"] = deadline.due
+    return calendar.add(step["started_at"], allotted, apply_cutoff=step["kind"] == "reception")
+
+
+def _set_step_due(step: dict[str, Any], ctx: Context, start: datetime) -> None:
+    step["started_at"] = start
+    step["due_at"] = step_deadline(step, ctx.calendar).due
 
 
 # -- steps ---------------------------------------------------------------------------------------------------
@@ -564,7 +571,6 @@ def _start_next(d: dict[str, Any], ctx: Context, out: Outcome, *, start: datetim
 
 
 def _restart(step: dict[str, Any], ctx: Context, start: datetime) -> None:
-    step["started_at"] = start
     _set_step_due(step, ctx, start)
 
 

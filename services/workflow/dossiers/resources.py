@@ -51,9 +51,10 @@ def _run(dossier_id: str, command, **arguments):
             expected = int(raw.strip().strip('"'))
         except ValueError:
             raise Rejected("If-Match phải là số phiên bản của hồ sơ.", {"headers": {"If-Match": [raw]}}) from None
-    dossier = service.execute(db(), service_context().settings, dossier_id, current_principal(), command,
-                              expected_version=expected, **arguments)
-    return dossier, 200, {"ETag": f'"{dossier["version"]}"'}
+    settings = service_context().settings
+    dossier = service.execute(db(), settings, dossier_id, current_principal(), command, expected_version=expected,
+                              **arguments)
+    return service.explained(db(), settings, dossier), 200, {"ETag": f'"{dossier["version"]}"'}
 
 
 @blp.route("/<string:dossier_id>", methods=["GET"])
@@ -62,7 +63,7 @@ def _run(dossier_id: str, command, **arguments):
 def get_dossier(dossier_id):
     """The dossier with its steps, deadlines (each explained), hand-overs and everything recorded on it."""
     dossier = service.get(db(), dossier_id)
-    return dossier, 200, {"ETag": f'"{dossier["version"]}"'}
+    return service.explained(db(), service_context().settings, dossier), 200, {"ETag": f'"{dossier["version"]}"'}
 
 
 @blp.route("/<string:dossier_id>/timeline", methods=["GET"])

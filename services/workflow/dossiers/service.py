@@ -45,6 +45,15 @@ def get(db: Database, dossier_id: str) -> dict[str, Any]:
     return dossier
 
 
+def explained(db: Database, settings, dossier: dict[str, Any]) -> dict[str, Any]:
+    """The dossier with each started step's deadline explained (the appointment carries its own)."""
+    calendar = current_calendar(db, settings)
+    for step in dossier["steps"]:
+        if step["started_at"] and step["kind"] != "return":
+            step["due"] = lifecycle.step_deadline(step, calendar).to_document()
+    return dossier
+
+
 def on_submitted(db: Database, settings, event: Event, payload: dict[str, Any]) -> bool:
     """A filed dossier becomes the workflow's (status 1, waiting at the receiving desk), under the procedure
     version it was filed under. Idempotent: the dossier id is the key. Returns whether it was created."""

@@ -1,0 +1,186 @@
+"""Queue benchmark: an agency's queue page and a state transition, with many dossiers loaded. Prints one table.
+
+    make bench-queue                                   # 100,000 dossiers
+    make bench-queue BENCH_ARGS="--dossiers 1000000"   # the issue's figure; loading takes a while
+
+It starts FerretDB and the workflow API (gunicorn) in a temporary directory, loads dossiers cloned from a real
+one (a 1.001806 dossier accepted by the lifecycle code, so documents have their true size), spread over
+agencies, statuses and due moments, then measures over HTTP:
+
+- the first page of an agency queue (limit 50), a page ten pages deep (keyset cursor), the late filter, and an
+  officer's personal queue;
+- a state transition: accepting dossiers (one compare-and-set write with its event) one after another.
+
+FerretDB v1 uses no index except ``_id``: every queue query reads and decodes the whole collection, so these
+figures grow with the collection. On MongoDB the same query is one range of the compound index
+(queue_agency, open, queue_due, _id): see README, "Benchmark".
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import bson
+import pymongo
+import requests
+
+from services.workflow.dossiers import lifecycle
+from services.workflow.dossiers.model import Context
+from services.workflow.storage import ensure_indexes
+from shared.auth.roles import PrincipalKind, Role
+from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from shared.clock import utc_now
+from shared.storage.outbox import outbox_fields
+from tests.support import factories
+from tests.workflow.lifecycle_support import CALENDAR, SETTINGS, filed, officer, procedure
+from tools.devstack.stack import Ports, Stack
+
+
+def _template(status: int) -> dict:
+    now = utc_now()
+    d = filed("1.001806", at=now - timedelta(days=1))
+    if status >= 2:
+        lifecycle.accept(d, Context(officer(d["receiving_agency_code"], Role.COUNTER_OFFICER), now, CALENDAR,
+                                    SETTINGS), presented=[], note=None, receipt_requested=False)
+    if status >= 4:
+        lifecycle.assign(d, Context(officer(d["competent_agency_code"], Role.AGENCY_HEAD), now, CALENDAR, SETTINGS),
+                         assignee="cv-bench", assignee_name="Chuyên viên")
+    d.update(version=1, created_at=now, updated_at=now, status_history=[], process_log=[], **outbox_fields([]))
+    return d
+
+
+def _load(db, count: int, agencies: list[str]) -> int:
+    templates = {1: _template(1), 2: _template(2), 4: _template(4)}
+    now = utc_now()
+    batch, loaded, started = [], 0, time.monotonic()
+    for n in range(count):
+        status = random.choices((1, 2, 4), weights=(2, 2, 6))[0]
+        d = copy.copy(templates[status])
+        d["_id"] = str(uuid.uuid4())
+        d["code"] = f"BENCH-{n:08d}"
+        d["queue_agency"] = random.choice(agencies)
+        d["queue_assignee"] = f"cv-{random.randint(0, 499)}" if status == 4 else None
+        d["queue_due"] = now + timedelta(minutes=random.randint(-30 * 24 * 60, 30 * 24 * 60))
+        d["open"] = random.random() < 0.9
+        batch.append(d)
+        if len(batch) == 2000:
+            db.dossiers.insert_many(batch, ordered=False)
+            loaded += len(batch)
+            batch = []
+            if loaded % 20000 == 0:
+                rate = loaded / (time.monotonic() - started)
+                print(f"bench: loaded {loaded:,}/{count:,} dossiers ({rate:,.0f}/s)", flush=True)
+    if batch:
+        db.dossiers.insert_many(batch, ordered=False)
+    return len(bson.encode(templates[4]))
+
+
+def _timed(call, samples: int) -> list[float]:
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        response = call()
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.text
+    return times
+
+
+def _pct(values: list[float]) -> str:
+    ordered = sorted(values)
+
+    def pick(q):
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return f"{pick(0.5):.0f} / {pick(0.95):.0f} / {pick(0.99):.0f}"
+
+
+def run(count: int, agency_count: int, samples: int) -> None:
+    root = Path(tempfile.mkdtemp(prefix="motcua-bench-queue-"))
+    stack = Stack(root, ports=Ports.free(), db_prefix="benchq", topic_prefix="benchq.",
+                  overrides={"log_level": "WARNING"})
+    print(f"bench: stack in {root}", flush=True)
+    try:
+        stack.start_infrastructure()
+        settings = stack.settings()
+        db = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)[settings.database_name("workflow")]
+        ensure_indexes(db)
+        agencies = [f"{n:03d}.00.15.H11" for n in range(agency_count)]
+        started = time.monotonic()
+        doc_bytes = _load(db, count, agencies)
+        load_seconds = time.monotonic() - started
+        db.procedures.insert_one({"_id": "1.001806@1", **procedure("1.001806"), **outbox_fields([])})
+        stack.start_process("workflow", "api")
+        stack.wait_healthy()
+
+        issuer = TokenIssuer(signing_key(settings), settings)
+        base = stack.url("workflow")
+        agency = agencies[0]
+        head = {"Authorization": "Bearer " + issuer.issue(factories.officer_principal(agency, Role.AGENCY_HEAD))}
+        session = requests.Session()
+        first = _timed(lambda: session.get(f"{base}/agencies/{agency}/queue?limit=50", headers=head), samples)
+        cursor, pages = None, 0
+        while pages < 10:
+            page = session.get(f"{base}/agencies/{agency}/queue?limit=50" + (f"&cursor={cursor}" if cursor else ""),
+                               headers=head).json()
+            if not page["next_cursor"]:
+                break
+            cursor, pages = page["next_cursor"], pages + 1
+        deep = _timed(lambda: session.get(f"{base}/agencies/{agency}/queue?limit=50&cursor={cursor}", headers=head),
+                      samples)
+        late = _timed(lambda: session.get(f"{base}/agencies/{agency}/queue?limit=50&due_state=late", headers=head),
+                      samples)
+        specialist = Principal(subject="cv-7", kind=PrincipalKind.OFFICER, roles=frozenset({Role.SPECIALIST}),
+                               agency_code=agency)
+        mine = {"Authorization": "Bearer " + issuer.issue(specialist)}
+        personal = _timed(lambda: session.get(f"{base}/officers/me/queue?limit=50", headers=mine), samples)
+
+        desk_agency = "000.00.01.H11"
+        pending = [d["_id"] for d in db.dossiers.find({"status": 1, "open": True, "queue_agency": {"$ne": None}},
+                                                      {"_id": 1}).limit(samples)]
+        db.dossiers.update_many({"_id": {"$in": pending}}, {"$set": {"receiving_agency_code": desk_agency,
+                                                                     "steps.0.agency": desk_agency}})
+        desk = {"Authorization": "Bearer " + issuer.issue(factories.officer_principal(desk_agency,
+                                                                                      Role.COUNTER_OFFICER))}
+        ids = iter(pending)
+        transitions = _timed(lambda: session.post(f"{base}/dossiers/{next(ids)}/accept", json={}, headers=desk),
+                             len(pending))
+
+        rows = [
+            ("dossiers loaded", f"{count:,}", f"{agency_count} agencies; {doc_bytes:,} B BSON each; "
+                                              f"loaded in {load_seconds:.0f}s"),
+            ("agency queue, first page ms p50/p95/p99", _pct(first), f"limit 50, {samples} requests"),
+            (f"agency queue, page {pages + 1} ms", _pct(deep), "keyset cursor, no skip"),
+            ("agency queue, late filter ms", _pct(late), "queue_due < now"),
+            ("personal queue ms", _pct(personal), "queue_assignee = me"),
+            ("state transition (accept) ms", _pct(transitions), "one CAS write + its event, sequential"),
+            ("FerretDB RSS", f"{stack.mongo.managed.rss_mb() or 0:.0f} MB", "after the run"),
+        ]
+        width = max(len(r[0]) for r in rows)
+        print(f"\n{'metric':<{width}}  {'value':>16}  note\n{'-' * width}  {'-' * 16}  {'-' * 44}")
+        for name, value, note in rows:
+            print(f"{name:<{width}}  {value:>16}  {note}")
+        print(f"\n(mean first page {statistics.mean(first):.0f} ms)\n")
+    finally:
+        stack.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.queue", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=100_000)
+    parser.add_argument("--agencies", type=int, default=50)
+    parser.add_argument("--samples", type=int, default=20)
+    args = parser.parse_args(argv)
+    run(args.dossiers, args.agencies, args.samples)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

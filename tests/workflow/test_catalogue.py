@@ -1,0 +1,121 @@
+"""The catalogue: versioned procedures whose internal process must add up (Circular 01/2018 Art. 8), agencies,
+import from JSON or YAML, and publication events for the other services."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+import yaml
+
+from services.workflow.catalogue import service
+from services.workflow.dossiers import lifecycle
+from shared.auth.roles import Role
+from shared.domain.catalogue import ProcedureSchema
+from shared.events import Event
+from tests.support import catalogue, factories
+
+
+@pytest.fixture
+def admin(settings):
+    return factories.bearer(settings, factories.officer_principal("000.00.12.H29", Role.ADMIN))
+
+
+def _procedure(code: str, **changes) -> dict:
+    body = ProcedureSchema().dump(catalogue.seed_procedure("1.001806"))
+    return {**copy.deepcopy(body), "code": code, **changes}
+
+
+def _unique_code() -> str:
+    import random
+
+    return f"1.9{random.randint(0, 99999):05d}"
+
+
+def test_a_draft_is_published_only_if_its_process_adds_up_to_the_time_limit(client, admin, workflow_db):
+    code = _unique_code()
+    body = _procedure(code)
+    body["process"][2]["allotted"] = {"value": "6", "unit": "working_days"}  # 9 days in all, limit 10
+    draft = client.post("/catalogue/procedures", json=body, headers=admin)
+    assert draft.status_code == 201 and draft.json["version"] == 1 and draft.json["status"] == "draft"
+    refused = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"},
+                          headers=admin)
+    assert refused.status_code == 422
+    assert refused.json["errors"]["json"]["process"] == [
+        "Tổng thời gian các bước được tính (9 ngày làm việc) phải bằng thời hạn giải quyết (10 ngày làm việc)."]
+    body["process"][2]["allotted"] = {"value": "7", "unit": "working_days"}
+    assert client.put(f"/catalogue/procedures/{code}/versions/1", json=body, headers=admin).status_code == 200
+    published = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"},
+                            headers=admin)
+    assert published.status_code == 200 and published.json["status"] == "published"
+    assert client.put(f"/catalogue/procedures/{code}/versions/1", json=body, headers=admin).status_code == 409
+    events = [Event.from_document(e) for e in workflow_db.procedures.find_one({"_id": f"{code}@1"})["outbox"]]
+    assert [e.type for e in events] == ["catalogue.procedure-published"]
+    assert events[0].aggregate_id == f"procedure:{code}"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda p: p["process"].pop(0), "Bước đầu tiên là tiếp nhận"),
+    (lambda p: p["process"][-1].update(counted=True), "Bước cuối cùng là trả kết quả"),
+    (lambda p: p["process"][1].update(agency="999.99.99.H99"), "chưa có trong danh mục cơ quan"),
+    (lambda p: p["process"][1].update(allotted={"value": "4", "unit": "working_hours"}), "cùng đơn vị"),
+    (lambda p: p["process"][3].update(group="song-song"), "ít nhất hai bước liền nhau"),
+])
+def test_process_rules_each_have_their_message(client, admin, change, message):
+    code = _unique_code()
+    body = _procedure(code)
+    change(body)
+    client.post("/catalogue/procedures", json=body, headers=admin)
+    refused = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"},
+                          headers=admin)
+    assert refused.status_code == 422 and any(message in m for ms in refused.json["errors"]["json"].values()
+                                              for m in ms), refused.json
+
+
+def test_the_version_in_force_is_chosen_by_date_and_running_dossiers_keep_theirs(client, admin, workflow_db,
+                                                                              file_dossier):
+    code = "1.001806"
+    running = file_dossier(code)
+    before = workflow_db.dossiers.find_one({"_id": running})["procedure"]
+    body = _procedure(code, name="Công nhận doanh nghiệp (sửa đổi 2027)")
+    draft = client.post("/catalogue/procedures", json=body, headers=admin).json
+    client.post(f"/catalogue/procedures/{code}/versions/{draft['version']}/publish",
+                json={"valid_from": "2027-01-01"}, headers=admin)
+    assert service.version_in_force(workflow_db, code, date(2026, 12, 31))["version"] == 1
+    assert service.version_in_force(workflow_db, code, date(2027, 1, 1))["version"] == draft["version"]
+    assert workflow_db.dossiers.find_one({"_id": running})["procedure"] == before
+    versions = client.get(f"/catalogue/procedures/{code}/versions").json
+    assert [v["valid_from"] for v in versions][-2:] == ["2024-01-01", "2027-01-01"]
+
+
+def test_only_administrators_change_the_catalogue_and_anyone_reads_it(client, settings):
+    desk = factories.bearer(settings, factories.officer_principal("000.00.12.H29", Role.COUNTER_OFFICER))
+    assert client.post("/catalogue/procedures", json=_procedure(_unique_code()), headers=desk).status_code == 403
+    assert client.post("/catalogue/procedures", json=_procedure(_unique_code())).status_code == 401
+    assert client.get("/catalogue/procedures").status_code == 200
+    agency = client.get("/catalogue/agencies/000.01.31.H29").json
+    assert agency["level"] == "district" and agency["valid_until"] == "2025-06-30"  # still resolvable
+    of_health = client.get("/catalogue/agencies/000.00.15.H11/procedures").json
+    assert {p["code"] for p in of_health["decides"]} >= {"1.001806", "1.001807"} and of_health["receives"] == []
+
+
+def test_a_yaml_import_is_idempotent(client, admin, workflow_db):
+    code = _unique_code()
+    document = {"agencies": [{"code": "000.77.01.H29", "name": "Trung tâm thử nghiệm", "level": "commune",
+                              "province_code": "79", "one_stop": True}],
+                "procedures": [{"valid_from": "2026-02-01", "procedure": _procedure(code)}]}
+    text = yaml.safe_dump(document, allow_unicode=True)
+    first = client.post("/catalogue/import", data=text, headers={**admin, "Content-Type": "application/yaml"})
+    again = client.post("/catalogue/import", data=text, headers={**admin, "Content-Type": "application/yaml"})
+    assert first.json["procedures"] == [f"{code}@1"] and first.json["agencies"] == ["000.77.01.H29"]
+    assert again.json["procedures"] == [] and set(again.json["unchanged"]) == {code, "000.77.01.H29"}
+    broken = client.post("/catalogue/import", data="agencies: [", headers={**admin, "Content-Type": "application/yaml"})
+    assert broken.status_code == 422
+
+
+def test_seed_dossier_snapshots_carry_the_process(workflow_db):
+    procedure = workflow_db.procedures.find_one({"_id": "1.012745@1"})
+    filing = {**factories.submitted_event().payload, "receiving_agency_code": "000.50.01.H40"}
+    dossier = lifecycle.new_dossier("x", filing, procedure)
+    assert [s["agency"] for s in dossier["steps"]][:2] == ["000.50.01.H40", "000.50.02.H40"]
