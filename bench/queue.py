@@ -145,8 +145,9 @@ def run(count: int, agency_count: int, samples: int) -> None:
         desk_agency = "000.00.01.H11"
         pending = [d["_id"] for d in db.dossiers.find({"status": 1, "open": True, "queue_agency": {"$ne": None}},
                                                       {"_id": 1}).limit(samples)]
-        db.dossiers.update_many({"_id": {"$in": pending}}, {"$set": {"receiving_agency_code": desk_agency,
-                                                                     "steps.0.agency": desk_agency}})
+        for dossier_id in pending:  # one by one: FerretDB answers `_id` equality from the index, not `$in`
+            db.dossiers.update_one({"_id": dossier_id}, {"$set": {"receiving_agency_code": desk_agency,
+                                                                  "steps.0.agency": desk_agency}})
         desk = {"Authorization": "Bearer " + issuer.issue(factories.officer_principal(desk_agency,
                                                                                       Role.COUNTER_OFFICER))}
         ids = iter(pending)
