@@ -102,6 +102,51 @@ class Settings:
         "PUBLIC_PORTAL_URL", "http://127.0.0.1:8081", "base URL printed in messages for looking a dossier up"
     )
 
+    sms_gateway_url: str = setting(
+        "SMS_GATEWAY_URL", "http://127.0.0.1:8090", "SMS gateway HTTP API (the simulator in development and tests)"
+    )
+    sms_gateway_api_key: str = setting("SMS_GATEWAY_API_KEY", "dev-sms-key", "API key sent to the SMS gateway")
+    sms_sender_name: str = setting("SMS_SENDER_NAME", "MOTCUA", "brand name the SMS are sent under")
+    sms_callback_url: str = setting(
+        "SMS_CALLBACK_URL", "http://127.0.0.1:8083/sms/receipts", "where the gateway posts delivery receipts"
+    )
+    sms_callback_secret: str = setting(
+        "SMS_CALLBACK_SECRET", "dev-sms-callback-secret", "shared secret signing the gateway's delivery receipts"
+    )
+    sms_unicode: bool = setting(
+        "SMS_UNICODE", False, "send SMS in Unicode (UCS-2, 70 characters a part) instead of folding to GSM-7"
+    )
+    sms_quiet_hours: str = setting(
+        "SMS_QUIET_HOURS", "22:00-06:00", "Hà Nội time when no SMS is sent (held until the end); empty: none"
+    )
+    sms_receipt_timeout_seconds: float = setting(
+        "SMS_RECEIPT_TIMEOUT_SECONDS", 3600.0, "an accepted SMS without a delivery receipt after this is checked"
+    )
+    notify_rate_email_per_second: int = setting(
+        "NOTIFY_RATE_EMAIL_PER_SECOND", 50, "e-mails handed to the SMTP relay per second, all senders together"
+    )
+    notify_rate_sms_per_second: int = setting(
+        "NOTIFY_RATE_SMS_PER_SECOND", 20, "SMS handed to the gateway per second, all senders together"
+    )
+    notify_max_attempts: int = setting(
+        "NOTIFY_MAX_ATTEMPTS", 6, "attempts at a message before it ends as technical-failure"
+    )
+    notify_retry_base_seconds: float = setting(
+        "NOTIFY_RETRY_BASE_SECONDS", 30.0, "wait before the second attempt; doubles each attempt (capped at 6 h)"
+    )
+    notify_poll_interval_seconds: float = setting(
+        "NOTIFY_POLL_INTERVAL_SECONDS", 0.2, "how often an idle notify sender looks for messages due"
+    )
+    notify_send_concurrency: int = setting(
+        "NOTIFY_SEND_CONCURRENCY", 8, "messages one notify sender has in flight at once"
+    )
+    notify_lease_seconds: float = setting(
+        "NOTIFY_LEASE_SECONDS", 60.0, "how long a sender owns a message it is sending before the sweeper takes it"
+    )
+    notify_sweep_interval_seconds: float = setting(
+        "NOTIFY_SWEEP_INTERVAL_SECONDS", 30.0, "how often the sweeper looks for messages stuck in sending"
+    )
+
     intake_port: int = setting("INTAKE_PORT", 8081, "HTTP port of the intake API")
     workflow_port: int = setting("WORKFLOW_PORT", 8082, "HTTP port of the workflow API")
     notify_port: int = setting("NOTIFY_PORT", 8083, "HTTP port of the notify API")

@@ -34,6 +34,11 @@ FAST = {
     "consumer_local_attempts": 2,
     "consumer_max_retries": 2,
     "gunicorn_workers": 1,
+    "notify_poll_interval_seconds": 0.05,
+    "notify_retry_base_seconds": 0.2,
+    "notify_lease_seconds": 3.0,
+    "notify_sweep_interval_seconds": 0.5,
+    "sms_quiet_hours": "",  # the quiet-hours tests set their own clock
 }
 
 

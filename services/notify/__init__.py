@@ -1,4 +1,5 @@
-"""Notify: messages to applicants and officers (e-mail now; SMS and in-app inbox next) with their delivery
-status. Every message is persisted before any attempt to send it."""
+"""Notify: messages to applicants and officers — e-mail, SMS and the in-app inbox — with their delivery
+status. Every message is persisted before any attempt to send it; the consumer persists, the sender
+(the ``scheduler`` process) delivers."""
 
 SERVICE = "notify"

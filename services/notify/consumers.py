@@ -1,26 +1,28 @@
-"""What the notify service does with other services' events."""
+"""What the notify service does with other services' events: persist the messages they call for (the
+sender process delivers them)."""
 
 from __future__ import annotations
 
 from pymongo.database import Database
 
 from services.notify import SERVICE
-from services.notify.notifications.email import SmtpSender
-from services.notify.notifications.service import on_dossier_submitted
+from services.notify.notifications.planner import PLANNED_EVENT_TYPES
+from services.notify.notifications.service import on_event
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
 
 
 def build_runner(db: Database, settings) -> ConsumerRunner:
-    sender = SmtpSender(settings)
+    def handle(event, payload):
+        on_event(db, settings, event, payload)
+
     return ConsumerRunner(
         group=SERVICE,
         db=db,
         settings=settings,
         subscriptions=[
-            Subscription(Topic.INTAKE_DOSSIERS, {
-                "dossier.submitted": lambda event, payload: on_dossier_submitted(db, sender, settings, event,
-                                                                                 payload),
-            }),
+            Subscription(Topic.INTAKE_DOSSIERS, {"dossier.submitted": handle}),
+            Subscription(Topic.WORKFLOW_DOSSIERS,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name != "dossier.submitted"}),
         ],
     )

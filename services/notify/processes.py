@@ -5,4 +5,6 @@ PROCESSES = ServiceProcesses(
     app="services.notify.app:create_app",
     indexes="services.notify.storage:ensure_indexes",
     consumer="services.notify.consumers:build_runner",
+    # The sender: delivers persisted notifications, retries with backoff, sweeps interrupted attempts.
+    scheduler="services.notify.delivery.sender:run",
 )

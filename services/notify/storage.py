@@ -5,9 +5,12 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.notify import SERVICE
+from shared.auth.replay import ensure_indexes as ensure_replay_indexes
 from shared.storage import mongo
 
-NOTIFICATIONS = "notifications"
+NOTIFICATIONS = "notifications"   # every message, its status and its attempts; in-app ones are the inbox
+RATE_WINDOWS = "rate_windows"      # per channel and second: how many messages were handed to the provider
+SEEN_SIGNATURES = "seen_signatures"  # signatures of delivery receipts already accepted (replays are refused)
 
 
 def db() -> Database:
@@ -15,5 +18,12 @@ def db() -> Database:
 
 
 def ensure_indexes(database: Database) -> None:
-    database[NOTIFICATIONS].create_index("dossier_id")
-    database[NOTIFICATIONS].create_index("status")
+    notifications = database[NOTIFICATIONS]
+    notifications.create_index("idempotency_key", unique=True)
+    notifications.create_index("dossier_id")
+    # The sender's due-work query and the sweeper's stuck-work query start from the status; FerretDB narrows
+    # scans only on string equality, so the status is a string and comes first.
+    notifications.create_index([("status", 1), ("channel", 1)])
+    notifications.create_index("recipient")  # the inbox
+    notifications.create_index("provider_reference")
+    ensure_replay_indexes(database[SEEN_SIGNATURES])

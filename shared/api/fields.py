@@ -116,6 +116,10 @@ class List(fields.List):
     default_error_messages = {**_COMMON, "invalid": "Phải là một danh sách."}
 
 
+class Dict(fields.Dict):
+    default_error_messages = {**_COMMON, "invalid": "Phải là một đối tượng JSON."}
+
+
 def length(*, min: int | None = None, max: int | None = None) -> validate.Length:  # noqa: A002
     """Length of a string, in characters."""
     return _VnLength(min=min, max=max)
@@ -163,6 +167,7 @@ class _VnRange(validate.Range):
 
 
 __all__ = [
-    "AwareDateTime", "Boolean", "Date", "Email", "IsoDate", "Integer", "List", "Nested", "String", "ValidationError",
+    "AwareDateTime", "Boolean", "Date", "Dict", "Email", "IsoDate", "Integer", "List", "Nested", "String",
+    "ValidationError",
     "VnSchema", "in_range", "items", "length", "matches", "one_of",
 ]

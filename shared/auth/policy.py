@@ -286,4 +286,6 @@ def _enforce():
         return None
     if principal is None and any(p.needs_principal for p in policies):
         abort(401, "Vui lòng đăng nhập.")
+    if not any(p.needs_principal for p in policies):  # a signed webhook that did not prove the secret
+        abort(401, "Chữ ký của yêu cầu không hợp lệ hoặc đã hết hạn.")
     abort(403, "Không có quyền truy cập.")

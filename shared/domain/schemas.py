@@ -51,6 +51,8 @@ class ApplicantSchema(f.VnSchema):
 class ContactSchema(f.VnSchema):
     email = f.Email()
     phone = f.String(validate=f.matches(PHONE_RE, "Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+    sms_opt_out = f.Boolean(load_default=False, metadata={
+        "description": "no optional SMS (status changes, rating); legally required notices are still sent"})
 
     @validates_schema
     def _reachable(self, data, **kwargs):

@@ -49,6 +49,8 @@ class Assigned(f.VnSchema):
     assignee = f.String(required=True)
     assignee_name = f.String(allow_none=True, load_default=None)
     step = f.String(allow_none=True, load_default=None)
+    step_name = f.String(allow_none=True, load_default=None)
+    step_due_at = f.AwareDateTime(allow_none=True, load_default=None)
 
 
 class StepCompleted(f.VnSchema):
@@ -132,6 +134,7 @@ class DueAlert(f.VnSchema):
     step = f.String(allow_none=True, load_default=None)
     agency_code = f.String(allow_none=True, load_default=None)
     assignee = f.String(allow_none=True, load_default=None)
+    step_name = f.String(allow_none=True, load_default=None)
 
 
 # Payload ----------------------------------------------------------------------------------------------------
@@ -152,6 +155,7 @@ class _DossierChange(f.VnSchema):
     contact = f.Nested(ContactSchema, required=True)
     rule_set = f.String(required=True)
     appointment_due = f.AwareDateTime(allow_none=True, load_default=None)
+    result_return_method = f.String(allow_none=True, load_default=None)
 
 
 def _payload(name: str, details: type[Schema]) -> type[Schema]:

@@ -16,8 +16,18 @@ import mongoengine
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+_CONNECTED: dict[str, tuple[str, str]] = {}
+
 
 def connect(settings, service: str) -> Database:
+    """The service's database; connecting again to the same place reuses the connection, to another place
+    replaces it (a process connects once in production; the tests build apps for several databases)."""
+    target = (settings.mongo_uri, settings.database_name(service))
+    if _CONNECTED.get(service) == target:
+        return mongoengine.get_db(alias=service)
+    if service in _CONNECTED:
+        mongoengine.disconnect(alias=service)
+    _CONNECTED[service] = target
     mongoengine.connect(
         db=settings.database_name(service),
         alias=service,
@@ -49,4 +59,5 @@ def ping(db: Database) -> None:
 
 
 def disconnect(service: str) -> None:
+    _CONNECTED.pop(service, None)
     mongoengine.disconnect(alias=service)

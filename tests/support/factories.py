@@ -17,6 +17,15 @@ def agency_code() -> str:
     return f"{r(0, 999):03d}.{r(0, 99):02d}.{r(0, 99):02d}.H{r(10, 99)}"
 
 
+def phone() -> str:
+    """A fresh mobile number (SMS read back from the shared gateway simulator are found by number). Avoids
+    the simulator's test endings 0000 (unknown subscriber) and 1111 (switched off)."""
+    while True:
+        number = f"09{random.randint(0, 99_999_999):08d}"
+        if not number.endswith(("0000", "1111")):
+            return number
+
+
 def submission(**overrides: Any) -> dict[str, Any]:
     """A valid online submission; keyword arguments replace top-level fields."""
     body = {
@@ -24,7 +33,7 @@ def submission(**overrides: Any) -> dict[str, Any]:
         "receiving_agency_code": agency_code(),
         "applicant": {"kind": "citizen", "full_name": "Nguyễn Thị Hoà", "id_number": "001203004567",
                       "date_of_birth": "1990-05-17"},
-        "contact": {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn", "phone": "0912345678"},
+        "contact": {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn", "phone": phone()},
         "result_return": {"method": "counter"},
         "attachments": [{
             "component": "Đơn đề nghị công nhận doanh nghiệp sử dụng từ 30% lao động là người khuyết tật",
@@ -83,3 +92,36 @@ def submitted_event(dossier_id: str | None = None, owner: str | None = None, **o
         "submitter": None,
     }
     return new_event("dossier.submitted", dossier_id, payload, producer="intake")
+
+
+def dossier_event(kind: str, details: dict[str, Any], *, dossier_id: str | None = None,
+                  contact: dict[str, Any] | None = None, owner: str | None = None, status: int = 4,
+                  agency: str | None = None, **overrides: Any):
+    """A valid workflow ``dossier.<kind>`` event, as the workflow would publish it."""
+    from datetime import UTC, datetime
+
+    from shared.events import new_event
+
+    agency = agency or agency_code()
+    payload = {
+        "code": f"{agency}-261123-{random.randint(1, 9999):04d}",
+        "status": status,
+        "dossier_version": random.randint(2, 50),
+        "at": datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        "actor": str(uuid.uuid4()),
+        "actor_name": "Trần Văn Bình",
+        "procedure_code": "1.001806",
+        "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
+        "receiving_agency_code": agency,
+        "competent_agency_code": "000.00.15.H11",
+        "owner_account_id": owner if owner is not None else str(uuid.uuid4()),
+        "applicant_name": "Nguyễn Thị Hoà",
+        "contact": contact if contact is not None else {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn",
+                                                        "phone": phone()},
+        "rule_set": "nd118-2025",
+        "appointment_due": datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
+        "result_return_method": "counter",
+        "details": details,
+        **overrides,
+    }
+    return new_event(f"dossier.{kind}", dossier_id or str(uuid.uuid4()), payload, producer="workflow")

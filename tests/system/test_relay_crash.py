@@ -20,6 +20,7 @@ pytestmark = pytest.mark.stack
 def test_a_relay_killed_after_publishing_republishes_and_consumers_apply_once(deployment):
     deployment.start_services(processes=["api", "consumer"])
     deployment.start_process("workflow", "relay")
+    deployment.start_process("notify", "scheduler")  # the sender
     deployment.seed_catalogue()
     auth = sign_up(deployment)
     dossier = submit(deployment, auth, result_return=factories.postal_return())
@@ -48,8 +49,11 @@ def test_a_relay_killed_after_publishing_republishes_and_consumers_apply_once(de
     (event_id,) = set(event_ids)
     assert db(deployment, "workflow").dossiers.count_documents({"_id": dossier["id"]}) == 1
     assert db(deployment, "postal").shipments.count_documents({"dossier_id": dossier["id"]}) == 1
-    notifications = list(db(deployment, "notify").notifications.find({"dossier_id": dossier["id"]}))
-    assert len(notifications) == 1 and len(notifications[0]["attempts"]) == 1
+    notifications = eventually(lambda: [n for n in db(deployment, "notify").notifications.find(
+        {"dossier_id": dossier["id"]}) if n["status"] == "delivered"], what="the messages delivered")
+    # e-mail, SMS and inbox to the applicant, inbox to the desk: each once, in one attempt
+    assert sorted(n["channel"] for n in notifications) == ["email", "in_app", "in_app", "sms"]
+    assert all(n["attempt_count"] == 1 for n in notifications)
     assert len(mail_about(deployment, dossier)) == 1
     for group in CONSUMER_GROUPS:
         processed = db(deployment, group).processed_events.count_documents({"_id": f"{group}:{event_id}"})

@@ -39,9 +39,12 @@ def test_a_dossier_filed_online_reaches_every_service(deployment):
     (mail,) = eventually(lambda: mail_about(deployment, dossier), what="the acknowledgement e-mail")
     assert mail["Subject"] == f"[Một cửa] Đã nhận hồ sơ trực tuyến {code}"
     assert f"Mã số hồ sơ: {code}" in mail.get_body(("plain",)).get_content()
-    notes = requests.get(f"{deployment.url('notify')}/dossiers/{dossier['id']}/notifications", headers=auth,
-                         timeout=5).json()
-    assert [n["status"] for n in notes] == ["delivered"]
+    def applicant_messages():
+        notes = requests.get(f"{deployment.url('notify')}/dossiers/{dossier['id']}/notifications", headers=auth,
+                             timeout=5).json()
+        return {n["channel"]: n["status"] for n in notes}
+    eventually(lambda: applicant_messages() == {"email": "delivered", "sms": "delivered", "in_app": "delivered"},
+               what="e-mail, SMS (with its receipt) and inbox message delivered")
 
     # 4. postal: a result delivery is planned, since the applicant chose post
     shipments = eventually(lambda: requests.get(f"{deployment.url('postal')}/dossiers/{dossier['id']}/shipments",

@@ -3,7 +3,8 @@
 - :class:`KafkaServer` — Apache Kafka, single-node KRaft (broker + controller), started with plain ``java``
   from the jars Maven collected; formatted on first start, data kept in its directory.
 - :class:`FerretDBServer` — FerretDB v1 on SQLite (our patched embedding build), a MongoDB-wire server.
-- :class:`MailServer` — an SMTP server (aiosmtpd) that stores every message in a Maildir to be read back.
+- :class:`MailServer` — an SMTP server (aiosmtpd) that stores every message in a Maildir to be read back;
+- :class:`SimulatorServer` — a simulator of an outside system (SMS gateway, postal provider) over HTTP.
 """
 
 from __future__ import annotations
@@ -255,6 +256,37 @@ class MailServer:
         self.managed.spawn([sys.executable, "-m", "tools.devstack.mail", "serve", "--port", str(self.port),
                             "--maildir", str(self.maildir)], env={**os.environ, "PYTHONPATH": str(REPO)})
         wait_for_port(self.port, timeout, self.managed.process, "SMTP server")
+        self.managed.started_in = time.monotonic() - started
+
+    def stop(self) -> None:
+        self.managed.stop(timeout=10)
+
+
+@dataclass
+class SimulatorServer:
+    """A simulator of an outside system (``tools/simulators/<module>.py``), a real HTTP server."""
+
+    name: str
+    module: str
+    log_dir: Path
+    port: int
+    args: list[str] = field(default_factory=list)
+    managed: ManagedProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.managed = ManagedProcess(self.name, self.log_dir / f"{self.name}.log")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        if not port_is_free(self.port):
+            raise RuntimeError(f"port {self.port} is in use: is another stack running?")
+        started = time.monotonic()
+        self.managed.spawn([sys.executable, "-m", f"tools.simulators.{self.module}", "serve", "--port",
+                            str(self.port), *self.args], env={**os.environ, "PYTHONPATH": str(REPO)})
+        wait_for_port(self.port, timeout, self.managed.process, self.name)
         self.managed.started_in = time.monotonic() - started
 
     def stop(self) -> None:

@@ -24,7 +24,14 @@ from shared.bus.kafka import ensure_topics
 from shared.config import Settings
 from shared.runtime import ServiceProcesses
 from tools.devstack.paths import REPO, require_built
-from tools.devstack.servers import FerretDBServer, KafkaServer, MailServer, ManagedProcess, free_port
+from tools.devstack.servers import (
+    FerretDBServer,
+    KafkaServer,
+    MailServer,
+    ManagedProcess,
+    SimulatorServer,
+    free_port,
+)
 
 SERVICES = ("intake", "workflow", "notify", "postal")
 
@@ -39,6 +46,7 @@ class Ports:
     kafka_controller: int = 9093
     mongo: int = 27017
     smtp: int = 8025
+    sms_gateway: int = 8090
     intake: int = 8081
     workflow: int = 8082
     notify: int = 8083
@@ -65,6 +73,10 @@ class Stack:
         self.kafka = KafkaServer(self.root / "kafka", self.ports.kafka, self.ports.kafka_controller)
         self.mongo = FerretDBServer(self.root / "ferretdb", self.ports.mongo, self.sqlite_synchronous)
         self.mail = MailServer(self.root / "mail", self.root / "logs", self.ports.smtp)
+        defaults = Settings()
+        self.sms = SimulatorServer("sms-gateway", "sms_gateway", self.root / "logs", self.ports.sms_gateway,
+                                   ["--api-key", defaults.sms_gateway_api_key,
+                                    "--callback-secret", defaults.sms_callback_secret])
 
     def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
@@ -73,7 +85,7 @@ class Stack:
         changes = {"overrides": dict(self.overrides), "extra_env": dict(self.extra_env), **changes}
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
                                     topic_prefix=topic_prefix, processes={}, **changes)
-        clone.kafka, clone.mongo, clone.mail = self.kafka, self.mongo, self.mail
+        clone.kafka, clone.mongo, clone.mail, clone.sms = self.kafka, self.mongo, self.mail, self.sms
         return clone
 
     @property
@@ -92,6 +104,8 @@ class Stack:
             smtp_port=self.mail.port,
             auth_dev_key_dir=str(self.mail.maildir.parent / "keys"),  # one key pair per infrastructure
             public_portal_url=f"http://127.0.0.1:{self.ports.intake}",
+            sms_gateway_url=self.sms.url,
+            sms_callback_url=f"{self.url('notify')}/sms/receipts",
             intake_port=self.ports.intake,
             workflow_port=self.ports.workflow,
             notify_port=self.ports.notify,
@@ -110,6 +124,7 @@ class Stack:
         self.root.mkdir(parents=True, exist_ok=True)
         self.mongo.start()
         self.mail.start()
+        self.sms.start()
         self.kafka.start()
         self.ensure_topics()
 
@@ -198,5 +213,5 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_services()
-        for server in (self.kafka, self.mail, self.mongo):
+        for server in (self.kafka, self.sms, self.mail, self.mongo):
             server.stop()

@@ -1,1 +1,2 @@
-"""Notifications: templates, the delivery state machine, the e-mail channel."""
+"""Notifications: what is sent to whom for each event (planner), persisted before sending (service), their
+statuses and the API to follow and resend them."""

@@ -4,22 +4,66 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.notify.notifications import service
-from services.notify.notifications.schemas import NotificationSchema
+from services.notify.notifications.schemas import NotificationRequest, NotificationView, ResendRequest
 from services.notify.storage import db
-from shared.auth.policy import applicant_owner, officer, requires
-from shared.auth.roles import Role
+from services.notify.templates.catalogue import APPLICANT
+from shared.auth.policy import applicant_owner, current_principal, officer, requires
+from shared.auth.policy import service as service_policy
+from shared.auth.roles import OFFICER_ROLES, PrincipalKind, Role
 
-blp = Blueprint("notifications", __name__, url_prefix="/dossiers", description="Messages about a dossier")
+blp = Blueprint("notifications", __name__, description="Messages about dossiers, with their delivery status")
+
+OWNER_OF_DOSSIER = applicant_owner(owner_of=lambda dossier_id: service.dossier_owner(db(), dossier_id))
+OFFICERS_OF_DOSSIER = officer(*OFFICER_ROLES, agency_of=lambda dossier_id: service.dossier_agencies(db(), dossier_id))
+DESK_OF_NOTIFICATION = officer(Role.COUNTER_OFFICER, Role.AGENCY_HEAD,
+                               agency_of=lambda notification_id: service.notification_agencies(db(), notification_id))
 
 
-@blp.route("/<string:dossier_id>/notifications")
+@blp.route("/dossiers/<string:dossier_id>/notifications")
 class DossierNotifications(MethodView):
-    @requires(
-        applicant_owner(owner_of=lambda dossier_id: service.dossier_owner(db(), dossier_id)),
-        officer(Role.COUNTER_OFFICER, Role.AGENCY_HEAD, Role.SPECIALIST, Role.MANAGER,
-                agency_of=lambda dossier_id: service.dossier_agency(db(), dossier_id)),
-    )
-    @blp.response(200, NotificationSchema(many=True))
+    @requires(OWNER_OF_DOSSIER, OFFICERS_OF_DOSSIER)
+    @blp.response(200, NotificationView(many=True))
     def get(self, dossier_id):
-        """Every message sent about the dossier, with each delivery attempt."""
-        return service.for_dossier(db(), dossier_id)
+        """Every message about the dossier, oldest first, with each delivery attempt and receipt. The applicant
+        sees the messages sent to them; officers also see those sent to officers."""
+        messages = service.for_dossier(db(), dossier_id)
+        if current_principal().kind is PrincipalKind.APPLICANT:
+            messages = [m for m in messages if m["audience"] == APPLICANT]
+        return messages
+
+
+@blp.route("/notifications")
+class Notifications(MethodView):
+    @requires(service_policy("intake", "workflow", "postal"))
+    @blp.arguments(NotificationRequest)
+    @blp.response(201, NotificationView)
+    @blp.alt_response(200, schema=NotificationView, description="already created under this idempotency key")
+    def post(self, request):
+        """Asks for one message from a template. Repeating the request with the same idempotency key returns
+        the first notification (200) instead of sending again."""
+        doc, new = service.create_requested(db(), request)
+        return doc, (201 if new else 200)
+
+
+@blp.route("/notifications/<string:notification_id>")
+class Notification(MethodView):
+    @requires(officer(*OFFICER_ROLES,
+                      agency_of=lambda notification_id: service.notification_agencies(db(), notification_id)))
+    @blp.response(200, NotificationView)
+    def get(self, notification_id):
+        """One message with its attempts."""
+        return service.get(db(), notification_id)
+
+
+@blp.route("/notifications/<string:notification_id>/resend")
+class Resend(MethodView):
+    @requires(DESK_OF_NOTIFICATION)
+    @blp.arguments(ResendRequest)
+    @blp.response(201, NotificationView)
+    @blp.alt_response(200, schema=NotificationView, description="already resent under this idempotency key")
+    def post(self, request, notification_id):
+        """Sends a finished message again (the same template version and content), to a corrected address
+        if one is given. Answers 409 while the message is still being sent."""
+        doc, new = service.resend(db(), notification_id, idempotency_key=request.get("idempotency_key"),
+                                  recipient=request.get("recipient"), requested_by=current_principal().subject)
+        return doc, (201 if new else 200)

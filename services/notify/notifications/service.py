@@ -1,10 +1,10 @@
-"""Deciding what to send for an event, persisting it, and delivering it.
+"""Persisting notifications: from events (through the planner), from other systems (the API) and as resends.
 
-Persist first, then send: a notification document exists (status ``created``) before any attempt, keyed by
-an idempotency key derived from the event id, the channel and the recipient — the same event delivered twice
-by Kafka finds the existing notification and sends nothing twice. Each attempt is appended to the
-notification's ``attempts`` log, and every status change is a compare-and-set, so a final status is never
-overwritten.
+Persist first, send later: a notification document exists, status ``created`` and due now, before any
+attempt; the sender (``delivery/sender.py``) picks it up. Its ``_id`` is derived from an idempotency key —
+``<event id>:<template>:<channel>:<recipient>`` for event messages, the caller's key otherwise — so the same
+event delivered twice by Kafka, or the same API call made twice, finds the existing notification and nothing
+is sent twice.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ import logging
 import uuid
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.notify.notifications import statuses
-from services.notify.notifications.email import PermanentDeliveryError, SmtpSender, TemporaryDeliveryError
-from services.notify.notifications.templates import DOSSIER_SUBMITTED_EMAIL, Template, get_template
+from services.notify.notifications.planner import About, Plan, plan
 from services.notify.storage import NOTIFICATIONS
-from shared.clock import utc_now, vn_datetime
-from shared.domain.channels import ResultReturnMethod
-from shared.domain.statuses import DossierStatus
+from services.notify.templates.catalogue import IN_APP, Template, get_template
+from shared.clock import utc_now
+from shared.domain.errors import Conflict, NotFound, Rejected
 from shared.events import Event
 from shared.storage.mongo import field_of
 
@@ -36,109 +34,131 @@ def notification_id(idempotency_key: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, idempotency_key))
 
 
-def on_dossier_submitted(db: Database, sender: SmtpSender, settings, event: Event, payload: dict[str, Any]) -> None:
-    """The automatic acknowledgement of an online filing, with the official time of receipt
-    (Decree 45/2020 Art. 11): to the applicant's e-mail when one was given."""
-    email = payload["contact"].get("email")
-    if not email:
-        log.info("no e-mail contact; acknowledgement not sent by e-mail")
-        return
-    submitted = vn_datetime(payload["submitted_at"])
-    personalisation = {
-        "applicant_name": payload["applicant"]["full_name"],
-        "code": payload["code"],
-        "procedure_code": payload["procedure_code"],
-        "agency_code": payload["receiving_agency_code"],
-        "status_name": DossierStatus(payload["status"]).vietnamese,
-        "result_return": ResultReturnMethod(payload["result_return"]["method"]).vietnamese,
-        "submitted_time": f"{submitted:%H:%M}",
-        "submitted_date": f"{submitted:%d/%m/%Y}",
-        "lookup_url": f"{settings.public_portal_url.rstrip('/')}/lookup/{payload['code']}",
-    }
-    notification = create(db, event=event, template=DOSSIER_SUBMITTED_EMAIL, recipient=email,
-                          personalisation=personalisation, dossier_code=payload["code"],
-                          agency_code=payload["receiving_agency_code"], owner_account_id=payload["owner_account_id"])
-    deliver(db, sender, notification["_id"])
+def on_event(db: Database, settings, event: Event, payload: dict[str, Any]) -> int:
+    """Persists every message the event calls for; returns how many were new."""
+    planned: Plan = plan(event, payload, settings.public_portal_url)
+    created = 0
+    for message in planned.messages:
+        key = f"{event.event_id}:{message.template.id}:{message.channel}:{message.recipient}"
+        _, new = create(db, key=key, about=planned.about, template=message.template, channel=message.channel,
+                        recipient=message.recipient, personalisation=message.personalisation, event=event)
+        created += new
+    if planned.messages:
+        log.info("%s: %d message(s) planned, %d new", event.type, len(planned.messages), created)
+    return created
 
 
-def create(db: Database, *, event: Event, template: Template, recipient: str, personalisation: dict[str, Any],
-           dossier_code: str, agency_code: str, owner_account_id: str | None) -> dict[str, Any]:
-    """Persists the notification (status ``created``), or returns the one this event already made."""
-    key = f"{event.event_id}:{template.channel}:{recipient}"
+def create(db: Database, *, key: str, about: About, template: Template, channel: str, recipient: str,
+           personalisation: dict[str, Any], event: Event | None = None,
+           resend_of: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Persists the notification (status ``created``, due now) unless its key exists. Returns the
+    notification and whether it is new."""
     now = utc_now()
     doc = {
         "_id": notification_id(key),
         "idempotency_key": key,
-        "event_id": event.event_id,
-        "dossier_id": event.dossier_id,
-        "dossier_code": dossier_code,
-        "agency_code": agency_code,
-        "owner_account_id": owner_account_id,
-        "channel": template.channel,
+        "event_id": event.event_id if event else None,
+        "event_type": event.type if event else None,
+        "dossier_id": about.dossier_id,
+        "dossier_code": about.dossier_code,
+        "agency_codes": list(about.agency_codes),
+        "owner_account_id": about.owner_account_id,
+        "audience": template.audience,
+        "required": template.required,
+        "channel": channel,
         "recipient": recipient,
         "template_id": template.id,
         "template_version": template.version,
         "personalisation": personalisation,
         "status": statuses.CREATED,
+        "attempt_count": 0,
         "attempts": [],
+        "receipts": [],
+        "next_attempt_at": now,
+        "lease_until": None,
+        "provider_reference": None,
+        "resend_of": resend_of,
         "created_at": now,
         "updated_at": now,
+        "completed_at": None,
     }
+    if channel == IN_APP:
+        doc["read_by"] = []
     try:
         db[NOTIFICATIONS].insert_one(doc)
-        return doc
+        return doc, True
     except DuplicateKeyError:
-        return db[NOTIFICATIONS].find_one({"_id": doc["_id"]})
+        return db[NOTIFICATIONS].find_one({"idempotency_key": key}), False
 
 
-def deliver(db: Database, sender: SmtpSender, notification_id_: str) -> str:
-    """One delivery attempt if the notification may be sent now; returns its status afterwards.
-    A temporary failure is recorded and re-raised, so the caller (the consumer) retries later."""
-    collection = db[NOTIFICATIONS]
-    started = utc_now()
-    claimed = collection.find_one_and_update(
-        {"_id": notification_id_, "status": {"$in": sorted(statuses.SENDABLE)}},
-        {"$set": {"status": statuses.SENDING, "updated_at": started}},
-        return_document=ReturnDocument.AFTER,
-    )
-    if claimed is None:
-        current = collection.find_one({"_id": notification_id_}, {"status": 1})
-        return current["status"] if current else "missing"
+def create_requested(db: Database, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A message asked for by another system through the API, under its own idempotency key."""
+    template = _template(request["template_id"], request.get("template_version"))
+    if request["channel"] not in template.channels:
+        raise Rejected(f"Mẫu {template.id} không có nội dung cho kênh {request['channel']}.")
+    missing = template.missing(request["personalisation"])
+    if missing:
+        raise Rejected("Thiếu dữ liệu cho mẫu: " + ", ".join(missing) + ".")
+    about = About(request.get("dossier_id"), request.get("dossier_code"), tuple(request.get("agency_codes", ())),
+                  request.get("owner_account_id"))
+    return create(db, key=f"api:{request['idempotency_key']}", about=about, template=template,
+                  channel=request["channel"], recipient=request["recipient"],
+                  personalisation=request["personalisation"])
 
-    subject, text, html = get_template(claimed["template_id"], claimed["template_version"]).render(
-        claimed["personalisation"])
-    attempt: dict[str, Any] = {"number": len(claimed["attempts"]) + 1, "started_at": started}
+
+def resend(db: Database, original_id: str, *, idempotency_key: str | None, recipient: str | None,
+           requested_by: str) -> tuple[dict[str, Any], bool]:
+    """A new notification with the original's template version and personalisation (to a corrected address
+    if given). The original and its attempts stay as they were."""
+    original = get(db, original_id)
+    if original["status"] not in statuses.FINAL:
+        raise Conflict("Tin nhắn này đang được gửi; chỉ gửi lại được khi đã có kết quả gửi.")
+    template = get_template(original["template_id"], original["template_version"])
+    about = About(original["dossier_id"], original["dossier_code"], tuple(original["agency_codes"]),
+                  original["owner_account_id"])
+    key = f"resend:{original_id}:{idempotency_key or uuid.uuid4()}"
+    doc, new = create(db, key=key, about=about, template=template, channel=original["channel"],
+                      recipient=recipient or original["recipient"], personalisation=original["personalisation"],
+                      resend_of=original_id)
+    if new:
+        log.info("notification %s resent as %s by %s", original_id, doc["_id"], requested_by)
+    return doc, new
+
+
+def _template(template_id: str, version: int | None) -> Template:
     try:
-        reference = sender.send(message_id=notification_id_, to=claimed["recipient"], subject=subject, text=text,
-                                html=html, headers={"X-Motcua-Dossier-Code": claimed["dossier_code"],
-                                                    "X-Motcua-Notification-Id": notification_id_})
-    except TemporaryDeliveryError as exc:
-        _finish(collection, notification_id_, statuses.TEMPORARY_FAILURE, attempt, error=str(exc))
-        raise
-    except PermanentDeliveryError as exc:
-        _finish(collection, notification_id_, statuses.PERMANENT_FAILURE, attempt, error=str(exc))
-        return statuses.PERMANENT_FAILURE
-    _finish(collection, notification_id_, statuses.DELIVERED, attempt, reference=reference)
-    return statuses.DELIVERED
+        return get_template(template_id, version)
+    except LookupError:
+        raise NotFound(f"Không có mẫu thông báo {template_id}" + (f" phiên bản {version}." if version else ".")) \
+            from None
 
 
-def _finish(collection, notification_id_: str, status: str, attempt: dict[str, Any], *,
-            reference: str | None = None, error: str | None = None) -> None:
-    now = utc_now()
-    attempt.update({"finished_at": now, "outcome": status, "provider_reference": reference, "error": error})
-    collection.update_one(
-        {"_id": notification_id_, "status": statuses.SENDING},
-        {"$set": {"status": status, "updated_at": now}, "$push": {"attempts": attempt}},
-    )
+def get(db: Database, notification_id_: str) -> dict[str, Any]:
+    doc = db[NOTIFICATIONS].find_one({"_id": notification_id_})
+    if doc is None:
+        raise NotFound("Không tìm thấy thông báo.")
+    return doc
 
 
 def for_dossier(db: Database, dossier_id: str) -> list[dict[str, Any]]:
     return list(db[NOTIFICATIONS].find({"dossier_id": dossier_id}).sort("created_at", 1))
 
 
+def rendered(notification: dict[str, Any]) -> dict[str, str]:
+    """The message as the recipient got it (from the pinned template version)."""
+    template = get_template(notification["template_id"], notification["template_version"])
+    return template.render(notification["channel"], notification["personalisation"])
+
+
 def dossier_owner(db: Database, dossier_id: str) -> str | None:
     return field_of(db[NOTIFICATIONS], {"dossier_id": dossier_id}, "owner_account_id")
 
 
-def dossier_agency(db: Database, dossier_id: str) -> str | None:
-    return field_of(db[NOTIFICATIONS], {"dossier_id": dossier_id}, "agency_code")
+def dossier_agencies(db: Database, dossier_id: str) -> set[str] | None:
+    codes = field_of(db[NOTIFICATIONS], {"dossier_id": dossier_id}, "agency_codes")
+    return None if codes is None else set(codes)
+
+
+def notification_agencies(db: Database, notification_id_: str) -> set[str] | None:
+    codes = field_of(db[NOTIFICATIONS], {"_id": notification_id_}, "agency_codes")
+    return None if codes is None else set(codes)

@@ -47,7 +47,7 @@ def due_alerts(d: dict[str, Any], ctx: Context, *, soon: datetime) -> Outcome:
     for step in d["steps"]:
         if step["state"] == ACTIVE and step["due_at"] and step["kind"] != "return":
             raise_once(f"step:{step['code']}", step["due_at"], "step", step=step["code"], agency_code=step["agency"],
-                       assignee=step["assignee"])
+                       assignee=step["assignee"], step_name=step["name"])
     for consultation in d["consultations"]:
         if consultation["answered_at"] is None:
             raise_once(f"consultation:{consultation['id']}", consultation["due_at"], "consultation",

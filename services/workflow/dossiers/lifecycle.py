@@ -249,7 +249,9 @@ def assign(d: dict[str, Any], ctx: Context, *, assignee: str, assignee_name: str
     for nxt in started:
         nxt["assignee"], nxt["assignee_name"] = assignee, assignee_name
     _set_status(d, S.IN_PROGRESS)
-    out.emit("assigned", assignee=assignee, assignee_name=assignee_name, step=started[0]["code"] if started else None)
+    first = started[0] if started else None
+    out.emit("assigned", assignee=assignee, assignee_name=assignee_name, step=first["code"] if first else None,
+             step_name=first["name"] if first else None, step_due_at=first["due_at"] if first else None)
     out.log.append(_log(d, ctx, f"Phân công cho {assignee_name or assignee}", step))
     return out
 

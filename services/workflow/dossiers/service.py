@@ -123,7 +123,7 @@ def _event(d: dict[str, Any], version: int, ctx: Context, kind: str, details: di
         "receiving_agency_code": d["receiving_agency_code"], "competent_agency_code": d["competent_agency_code"],
         "owner_account_id": d["owner_account_id"], "applicant_name": d["applicant"]["full_name"],
         "contact": d["contact"], "rule_set": d["rule_set"], "appointment_due": d["appointment_due"],
-        "details": details,
+        "result_return_method": d["result_return"]["method"], "details": details,
     }
     return new_event(f"dossier.{kind}", d["_id"], payload, producer=SERVICE)
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import smtplib
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 
-
-class TemporaryDeliveryError(Exception):
-    """The provider could not take the message now (down, busy, 4xx); sending again later may succeed."""
-
-
-class PermanentDeliveryError(Exception):
-    """The provider refused the message for good (5xx: unknown mailbox, rejected content)."""
+from services.notify.delivery.errors import PermanentDeliveryError, TemporaryDeliveryError
 
 
 class SmtpSender:
@@ -22,18 +18,22 @@ class SmtpSender:
     def send(self, *, message_id: str, to: str, subject: str, text: str, html: str,
              headers: dict[str, str]) -> str:
         """Hands the message to the SMTP relay; returns the provider reference (the Message-ID)."""
-        msg = EmailMessage()
-        msg["From"] = self.settings.mail_from
+        # The legacy MIME classes with email.header.Header, not EmailMessage: CPython 3.11's modern folder drops
+        # the space between two RFC 2047 encoded words when it folds a long Vietnamese subject
+        # ("hẹn trả" arrives as "hẹntrả"); Header puts the spaces inside the encoded words.
+        msg = MIMEMultipart("alternative")
+        name, address = parseaddr(self.settings.mail_from)
+        msg["From"] = formataddr((name, address), charset="utf-8")
         msg["To"] = to
-        msg["Subject"] = subject
+        msg["Subject"] = Header(subject, "utf-8")
         msg["Date"] = formatdate(localtime=False)
         # Deterministic per notification: a message re-sent after a crash carries the same id, which lets the
         # receiving side recognise it.
         msg["Message-ID"] = f"<{message_id}@motcua>"
-        for name, value in headers.items():
-            msg[name] = value
-        msg.set_content(text, charset="utf-8")
-        msg.add_alternative(html, subtype="html", charset="utf-8")
+        for header, value in headers.items():
+            msg[header] = value
+        msg.attach(MIMEText(text, "plain", "utf-8"))
+        msg.attach(MIMEText(html, "html", "utf-8"))
         s = self.settings
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from services.notify.notifications.service import rendered
+from shared.api import fields as f
+
+
+class InboxItemView(Schema):
+    id = fields.String(attribute="_id")
+    title = fields.Function(lambda n: rendered(n)["subject"])
+    text = fields.Function(lambda n: rendered(n)["text"])
+    dossier_id = fields.String(allow_none=True)
+    dossier_code = fields.String(allow_none=True)
+    template_id = fields.String()
+    to_agency = fields.Function(lambda n: n["recipient"].startswith("agency:"),
+                                metadata={"description": "addressed to the whole agency, not only to me"})
+    read = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class InboxPageView(Schema):
+    items = fields.List(fields.Nested(InboxItemView))
+    next_cursor = fields.String(allow_none=True)
+    unread = fields.Integer(metadata={"description": "unread messages in the whole inbox"})
+
+
+class InboxArgs(f.VnSchema):
+    unread = f.Boolean(load_default=False, metadata={"description": "only messages not read yet"})
+    limit = f.Integer(strict=False, load_default=50, validate=f.in_range(min=1, max=200))
+    cursor = f.String(validate=f.length(max=500))
+
+
+class ReadAllView(Schema):
+    marked = fields.Integer()

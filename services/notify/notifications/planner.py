@@ -1,0 +1,254 @@
+"""Who is told what about an event: the templates it calls for, the recipients and channels, and the
+personalisation. A plain function of the event — no database, no sending — so the rules read in one place.
+
+Applicants are reached on every channel their contact allows: e-mail, SMS (unless they opted out, which
+never stops a legally required notice) and the in-app inbox of their account. Officers are told in the
+officer console's inbox: the assignee when there is one, otherwise everyone of the agency
+(``agency:<code>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.notify.templates.catalogue import EMAIL, IN_APP, SMS, Template, get_template
+from shared.clock import vn_datetime
+from shared.domain.channels import Channel, ResultReturnMethod
+from shared.domain.statuses import DossierStatus
+from shared.events import Event
+
+AGENCY_INBOX = "agency:"
+
+
+@dataclass(frozen=True)
+class About:
+    """What the messages of one event are about (kept on each notification: listing and access)."""
+
+    dossier_id: str | None
+    dossier_code: str | None
+    agency_codes: tuple[str, ...]
+    owner_account_id: str | None
+
+
+@dataclass(frozen=True)
+class Planned:
+    template: Template
+    channel: str
+    recipient: str
+    personalisation: dict[str, str]
+
+
+@dataclass
+class Plan:
+    about: About
+    messages: list[Planned] = field(default_factory=list)
+
+    def to_applicant(self, template_id: str, contact: dict[str, Any], personalisation: dict[str, str]) -> None:
+        template = get_template(template_id)
+        if contact.get("email"):
+            self.messages.append(Planned(template, EMAIL, contact["email"], personalisation))
+        if contact.get("phone") and (template.required or not contact.get("sms_opt_out")):
+            self.messages.append(Planned(template, SMS, contact["phone"], personalisation))
+        if self.about.owner_account_id:
+            self.messages.append(Planned(template, IN_APP, self.about.owner_account_id, personalisation))
+
+    def to_officers(self, template_id: str, recipient: str, personalisation: dict[str, str]) -> None:
+        self.messages.append(Planned(get_template(template_id), IN_APP, recipient, personalisation))
+
+
+def agency_inbox(agency_code: str) -> str:
+    return f"{AGENCY_INBOX}{agency_code}"
+
+
+def moment(value: datetime | None) -> str:
+    """``"17:00 ngày 26/11/2026"``, Hà Nội time, as forms and messages write a moment."""
+    if value is None:
+        return "chưa xác định"
+    local = vn_datetime(value)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
+
+
+def money(amount: int) -> str:
+    return f"{amount:,} đồng".replace(",", ".")
+
+
+def numbered(lines: list[str]) -> str:
+    return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+
+
+def plan(event: Event, payload: dict[str, Any], portal_url: str) -> Plan:
+    """The messages an event calls for (possibly none)."""
+    builder = _PLANNERS.get(event.type)
+    about = About(event.dossier_id, payload["code"],
+                  (payload["receiving_agency_code"], payload["competent_agency_code"]),
+                  payload.get("owner_account_id"))
+    result = Plan(about)
+    if builder is not None:
+        builder(result, payload, _common(payload, portal_url))
+    return result
+
+
+def _common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
+    """The fields every dossier message may use."""
+    method = payload.get("result_return_method") or (payload.get("result_return") or {}).get("method")
+    name = payload.get("applicant_name") or payload.get("applicant", {}).get("full_name", "")
+    return {
+        "applicant_name": name,
+        "code": payload["code"],
+        "procedure_name": payload["procedure_name"],
+        "agency_code": payload["receiving_agency_code"],
+        "status_name": DossierStatus(payload["status"]).vietnamese,
+        "appointment": moment(payload.get("appointment_due")),
+        "result_return": ResultReturnMethod(method).vietnamese if method else "chưa chọn",
+        "lookup_url": f"{portal_url.rstrip('/')}/lookup/{payload['code']}",
+        "rating_url": f"{portal_url.rstrip('/')}/danh-gia/{payload['code']}",
+    }
+
+
+# -- one function per event type ----------------------------------------------------------------------------
+
+def _submitted(plan_: Plan, payload: dict[str, Any], common: dict[str, str]) -> None:
+    # The automatic acknowledgement is for online filings (Decree 45/2020 Art. 11); a dossier handed in at
+    # the counter or brought by the post gets its receipt when it is accepted.
+    if payload["channel"] != Channel.ONLINE:
+        return
+    plan_.to_applicant("dossier-submitted", payload["contact"],
+                       {**common, "submitted": moment(payload["submitted_at"])})
+    plan_.to_officers("officer-agency-work", agency_inbox(payload["receiving_agency_code"]),
+                      {**common, "reason": "Hồ sơ nộp trực tuyến, chờ kiểm tra và tiếp nhận."})
+
+
+def _accepted(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("dossier-accepted", payload["contact"], common)
+    plan_.to_officers("officer-agency-work", agency_inbox(payload["competent_agency_code"]),
+                      {**common, "reason": f"Đã tiếp nhận, hẹn trả kết quả {common['appointment']}; chờ phân công."})
+
+
+def _supplement_requested(plan_: Plan, payload, common) -> None:
+    items = payload["details"]["items"]
+    plan_.to_applicant("dossier-supplement-requested", payload["contact"], {
+        **common,
+        "items_text": numbered([f"{item['name']}: {item['reason']}" for item in items]),
+        "items_inline": "; ".join(item["name"] for item in items),
+    })
+
+
+def _supplement_received(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    again = (f" Thời gian hẹn trả kết quả: {moment(details['appointment_due'])}."
+             if details.get("appointment_due") else "")
+    plan_.to_applicant("dossier-status", payload["contact"], {
+        **common, "status_name": "Đã nhận hồ sơ bổ sung",
+        "reason": "Cơ quan đã nhận các giấy tờ Ông/Bà bổ sung; hồ sơ tiếp tục được giải quyết." + again})
+    # Decree 61/2018 Art. 15(4)(b) and 19(4): the desk checks a supplement at reception, the competent agency
+    # one asked for during appraisal.
+    desk = payload["receiving_agency_code"] if details["phase"] == "reception" else payload["competent_agency_code"]
+    plan_.to_officers("officer-supplement-received", agency_inbox(desk),
+                      {**common, "reason": "Tổ chức, cá nhân đã bổ sung giấy tờ theo yêu cầu."})
+
+
+def _refused(plan_: Plan, payload, common) -> None:
+    reasons = payload["details"]["reasons"]
+    plan_.to_applicant("dossier-refused", payload["contact"],
+                       {**common, "reasons_text": numbered(reasons), "reasons_inline": "; ".join(reasons)})
+
+
+def _assigned(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("dossier-status", payload["contact"],
+                       {**common, "reason": "Hồ sơ đã được phân công cho chuyên viên xử lý."})
+    plan_.to_officers("officer-assigned", details["assignee"], {
+        **common, "step_name": details.get("step_name") or "Xử lý hồ sơ",
+        "due": moment(details.get("step_due_at") or payload.get("appointment_due"))})
+
+
+def _payment_requested(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("dossier-payment-requested", payload["contact"],
+                       {**common, "amount": money(details["amount"]), "description": details["description"]})
+
+
+def _payment_recorded(plan_: Plan, payload, common) -> None:
+    voucher = payload["details"]["voucher"]
+    plan_.to_applicant("dossier-status", payload["contact"], {
+        **common, "reason": f"Đã ghi nhận việc thực hiện nghĩa vụ tài chính (chứng từ {voucher}); "
+                            f"hồ sơ tiếp tục được giải quyết."})
+
+
+def _consultation_requested(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_officers("officer-consultation-requested", agency_inbox(details["agency_code"]),
+                      {**common, "question": details["question"], "due": moment(details["due_at"])})
+
+
+def _appointment_extended(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("dossier-apology", payload["contact"], {
+        **common, "reason": details["reason"], "old_appointment": moment(details["old_due"]),
+        "new_appointment": moment(details["new_due"])})
+
+
+def _deadline_changed(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("dossier-deadline-changed", payload["contact"],
+                       {**common, "reason": details["reason"], "new_appointment": moment(details["new_due"])})
+
+
+def _result_ready(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("dossier-result-ready", payload["contact"], common)
+
+
+def _early_return(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("dossier-early-return", payload["contact"],
+                       {**common, "appointment": moment(payload["details"]["appointment_due"])})
+
+
+def _result_returned(plan_: Plan, payload, common) -> None:
+    method = ResultReturnMethod(payload["details"]["method"]).vietnamese
+    plan_.to_applicant("dossier-result-returned", payload["contact"], {**common, "method": method.lower()})
+    plan_.to_applicant("rating-request", payload["contact"], common)
+
+
+def _closed(closure: str) -> Callable[[Plan, dict, dict], None]:
+    def build(plan_: Plan, payload, common) -> None:
+        plan_.to_applicant("dossier-closed", payload["contact"],
+                           {**common, "closure": closure, "reason": payload["details"]["reason"]})
+    return build
+
+
+def _due_alert(template_id: str) -> Callable[[Plan, dict, dict], None]:
+    def build(plan_: Plan, payload, common) -> None:
+        details = payload["details"]
+        what = {"dossier": "Thời gian hẹn trả kết quả", "consultation": "Trả lời xin ý kiến"}.get(details["scope"])
+        recipient = details.get("assignee") or agency_inbox(details.get("agency_code")
+                                                            or payload["competent_agency_code"])
+        plan_.to_officers(template_id, recipient, {**common, "step_name": details.get("step_name") or what or "",
+                                                   "due": moment(details["due_at"])})
+    return build
+
+
+_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
+    "dossier.submitted": _submitted,
+    "dossier.accepted": _accepted,
+    "dossier.supplement-requested": _supplement_requested,
+    "dossier.supplement-received": _supplement_received,
+    "dossier.refused": _refused,
+    "dossier.assigned": _assigned,
+    "dossier.payment-requested": _payment_requested,
+    "dossier.payment-recorded": _payment_recorded,
+    "dossier.consultation-requested": _consultation_requested,
+    "dossier.appointment-extended": _appointment_extended,
+    "dossier.deadline-changed": _deadline_changed,
+    "dossier.result-ready": _result_ready,
+    "dossier.early-return-notified": _early_return,
+    "dossier.result-returned": _result_returned,
+    "dossier.withdrawn": _closed("Rút hồ sơ theo yêu cầu của tổ chức, cá nhân"),
+    "dossier.stopped": _closed("Dừng xử lý hồ sơ"),
+    "dossier.due-soon": _due_alert("officer-due-soon"),
+    "dossier.overdue": _due_alert("officer-overdue"),
+}
+
+PLANNED_EVENT_TYPES = frozenset(_PLANNERS)

@@ -1,0 +1,320 @@
+"""Message templates, versioned: a notification pins the template id *and* version it was rendered from, so
+what a person received can always be shown again, even after the wording changed. Change a text by adding a
+new version to :data:`TEMPLATES_LIST`; never edit one that was used.
+
+One template covers the channels a message can go out on: an e-mail (subject and body), an SMS and an in-app
+inbox entry. Applicants and officers read all of it, so every text is Vietnamese with full diacritics; the
+SMS channel folds them to GSM-7 when it sends (unless ``SMS_UNICODE``), see ``delivery/sms_text.py``.
+``{field}`` placeholders are filled from the personalisation the planner builds; ``SAMPLE`` is what the
+preview API shows when no personalisation is given.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from dataclasses import dataclass
+from typing import Any
+
+EMAIL, SMS, IN_APP = "email", "sms", "in_app"
+CHANNELS = (EMAIL, SMS, IN_APP)
+
+APPLICANT, OFFICER = "applicant", "officer"
+
+SIGNATURE = "\n\nĐây là thư tự động của Bộ phận Một cửa, vui lòng không trả lời thư này."
+
+SAMPLE: dict[str, str] = {
+    "applicant_name": "Nguyễn Văn An",
+    "code": "000.00.12.H29-261123-0001",
+    "procedure_name": "Đăng ký thành lập doanh nghiệp tư nhân",
+    "agency_code": "000.00.12.H29",
+    "status_name": "Đang xử lý",
+    "appointment": "17:00 ngày 26/11/2026",
+    "submitted": "09:15 ngày 23/11/2026",
+    "result_return": "Nhận trực tiếp tại Bộ phận Một cửa",
+    "lookup_url": "http://127.0.0.1:8081/lookup/000.00.12.H29-261123-0001",
+    "items_text": "1. Giấy xác nhận khuyết tật: bản sao chưa được chứng thực",
+    "items_inline": "Giấy xác nhận khuyết tật",
+    "reasons_text": "1. Thủ tục không thuộc thẩm quyền giải quyết của cơ quan",
+    "reasons_inline": "Thủ tục không thuộc thẩm quyền giải quyết của cơ quan",
+    "reason": "Chờ kết quả xác minh tại doanh nghiệp",
+    "old_appointment": "17:00 ngày 26/11/2026",
+    "new_appointment": "17:00 ngày 03/12/2026",
+    "amount": "12.500.000 đồng",
+    "description": "Lệ phí trước bạ",
+    "method": "nhận trực tiếp tại Bộ phận Một cửa",
+    "rating_url": "http://127.0.0.1:8081/danh-gia/000.00.12.H29-261123-0001",
+    "step_name": "Thẩm định hồ sơ",
+    "due": "11:30 ngày 24/11/2026",
+    "question": "Đề nghị cho ý kiến về hồ sơ",
+    "closure": "Rút hồ sơ theo yêu cầu của tổ chức, cá nhân",
+    "tracking_code": "EB123456789VN",
+    "attempt": "1",
+    "next_attempt": "ngày 27/11/2026",
+    "delivery_note": "Người nhận vắng nhà",
+    "expected_delivery": "ngày 25/11/2026",
+    "agency_name": "Bộ phận Một cửa UBND phường Ba Đình",
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    version: int
+    audience: str        # applicant or officer
+    required: bool       # a legally required notice: sent by SMS even to an applicant who opted out
+    description: str
+    inapp_title: str
+    inapp: str
+    subject: str | None = None
+    email: str | None = None
+    sms: str | None = None
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(c for c, text in ((EMAIL, self.email), (SMS, self.sms), (IN_APP, self.inapp)) if text)
+
+    @property
+    def fields(self) -> list[str]:
+        """Every personalisation field the template uses, in order of first use."""
+        seen: list[str] = []
+        for text in (self.subject, self.email, self.sms, self.inapp_title, self.inapp):
+            for _, name, _, _ in string.Formatter().parse(text or ""):
+                if name and name not in seen:
+                    seen.append(name)
+        return seen
+
+    def missing(self, personalisation: dict[str, Any]) -> list[str]:
+        return [name for name in self.fields if name not in personalisation]
+
+    def render(self, channel: str, personalisation: dict[str, Any]) -> dict[str, str]:
+        """The message for one channel, as written (an SMS is folded later, when it is sent)."""
+        if channel not in self.channels:
+            raise ValueError(f"template {self.id} has no {channel} text")
+        if channel == EMAIL:
+            subject = self.subject.format(**personalisation)
+            text = (self.email + SIGNATURE).format(**personalisation)
+            paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
+            page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{html.escape(subject)}'
+                    f"</title></head><body>{paragraphs}</body></html>")
+            return {"subject": subject, "text": text, "html": page}
+        if channel == SMS:
+            return {"text": self.sms.format(**personalisation)}
+        return {"subject": self.inapp_title.format(**personalisation), "text": self.inapp.format(**personalisation)}
+
+
+def _applicant(**kwargs) -> Template:
+    return Template(audience=APPLICANT, **kwargs)
+
+
+def _officer(**kwargs) -> Template:
+    return Template(audience=OFFICER, required=False, **kwargs)
+
+
+TEMPLATES_LIST: list[Template] = [
+    # -- to applicants -----------------------------------------------------------------------------------------
+    _applicant(
+        id="dossier-submitted", version=1, required=True,
+        description="acknowledgement of an online filing with its official time of receipt (Decree 45/2020 Art. 11)",
+        subject="[Một cửa] Đã nhận hồ sơ trực tuyến {code}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hệ thống đã nhận hồ sơ trực tuyến của Ông/Bà lúc {submitted}.\n\n"
+               "Mã số hồ sơ: {code}\nThủ tục hành chính: {procedure_name}\nCơ quan tiếp nhận: {agency_code}\n"
+               "Trạng thái: {status_name}\nHình thức nhận kết quả: {result_return}\n\n"
+               "Cán bộ Bộ phận Một cửa sẽ kiểm tra tính đầy đủ, hợp lệ của hồ sơ. Khi hồ sơ được tiếp nhận, Ông/Bà "
+               "sẽ nhận Giấy tiếp nhận hồ sơ và hẹn trả kết quả; nếu hồ sơ cần bổ sung, Ông/Bà sẽ được hướng dẫn "
+               "một lần, đầy đủ các nội dung cần bổ sung.\n\n"
+               "Tra cứu tình trạng hồ sơ bằng mã số hồ sơ tại: {lookup_url}"),
+        sms="Hồ sơ {code} đã được nộp trực tuyến lúc {submitted}. Tra cứu: {lookup_url}",
+        inapp_title="Đã nhận hồ sơ {code}",
+        inapp="Hồ sơ {procedure_name} đã được nộp lúc {submitted}. Trạng thái: {status_name}."),
+    _applicant(
+        id="dossier-accepted", version=1, required=True,
+        description="accepted at the desk, with the appointment (Decree 61/2018 Art. 15(4)(a); Form 01)",
+        subject="[Một cửa] Hồ sơ {code} đã được tiếp nhận",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) đã được tiếp nhận.\n\n"
+               "Thời gian hẹn trả kết quả: {appointment}.\nHình thức nhận kết quả: {result_return}.\n\n"
+               "Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lưu trên hệ thống. Tra cứu: {lookup_url}"),
+        sms="Hồ sơ {code} đã được tiếp nhận. Hẹn trả kết quả: {appointment}.",
+        inapp_title="Hồ sơ {code} đã được tiếp nhận", inapp="Hẹn trả kết quả: {appointment}."),
+    _applicant(
+        id="dossier-supplement-requested", version=1, required=True,
+        description="what is missing, said once and completely (Decree 61/2018 Art. 15(4)(b), 19(4); Form 02)",
+        subject="[Một cửa] Hồ sơ {code} cần bổ sung, hoàn thiện",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) cần bổ sung, hoàn thiện các nội dung sau:\n\n{items_text}\n\n"
+               "Ông/Bà vui lòng bổ sung đầy đủ một lần các nội dung trên để hồ sơ được tiếp tục giải quyết. "
+               "Tra cứu: {lookup_url}"),
+        sms="Hồ sơ {code} cần bổ sung: {items_inline}. Chi tiết xem thư điện tử hoặc Cổng dịch vụ công.",
+        inapp_title="Hồ sơ {code} cần bổ sung, hoàn thiện", inapp="Nội dung cần bổ sung:\n{items_text}"),
+    _applicant(
+        id="dossier-refused", version=1, required=True,
+        description="refused, with the reasons (Decree 61/2018 Art. 15(4)(c), 19(5); Form 03)",
+        subject="[Một cửa] Hồ sơ {code} không được tiếp nhận giải quyết",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) không được tiếp nhận giải quyết vì các lý do sau:\n\n{reasons_text}\n\n"
+               "Phiếu từ chối tiếp nhận giải quyết hồ sơ được lưu trên hệ thống. Tra cứu: {lookup_url}"),
+        sms="Hồ sơ {code} không được tiếp nhận giải quyết. Lý do: {reasons_inline}.",
+        inapp_title="Hồ sơ {code} không được tiếp nhận giải quyết", inapp="Lý do:\n{reasons_text}"),
+    _applicant(
+        id="dossier-payment-requested", version=1, required=True,
+        description="taxes, fees or charges to pay before processing continues (status 6)",
+        subject="[Một cửa] Hồ sơ {code}: thực hiện nghĩa vụ tài chính",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Để tiếp tục giải quyết hồ sơ {code} ({procedure_name}), Ông/Bà cần thực hiện nghĩa vụ tài chính: "
+               "{description}, số tiền {amount}.\n\n"
+               "Thời gian chờ thực hiện nghĩa vụ tài chính không tính vào thời hạn giải quyết hồ sơ."),
+        sms="Hồ sơ {code}: đề nghị nộp {amount} ({description}) để tiếp tục giải quyết.",
+        inapp_title="Hồ sơ {code}: thực hiện nghĩa vụ tài chính", inapp="Số tiền cần nộp: {amount} ({description})."),
+    _applicant(
+        id="dossier-status", version=1, required=False,
+        description="a change of status the applicant may follow (processing, supplement received, paid)",
+        subject="[Một cửa] Hồ sơ {code}: {status_name}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) chuyển sang trạng thái: {status_name}.\n\n{reason}\n\n"
+               "Tra cứu: {lookup_url}"),
+        sms="Hồ sơ {code}: {status_name}.",
+        inapp_title="Hồ sơ {code}: {status_name}", inapp="{reason}"),
+    _applicant(
+        id="dossier-apology", version=1, required=True,
+        description="apology and the new appointment, given once (Decree 61/2018 Art. 19(9); Form 04)",
+        subject="[Một cửa] Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Cơ quan giải quyết xin lỗi Ông/Bà vì hồ sơ {code} ({procedure_name}) chưa được giải quyết đúng thời "
+               "hạn đã hẹn ({old_appointment}).\n\nLý do: {reason}\n\n"
+               "Thời gian hẹn trả kết quả mới: {new_appointment}.\n\nTra cứu: {lookup_url}"),
+        sms="Xin lỗi Ông/Bà: hồ sơ {code} chưa được giải quyết đúng hẹn. Hẹn lại: {new_appointment}.",
+        inapp_title="Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
+        inapp="Thời gian hẹn mới: {new_appointment}. Lý do: {reason}"),
+    _applicant(
+        id="dossier-deadline-changed", version=1, required=True,
+        description="the appointment moved: a calendar announcement, the clock restarted after a supplement",
+        subject="[Một cửa] Hồ sơ {code}: thay đổi thời gian hẹn trả kết quả",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Thời gian hẹn trả kết quả hồ sơ {code} ({procedure_name}) được điều chỉnh thành {new_appointment}."
+               "\n\nLý do: {reason}\n\nTra cứu: {lookup_url}"),
+        sms="Hồ sơ {code}: thời gian hẹn trả kết quả mới là {new_appointment}.",
+        inapp_title="Hồ sơ {code}: thời gian hẹn trả kết quả mới",
+        inapp="Hẹn trả kết quả: {new_appointment}. Lý do: {reason}"),
+    _applicant(
+        id="dossier-result-ready", version=1, required=True,
+        description="the result is ready to be returned (status 9)",
+        subject="[Một cửa] Hồ sơ {code} đã có kết quả",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) đã có kết quả giải quyết.\n\n"
+               "Hình thức nhận kết quả: {result_return}.\nThời gian hẹn trả kết quả: {appointment}.\n\n"
+               "Tra cứu: {lookup_url}"),
+        sms="Hồ sơ {code} đã có kết quả. Hình thức nhận: {result_return}.",
+        inapp_title="Hồ sơ {code} đã có kết quả", inapp="Hình thức nhận kết quả: {result_return}."),
+    _applicant(
+        id="dossier-early-return", version=1, required=True,
+        description="the result can be collected before the appointment, said in advance (Decree 61/2018 Art. 20(4))",
+        subject="[Một cửa] Mời nhận kết quả hồ sơ {code} trước thời gian hẹn",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Kết quả giải quyết hồ sơ {code} ({procedure_name}) đã sẵn sàng trước thời gian hẹn trả kết quả "
+               "({appointment}). Ông/Bà có thể nhận kết quả từ nay ({result_return})."),
+        sms="Kết quả hồ sơ {code} đã sẵn sàng trước hẹn ({appointment}). Mời Ông/Bà nhận kết quả.",
+        inapp_title="Mời nhận kết quả hồ sơ {code} trước hẹn",
+        inapp="Kết quả đã sẵn sàng trước thời gian hẹn {appointment}."),
+    _applicant(
+        id="dossier-result-returned", version=1, required=True,
+        description="the result was handed over (status 10)",
+        subject="[Một cửa] Hồ sơ {code} đã trả kết quả",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Kết quả giải quyết hồ sơ {code} ({procedure_name}) đã được trả cho Ông/Bà ({method})."),
+        sms="Hồ sơ {code} đã trả kết quả ({method}).",
+        inapp_title="Hồ sơ {code} đã trả kết quả", inapp="Hình thức: {method}."),
+    _applicant(
+        id="dossier-closed", version=1, required=True,
+        description="withdrawn (status 7) or processing stopped (status 8)",
+        subject="[Một cửa] Hồ sơ {code}: dừng giải quyết",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) đã dừng giải quyết: {closure}.\n\nLý do: {reason}"),
+        sms="Hồ sơ {code} đã dừng giải quyết: {closure}.",
+        inapp_title="Hồ sơ {code}: dừng giải quyết", inapp="{closure}. Lý do: {reason}"),
+    _applicant(
+        id="rating-request", version=1, required=False,
+        description="ask the applicant to rate the service (Decree 61/2018 Art. 30)",
+        subject="[Một cửa] Mời đánh giá việc giải quyết hồ sơ {code}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Cảm ơn Ông/Bà đã sử dụng dịch vụ. Mời Ông/Bà đánh giá mức độ hài lòng về việc giải quyết hồ sơ "
+               "{code} ({procedure_name}) tại: {rating_url}"),
+        sms="Mời Ông/Bà đánh giá mức độ hài lòng về hồ sơ {code}: {rating_url}",
+        inapp_title="Mời đánh giá việc giải quyết hồ sơ {code}", inapp="Đánh giá tại: {rating_url}"),
+    _applicant(
+        id="result-posted", version=1, required=True,
+        description="the result was handed to the public postal service, with its tracking code (Decision 45/2016)",
+        subject="[Một cửa] Kết quả hồ sơ {code} đã được gửi qua bưu chính",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Kết quả giải quyết hồ sơ {code} ({procedure_name}) đã được chuyển cho bưu chính công ích để phát "
+               "đến Ông/Bà.\n\nSố hiệu bưu gửi: {tracking_code}\nDự kiến phát: {expected_delivery}.\n\n"
+               "Khi nhận, vui lòng xuất trình giấy tờ tùy thân để nhân viên bưu chính kiểm tra."),
+        sms="Kết quả hồ sơ {code} đã gửi qua bưu chính, số hiệu {tracking_code}, dự kiến phát {expected_delivery}.",
+        inapp_title="Kết quả hồ sơ {code} đã gửi qua bưu chính",
+        inapp="Số hiệu bưu gửi: {tracking_code}. Dự kiến phát: {expected_delivery}."),
+    _applicant(
+        id="postal-delivery-failed", version=1, required=True,
+        description="a delivery attempt failed; the next one is two working days later (Circular 17/2017 Art. 5)",
+        subject="[Một cửa] Chưa phát được kết quả hồ sơ {code} (lần {attempt})",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Bưu chính chưa phát được kết quả hồ sơ {code} (bưu gửi {tracking_code}), lần phát thứ {attempt}.\n\n"
+               "Lý do: {delivery_note}\n\nBưu chính sẽ phát lại vào {next_attempt}."),
+        sms="Chưa phát được kết quả hồ sơ {code} (bưu gửi {tracking_code}) lần {attempt}. Phát lại: {next_attempt}.",
+        inapp_title="Chưa phát được kết quả hồ sơ {code} (lần {attempt})",
+        inapp="Lý do: {delivery_note}. Phát lại: {next_attempt}."),
+    _applicant(
+        id="postal-returned", version=1, required=True,
+        description="two delivery attempts failed; the result went back to the agency (Circular 17/2017 Art. 5)",
+        subject="[Một cửa] Kết quả hồ sơ {code} đã được chuyển trả về cơ quan",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Bưu chính đã phát kết quả hồ sơ {code} (bưu gửi {tracking_code}) hai lần nhưng không thành công. "
+               "Kết quả đã được chuyển trả về {agency_name}.\n\n"
+               "Ông/Bà vui lòng liên hệ Bộ phận Một cửa để nhận kết quả."),
+        sms="Kết quả hồ sơ {code} phát không thành công, đã chuyển trả về cơ quan. Mời Ông/Bà liên hệ Bộ phận Một cửa.",
+        inapp_title="Kết quả hồ sơ {code} đã chuyển trả về cơ quan",
+        inapp="Phát không thành công hai lần. Vui lòng liên hệ Bộ phận Một cửa."),
+    # -- to officers (in the officer console's inbox) ------------------------------------------------------------
+    _officer(
+        id="officer-assigned", version=1, description="a dossier was assigned to this officer",
+        inapp_title="Hồ sơ {code} được giao cho Anh/Chị", inapp="{procedure_name} — {step_name}, hạn {due}."),
+    _officer(
+        id="officer-agency-work", version=1,
+        description="a dossier arrives at the agency's desk or queue (filed online, accepted for processing)",
+        inapp_title="Hồ sơ {code}: {status_name}", inapp="{procedure_name} — {reason}"),
+    _officer(
+        id="officer-supplement-received", version=1, description="the applicant supplied the missing papers",
+        inapp_title="Hồ sơ {code} đã được bổ sung", inapp="{procedure_name} — {reason}"),
+    _officer(
+        id="officer-due-soon", version=1, description="a step, consultation or appointment is near its due moment",
+        inapp_title="Sắp đến hạn: hồ sơ {code}", inapp="{step_name} — hạn {due}."),
+    _officer(
+        id="officer-overdue", version=1, description="a step, consultation or appointment passed its due moment",
+        inapp_title="Quá hạn: hồ sơ {code}", inapp="{step_name} — hạn {due} đã qua."),
+    _officer(
+        id="officer-consultation-requested", version=1, description="another unit asks this agency for an opinion",
+        inapp_title="Đề nghị cho ý kiến về hồ sơ {code}", inapp="{question} — trả lời trước {due}."),
+    _officer(
+        id="officer-postal-returned", version=1,
+        description="the postal service brought a result back after two failed delivery attempts",
+        inapp_title="Kết quả hồ sơ {code} bị chuyển trả về", inapp="Bưu gửi {tracking_code}: {delivery_note}"),
+]
+
+TEMPLATES = {(t.id, t.version): t for t in TEMPLATES_LIST}
+LATEST = {t.id: t for t in sorted(TEMPLATES_LIST, key=lambda t: t.version)}
+
+
+class UnknownTemplate(LookupError):
+    pass
+
+
+def get_template(template_id: str, version: int | None = None) -> Template:
+    """A template at a version (the latest when ``version`` is None)."""
+    found = LATEST.get(template_id) if version is None else TEMPLATES.get((template_id, version))
+    if found is None:
+        raise UnknownTemplate(f"{template_id} v{version}" if version else template_id)
+    return found
+
+
+def versions(template_id: str) -> list[Template]:
+    return sorted((t for t in TEMPLATES_LIST if t.id == template_id), key=lambda t: t.version)

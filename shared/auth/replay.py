@@ -1,0 +1,33 @@
+"""Replay protection for signed webhooks: a signature is accepted once.
+
+The signature policy already refuses requests whose timestamp is outside the tolerance window, so only
+signatures younger than that window need remembering; older ones are pruned. The memory is a collection with
+the signature's hash as ``_id``, so two replicas receiving the same request at once cannot both accept it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+
+def first_time(collection: Collection, signature: str, now: datetime) -> bool:
+    """Records the signature; False if it was seen before (a replay)."""
+    key = hashlib.sha256(signature.encode()).hexdigest()
+    try:
+        collection.insert_one({"_id": key, "at": now})
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def prune(collection: Collection, now: datetime, tolerance_seconds: int = 300) -> int:
+    horizon = now - timedelta(seconds=2 * tolerance_seconds)
+    return collection.delete_many({"at": {"$lt": horizon}}).deleted_count
+
+
+def ensure_indexes(collection: Collection) -> None:
+    collection.create_index("at")

@@ -1,0 +1,237 @@
+"""Every message type, produced by its event through Kafka and the notify service's real processes, read
+back where people get it: the SMTP server's mailbox, the SMS gateway simulator (folded to GSM-7), the in-app
+inbox through the API. All events are published at once; each test checks one of them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pymongo
+import pytest
+import requests
+
+from services.notify.notifications import statuses
+from shared.auth.roles import PrincipalKind, Role
+from shared.auth.tokens import Principal
+from tests.notify.conftest import international, mail_to, text_of
+from tests.support import factories
+from tests.support.bus import publish
+from tests.support.waiting import eventually
+
+CONSULTED = factories.agency_code()
+LATE_UNIT = factories.agency_code()
+ASSIGNEE = str(uuid.uuid4())
+ALERTED = str(uuid.uuid4())
+
+
+@dataclass
+class Expect:
+    template: str
+    email: tuple[str, list[str]] | None = None       # subject, fragments of the text
+    sms: list[str] | None = None                      # fragments of the SMS as sent (folded)
+    inbox: tuple[str, str, list[str]] | None = None   # whose inbox ("owner", an agency code, an account), title, text
+    events: list = field(default_factory=list)
+
+
+def _at(day: int, hour_utc: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour_utc, minute, tzinfo=UTC)
+
+
+def _cases():
+    ev = factories.dossier_event
+    submitted = factories.submitted_event()
+    p = submitted.payload
+    cases = {
+        "submitted": (submitted, Expect(
+            "dossier-submitted",
+            email=(f"[Một cửa] Đã nhận hồ sơ trực tuyến {p['code']}",
+                   ["Kính gửi Nguyễn Thị Hoà,", "lúc 10:15 ngày 22/11/2026", f"Mã số hồ sơ: {p['code']}",
+                    "Trạng thái: Mới đăng ký", "Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa"]),
+            sms=[f"Ho so {p['code']} da duoc nop truc tuyen luc 10:15 ngay 22/11/2026."],
+            inbox=("owner", f"Đã nhận hồ sơ {p['code']}", ["đã được nộp lúc 10:15 ngày 22/11/2026"]))),
+        "submitted-desk": (submitted, Expect(
+            "officer-agency-work",
+            inbox=(p["receiving_agency_code"], f"Hồ sơ {p['code']}: Mới đăng ký", ["chờ kiểm tra và tiếp nhận"]))),
+        "accepted": (ev("accepted", {"received_at": _at(23, 2), "appointment_due": _at(26, 10), "receipt": True},
+                        status=2), Expect(
+            "dossier-accepted",
+            email=("[Một cửa] Hồ sơ {code} đã được tiếp nhận",
+                   ["Thời gian hẹn trả kết quả: 17:00 ngày 26/11/2026.",
+                    "Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa."]),
+            sms=["Ho so {code} da duoc tiep nhan. Hen tra ket qua: 17:00 ngay 26/11/2026."],
+            inbox=("owner", "Hồ sơ {code} đã được tiếp nhận", ["Hẹn trả kết quả: 17:00 ngày 26/11/2026."]))),
+        "supplement-requested": (ev("supplement-requested", {"phase": "reception", "request_id": "r1", "items": [
+            {"component_code": None, "name": "Giấy xác nhận khuyết tật", "reason": "Bản sao chưa được chứng thực"},
+            {"component_code": None, "name": "Danh sách lao động", "reason": "Thiếu chữ ký của người đứng đầu"},
+        ]}, status=5), Expect(
+            "dossier-supplement-requested",
+            email=("[Một cửa] Hồ sơ {code} cần bổ sung, hoàn thiện",
+                   ["1. Giấy xác nhận khuyết tật: Bản sao chưa được chứng thực\n"
+                    "2. Danh sách lao động: Thiếu chữ ký của người đứng đầu", "bổ sung đầy đủ một lần"]),
+            sms=["Ho so {code} can bo sung: Giay xac nhan khuyet tat; Danh sach lao dong."],
+            inbox=("owner", "Hồ sơ {code} cần bổ sung, hoàn thiện", ["2. Danh sách lao động"]))),
+        "supplement-received": (ev("supplement-received", {"phase": "reception", "request_id": "r1",
+                                                           "appointment_due": None}, status=1), Expect(
+            "dossier-status",
+            email=("[Một cửa] Hồ sơ {code}: Đã nhận hồ sơ bổ sung", ["tiếp tục được giải quyết"]),
+            sms=["Ho so {code}: Da nhan ho so bo sung."])),
+        "refused": (ev("refused", {"stage": "reception", "reasons": [
+            "Thủ tục không thuộc thẩm quyền giải quyết của cơ quan", "Hồ sơ giả mạo"]}, status=3), Expect(
+            "dossier-refused",
+            email=("[Một cửa] Hồ sơ {code} không được tiếp nhận giải quyết",
+                   ["1. Thủ tục không thuộc thẩm quyền giải quyết của cơ quan\n2. Hồ sơ giả mạo"]),
+            sms=["khong duoc tiep nhan giai quyet. Ly do: Thu tuc khong thuoc tham quyen"])),
+        "assigned": (ev("assigned", {"assignee": ASSIGNEE, "assignee_name": "Lê Thị Thu", "step": "tham-dinh",
+                                     "step_name": "Thẩm định hồ sơ", "step_due_at": _at(24, 4, 30)}), Expect(
+            "officer-assigned",
+            inbox=(ASSIGNEE, "Hồ sơ {code} được giao cho Anh/Chị",
+                   ["— Thẩm định hồ sơ, hạn 11:30 ngày 24/11/2026."]))),
+        "assigned-applicant": (None, Expect(
+            "dossier-status", email=("[Một cửa] Hồ sơ {code}: Đang xử lý", ["phân công cho chuyên viên xử lý"]),
+            sms=["Ho so {code}: Dang xu ly."])),
+        "payment-requested": (ev("payment-requested", {"amount": 12_500_000, "description": "Lệ phí trước bạ"},
+                                 status=6), Expect(
+            "dossier-payment-requested",
+            email=("[Một cửa] Hồ sơ {code}: thực hiện nghĩa vụ tài chính",
+                   ["Lệ phí trước bạ, số tiền 12.500.000 đồng", "không tính vào thời hạn giải quyết"]),
+            sms=["de nghi nop 12.500.000 dong (Le phi truoc ba)"])),
+        "payment-recorded": (ev("payment-recorded", {"voucher": "BL-000123", "appointment_due": None}), Expect(
+            "dossier-status", email=("[Một cửa] Hồ sơ {code}: Đang xử lý", ["chứng từ BL-000123"]))),
+        "consultation-requested": (ev("consultation-requested", {
+            "consultation_id": "c1", "agency_code": CONSULTED, "question": "Đề nghị xác nhận số lao động khuyết tật",
+            "due_at": _at(27, 10)}), Expect(
+            "officer-consultation-requested",
+            inbox=(CONSULTED, "Đề nghị cho ý kiến về hồ sơ {code}",
+                   ["Đề nghị xác nhận số lao động khuyết tật — trả lời trước 17:00 ngày 27/11/2026."]))),
+        "appointment-extended": (ev("appointment-extended", {
+            "reason": "Chờ kết quả xác minh tại doanh nghiệp", "old_due": _at(26, 10),
+            "new_due": datetime(2026, 12, 3, 10, 0, tzinfo=UTC)}),
+            Expect(
+            "dossier-apology",
+            email=("[Một cửa] Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
+                   ["chưa được giải quyết đúng thời hạn đã hẹn (17:00 ngày 26/11/2026)",
+                    "Lý do: Chờ kết quả xác minh tại doanh nghiệp",
+                    "Thời gian hẹn trả kết quả mới: 17:00 ngày 03/12/2026."]),
+            sms=["Xin loi Ong/Ba: ho so {code} chua duoc giai quyet dung hen. Hen lai: 17:00 ngay 03/12/2026."])),
+        "deadline-changed": (ev("deadline-changed", {
+            "reason": "Ngày 24/11/2026 được công bố là ngày nghỉ", "old_due": _at(26, 10), "new_due": _at(27, 10),
+            "calendar_version": "v2"}), Expect(
+            "dossier-deadline-changed",
+            email=("[Một cửa] Hồ sơ {code}: thay đổi thời gian hẹn trả kết quả",
+                   ["được điều chỉnh thành 17:00 ngày 27/11/2026", "Lý do: Ngày 24/11/2026 được công bố"]))),
+        "result-ready": (ev("result-ready", {"result_kind": "decision", "outcome": "on_time", "early": False,
+                                             "return_method": "counter"}, status=9), Expect(
+            "dossier-result-ready", email=("[Một cửa] Hồ sơ {code} đã có kết quả",
+                                           ["Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa."]))),
+        "early-return": (ev("early-return-notified", {"note": None, "appointment_due": _at(26, 10)}, status=9), Expect(
+            "dossier-early-return",
+            email=("[Một cửa] Mời nhận kết quả hồ sơ {code} trước thời gian hẹn",
+                   ["đã sẵn sàng trước thời gian hẹn trả kết quả (17:00 ngày 26/11/2026)"]),
+            sms=["Ket qua ho so {code} da san sang truoc hen (17:00 ngay 26/11/2026)."])),
+        "result-returned": (ev("result-returned", {"method": "counter", "outcome": "on_time"}, status=10), Expect(
+            "dossier-result-returned",
+            email=("[Một cửa] Hồ sơ {code} đã trả kết quả", ["(nhận trực tiếp tại bộ phận một cửa)"]))),
+        "rating": (None, Expect(
+            "rating-request", email=("[Một cửa] Mời đánh giá việc giải quyết hồ sơ {code}", ["/danh-gia/{code}"]),
+            sms=["Moi Ong/Ba danh gia muc do hai long ve ho so {code}"])),
+        "withdrawn": (ev("withdrawn", {"reason": "Công dân xin rút để bổ sung sau", "stop_notice": False},
+                         status=7), Expect(
+            "dossier-closed", email=("[Một cửa] Hồ sơ {code}: dừng giải quyết",
+                                     ["Rút hồ sơ theo yêu cầu của tổ chức, cá nhân",
+                                      "Lý do: Công dân xin rút để bổ sung sau"]))),
+        "stopped": (ev("stopped", {"reason": "Quá hạn bổ sung theo quy định", "stop_notice": True}, status=8), Expect(
+            "dossier-closed", email=("[Một cửa] Hồ sơ {code}: dừng giải quyết", ["Dừng xử lý hồ sơ"]))),
+        "due-soon": (ev("due-soon", {"scope": "step", "due_at": _at(24, 4, 30), "step": "tham-dinh",
+                                     "agency_code": LATE_UNIT, "assignee": ALERTED,
+                                     "step_name": "Thẩm định hồ sơ"}), Expect(
+            "officer-due-soon", inbox=(ALERTED, "Sắp đến hạn: hồ sơ {code}",
+                                       ["Thẩm định hồ sơ — hạn 11:30 ngày 24/11/2026."]))),
+        "overdue": (ev("overdue", {"scope": "step", "due_at": _at(24, 4, 30), "step": "phe-duyet",
+                                   "agency_code": LATE_UNIT, "assignee": None, "step_name": "Phê duyệt"}), Expect(
+            "officer-overdue", inbox=(LATE_UNIT, "Quá hạn: hồ sơ {code}",
+                                      ["Phê duyệt — hạn 11:30 ngày 24/11/2026 đã qua."]))),
+    }
+    # Messages that come from an event listed above: same event, another template.
+    cases["assigned-applicant"] = (cases["assigned"][0], cases["assigned-applicant"][1])
+    cases["rating"] = (cases["result-returned"][0], cases["rating"][1])
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def published(notify_stack):
+    settings = notify_stack.settings()
+    events = {id(event): event for event, _ in CASES.values()}
+    publish(settings, *events.values())
+    return settings
+
+
+@pytest.fixture(scope="module")
+def notify_db(notify_stack, published):
+    client = pymongo.MongoClient(notify_stack.mongo.uri, tz_aware=True)
+    yield client[published.database_name("notify")]
+    client.close()
+
+
+def _token(settings, subject: str, *, officer_of: str | None = None) -> dict[str, str]:
+    if officer_of:
+        principal = Principal(subject=subject, kind=PrincipalKind.OFFICER, roles=frozenset({Role.SPECIALIST}),
+                              agency_code=officer_of, name="Cán bộ")
+    else:
+        principal = Principal(subject=subject, kind=PrincipalKind.APPLICANT, roles=frozenset({Role.APPLICANT}))
+    return factories.bearer(settings, principal)
+
+
+def _settled(notify_db, dossier_id: str, template: str) -> list[dict]:
+    docs = list(notify_db.notifications.find({"dossier_id": dossier_id, "template_id": template}))
+    return docs if docs and all(d["status"] in statuses.FINAL for d in docs) else []
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_message_reaches_its_recipients(case, notify_stack, published, notify_db, sms_gateway):
+    event, expect = CASES[case]
+    payload = event.payload
+    code = payload["code"]
+    docs = eventually(lambda: _settled(notify_db, event.dossier_id, expect.template), timeout=60,
+                      what=f"{expect.template} notifications of {case} settled")
+    assert {d["status"] for d in docs} == {statuses.DELIVERED}, [(d["channel"], d["attempts"]) for d in docs]
+    # Applicants on every channel their contact gives (e-mail, phone, account); officers in their inbox.
+    expected_channels = ["email", "in_app", "sms"] if expect.email else ["in_app"]
+    assert sorted(d["channel"] for d in docs) == expected_channels
+
+    if expect.email:
+        subject, fragments = expect.email
+        messages = [m for m in mail_to(notify_stack, payload["contact"]["email"])
+                    if m["Subject"] == subject.format(code=code)]
+        assert len(messages) == 1, [m["Subject"] for m in mail_to(notify_stack, payload["contact"]["email"])]
+        text = text_of(messages[0])
+        for fragment in fragments:
+            assert fragment.format(code=code) in text
+        assert messages[0]["X-Motcua-Dossier-Code"] == code
+
+    if expect.sms:
+        sent = [m["text"] for m in sms_gateway.messages(to=international(payload["contact"]["phone"]))]
+        wanted = [f.format(code=code) for f in expect.sms]
+        matching = [t for t in sent if all(w in t for w in wanted)]
+        assert len(matching) == 1, sent
+        assert matching[0].isascii()  # folded: no diacritics left
+
+    if expect.inbox:
+        whose, title, fragments = expect.inbox
+        if whose == "owner":
+            headers = _token(published, payload["owner_account_id"])
+        elif whose in (ASSIGNEE, ALERTED):
+            headers = _token(published, whose, officer_of=factories.agency_code())
+        else:
+            headers = _token(published, str(uuid.uuid4()), officer_of=whose)
+        inbox = requests.get(f"{notify_stack.url('notify')}/inbox", headers=headers, timeout=10).json()
+        mine = [item for item in inbox["items"] if item["dossier_code"] == code and item["title"] == title.format(
+            code=code)]
+        assert len(mine) == 1, inbox
+        for fragment in fragments:
+            assert fragment.format(code=code) in mine[0]["text"]
+        assert mine[0]["read"] is False
