@@ -17,7 +17,7 @@ export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run run-fresh test lint bench bench-queue openapi mail sms lock clean distclean
+.PHONY: help setup run run-fresh test lint bench bench-queue openapi mail sms postal lock clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -71,6 +71,9 @@ mail: $(VENV)/.installed ## list the e-mails the local SMTP server of `make run`
 
 sms: $(VENV)/.installed ## list the SMS the gateway simulator of `make run` received
 	@$(PY) -m tools.simulators.sms_gateway list --url http://127.0.0.1:$${SMS_GATEWAY_PORT:-8090}
+
+postal: $(VENV)/.installed ## list the shipments the postal provider simulator of `make run` received
+	@$(PY) -m tools.simulators.postal_provider list --url http://127.0.0.1:$${POSTAL_PROVIDER_PORT:-8091}
 
 lock: $(VENV)/.installed ## refresh requirements.lock from pyproject.toml (needs the registry)
 	@tools/lock.sh $(PY)

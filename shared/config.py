@@ -147,6 +147,25 @@ class Settings:
         "NOTIFY_SWEEP_INTERVAL_SECONDS", 30.0, "how often the sweeper looks for messages stuck in sending"
     )
 
+    postal_provider_url: str = setting(
+        "POSTAL_PROVIDER_URL", "http://127.0.0.1:8091", "postal provider API (the simulator in development and tests)"
+    )
+    postal_provider_api_key: str = setting(
+        "POSTAL_PROVIDER_API_KEY", "dev-postal-key", "API key for the postal provider"
+    )
+    postal_webhook_url: str = setting(
+        "POSTAL_WEBHOOK_URL", "http://127.0.0.1:8084/provider/webhooks", "where the provider posts status updates"
+    )
+    postal_webhook_secret: str = setting(
+        "POSTAL_WEBHOOK_SECRET", "dev-postal-webhook-secret", "shared secret signing the provider's status updates"
+    )
+    postal_dispatch_interval_seconds: float = setting(
+        "POSTAL_DISPATCH_INTERVAL_SECONDS", 1.0, "how often the postal scheduler registers new shipments"
+    )
+    postal_reconcile_after_seconds: float = setting(
+        "POSTAL_RECONCILE_AFTER_SECONDS", 21600.0, "a shipment silent this long is looked up (missed webhooks)"
+    )
+
     intake_port: int = setting("INTAKE_PORT", 8081, "HTTP port of the intake API")
     workflow_port: int = setting("WORKFLOW_PORT", 8082, "HTTP port of the workflow API")
     notify_port: int = setting("NOTIFY_PORT", 8083, "HTTP port of the notify API")

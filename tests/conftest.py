@@ -39,6 +39,8 @@ FAST = {
     "notify_lease_seconds": 3.0,
     "notify_sweep_interval_seconds": 0.5,
     "sms_quiet_hours": "",  # the quiet-hours tests set their own clock
+    "postal_dispatch_interval_seconds": 0.2,
+    "postal_reconcile_after_seconds": 3.0,
 }
 
 

@@ -10,6 +10,7 @@ from services.intake.catalogue.resources import blp as procedures_blp
 from services.intake.counter.resources import blp as counter_blp
 from services.intake.dossiers.resources import blp as dossiers_blp
 from services.intake.lookup.resources import blp as lookup_blp
+from services.intake.postal.resources import blp as postal_blp
 from shared.api.app import create_service_app
 from shared.auth.tokens import TokenIssuer, signing_key
 from shared.config import Settings, get_settings
@@ -22,7 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="motcua intake",
         description="Receiving dossiers (online, at the counter, by post), dossier codes, public look-up, "
                     "accounts and sign-in.",
-        blueprints=[accounts_blp, procedures_blp, dossiers_blp, counter_blp, lookup_blp],
+        blueprints=[accounts_blp, procedures_blp, dossiers_blp, counter_blp, postal_blp, lookup_blp],
         settings=settings,
     )
     # Intake holds the accounts, so it alone signs tokens; every service verifies them.

@@ -8,9 +8,11 @@ from pymongo.database import Database
 from services.intake import SERVICE
 from services.intake.catalogue.service import apply_agency, apply_procedure
 from services.intake.dossiers.progress import apply_progress
+from services.intake.postal.service import on_shipment
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
 from shared.events.dossier_events import DOSSIER_EVENTS
+from shared.events.postal_events import SHIPMENT_EVENTS
 
 
 def build_runner(db: Database, settings) -> ConsumerRunner:
@@ -25,6 +27,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
             }),
             Subscription(Topic.WORKFLOW_DOSSIERS, {
                 name: lambda event, payload: apply_progress(db, event, payload) for name in DOSSIER_EVENTS
+            }),
+            Subscription(Topic.POSTAL_SHIPMENTS, {
+                name: lambda event, payload: on_shipment(db, event, payload) for name in SHIPMENT_EVENTS
             }),
         ],
     )

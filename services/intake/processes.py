@@ -4,6 +4,6 @@ PROCESSES = ServiceProcesses(
     service="intake",
     app="services.intake.app:create_app",
     indexes="services.intake.storage:ensure_indexes",
-    relay_collections=("dossiers",),
+    relay_collections=("dossiers", "postal_filings"),
     consumer="services.intake.consumers:build_runner",
 )

@@ -9,6 +9,7 @@ from services.intake import SERVICE
 from shared.storage import mongo
 
 DOSSIERS = "dossiers"
+POSTAL_FILINGS = "postal_filings"              # requests to send a dossier by post, until it is filed
 DAILY_SEQUENCES = "daily_sequences"
 ACCOUNTS = "accounts"
 CATALOGUE_AGENCIES = "catalogue_agencies"      # read copy of the workflow's registry
@@ -25,5 +26,6 @@ def ensure_indexes(database: Database) -> None:
     # Always set (a dossier without a client key gets its own id), because FerretDB ignores `sparse`.
     dossiers.create_index("idempotency_key", unique=True)
     dossiers.create_index([("owner_account_id", ASCENDING), ("submitted_at", DESCENDING), ("_id", DESCENDING)])
+    database[POSTAL_FILINGS].create_index("idempotency_key", unique=True)
     database[ACCOUNTS].create_index("username", unique=True)
     database[CATALOGUE_PROCEDURES].create_index("code")

@@ -23,6 +23,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
         subscriptions=[
             Subscription(Topic.INTAKE_DOSSIERS, {"dossier.submitted": handle}),
             Subscription(Topic.WORKFLOW_DOSSIERS,
-                         {name: handle for name in PLANNED_EVENT_TYPES if name != "dossier.submitted"}),
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("dossier.")
+                          and name != "dossier.submitted"}),
+            Subscription(Topic.POSTAL_SHIPMENTS,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("shipment.")}),
         ],
     )

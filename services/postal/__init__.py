@@ -1,5 +1,5 @@
-"""Postal: shipments with the public postal provider (bưu chính công ích, Decision 45/2016/QĐ-TTg) in both
-directions — dossier pickup and result delivery — with tracking. So far: a result delivery is planned for
-every dossier whose applicant chose to receive the result by post."""
+"""Postal: shipments with the public postal provider (bưu chính công ích, Decision 45/2016/QĐ-TTg; Circular
+17/2017/TT-BTTTT) in both directions — dossier pickup and result delivery — with hand-over records, J+n
+service times on the shared calendar, failed-delivery handling, the provider's webhooks and tracking."""
 
 SERVICE = "postal"

@@ -129,6 +129,31 @@ class WorkingCalendar:
             candidate += timedelta(days=1)
         raise RuntimeError(f"no working day within 400 days of {day}")
 
+    def working_days_after(self, day: date, n: int) -> tuple[date, list[Note]]:
+        """The n-th working day after ``day`` — "J + n" of the postal service times (Circular 17/2017 Art. 7(2))
+        and of delivery re-attempts (Art. 5(2)(h)) — with the days it skipped, as notes."""
+        notes: list[Note] = []
+        current, counted = day, 0
+        while counted < n:
+            current += timedelta(days=1)
+            info = self.day(current)
+            if info.working:
+                counted += 1
+                if current.weekday() >= 5:
+                    notes.append(Note("make_up", f"Tính {current:%d/%m/%Y}: {info.reasons[0]}.", current))
+            else:
+                notes.append(Note("skipped", f"Không tính {current:%d/%m/%Y} ({', '.join(info.reasons)}).", current))
+        notes.append(Note("due", f"J+{n}: ngày {current:%d/%m/%Y} (J là ngày {day:%d/%m/%Y}).", current))
+        return current, notes
+
+    def working_days_between(self, first: date, last: date) -> int:
+        """Working days after ``first`` up to and including ``last`` (0 when ``last`` is not later)."""
+        count, current = 0, first
+        while current < last:
+            current += timedelta(days=1)
+            count += self.is_working_day(current)
+        return count
+
     def _shifts(self, day: date) -> list[tuple[datetime, datetime]]:
         return [(datetime.combine(day, s, VN_TZ), datetime.combine(day, e, VN_TZ)) for s, e in self.schedule.shifts]
 

@@ -16,7 +16,7 @@ from marshmallow import validates_schema
 from shared.api import fields as f
 from shared.auth.roles import OFFICER_ROLES
 from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
-from shared.domain.schemas import TimeLimitSchema
+from shared.domain.schemas import AddressSchema, TimeLimitSchema
 
 AGENCY_LEVELS = ("central", "province", "district", "commune")
 ONLINE_LEVELS = ("full", "partial", "none")   # toàn trình, một phần (Decree 42/2022 Art. 11(1)), none
@@ -47,6 +47,8 @@ class AgencySchema(f.VnSchema):
     electronic_id = f.String(allow_none=True, load_default=None, validate=f.matches(
         ELECTRONIC_ID_RE, "Mã định danh điện tử dạng MX1X2.Y1Y2Y3.Z1Z2, ví dụ H29.101.05."))
     one_stop = f.Boolean(load_default=False, metadata={"description": "has a one-stop desk that receives dossiers"})
+    address = f.Nested(AddressSchema, allow_none=True, load_default=None, metadata={
+        "description": "where the desk is: the postal service's sender or recipient address"})
     valid_from = f.IsoDate(load_default="2018-06-21")
     valid_until = f.IsoDate(allow_none=True, load_default=None)
 

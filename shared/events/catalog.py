@@ -26,6 +26,7 @@ from shared.domain.schemas import (
 )
 from shared.events.dossier_events import DOSSIER_EVENTS
 from shared.events.envelope import InvalidEvent
+from shared.events.postal_events import SHIPMENT_EVENTS, PickupRequestedV1
 from shared.events.topics import Topic
 
 
@@ -88,6 +89,8 @@ EVENT_TYPES: dict[str, EventType] = {
     for kind in (
         EventType("dossier.submitted", Topic.INTAKE_DOSSIERS, {1: DossierSubmittedV1},
                   "a dossier was filed and given its dossier code"),
+        EventType("dossier.pickup-requested", Topic.INTAKE_DOSSIERS, {1: PickupRequestedV1},
+                  "an applicant asked the public postal service to carry their dossier to the agency"),
         EventType("catalogue.agency-published", Topic.WORKFLOW_CATALOGUE, {1: AgencySchema},
                   "an agency was added to the registry or changed"),
         EventType("catalogue.procedure-published", Topic.WORKFLOW_CATALOGUE, {1: ProcedureVersionSchema},
@@ -96,6 +99,8 @@ EVENT_TYPES: dict[str, EventType] = {
                   "a calendar announcement (days off, make-up working days) was published"),
         *(EventType(name, Topic.WORKFLOW_DOSSIERS, {1: schema}, description)
           for name, (schema, description) in DOSSIER_EVENTS.items()),
+        *(EventType(name, Topic.POSTAL_SHIPMENTS, {1: schema}, description)
+          for name, (schema, description) in SHIPMENT_EVENTS.items()),
     )
 }
 

@@ -19,12 +19,14 @@ from enum import StrEnum
 
 
 class Topic(StrEnum):
-    # Dossiers as filed on every channel: dossier.submitted, supplements filed (intake).
+    # Dossiers as filed on every channel, and requests for a postal pickup (intake).
     INTAKE_DOSSIERS = "intake.dossiers"
     # The catalogue and the calendar: agencies, procedure versions, announcements (workflow).
     WORKFLOW_CATALOGUE = "workflow.catalogue"
     # The dossier's legal lifecycle: reception decisions, processing, deadlines, results (workflow).
     WORKFLOW_DOSSIERS = "workflow.dossiers"
+    # Shipments with the public postal provider, both directions: every status change (postal).
+    POSTAL_SHIPMENTS = "postal.shipments"
 
 
 RETRY_SUFFIX = ".retry"

@@ -125,3 +125,31 @@ def dossier_event(kind: str, details: dict[str, Any], *, dossier_id: str | None 
         **overrides,
     }
     return new_event(f"dossier.{kind}", dossier_id or str(uuid.uuid4()), payload, producer="workflow")
+
+
+def pickup_requested_event(dossier_id: str | None = None, owner: str | None = None, *, agency: str | None = None,
+                           phone_number: str | None = None, **overrides: Any):
+    """A valid ``dossier.pickup-requested`` event as intake would publish it."""
+    from datetime import UTC, datetime
+
+    from shared.events import new_event
+
+    body = submission(**({"receiving_agency_code": agency} if agency else {}))
+    number = phone_number or phone()
+    payload = {
+        "procedure_code": "1.001806",
+        "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
+        "receiving_agency_code": body["receiving_agency_code"],
+        "competent_agency_code": "000.00.15.H11",
+        "owner_account_id": owner or str(uuid.uuid4()),
+        "applicant": body["applicant"],
+        "contact": {**body["contact"], "phone": number},
+        "pickup": {"name": "Nguyễn Thị Hoà", "phone": number, "with_receipt": True,
+                   "address": {"line": "Số 12 Lê Văn Việt", "commune_code": "26842", "province_code": "79"}},
+        "documents": [{"name": "Đơn đề nghị", "original": True, "count": 1},
+                      {"name": "Danh sách lao động là người khuyết tật", "original": False, "count": 2}],
+        "result_return": {"method": "counter"},
+        "requested_at": datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        **overrides,
+    }
+    return new_event("dossier.pickup-requested", dossier_id or str(uuid.uuid4()), payload, producer="intake")

@@ -30,6 +30,7 @@ def _ports() -> Ports:
         kafka=int(env.get("KAFKA_PORT", 9092)), kafka_controller=int(env.get("KAFKA_CONTROLLER_PORT", 9093)),
         mongo=int(env.get("MONGO_PORT", 27017)), smtp=int(env.get("SMTP_PORT", 8025)),
         sms_gateway=int(env.get("SMS_GATEWAY_PORT", 8090)),
+        postal_provider=int(env.get("POSTAL_PROVIDER_PORT", 8091)),
         intake=int(env.get("INTAKE_PORT", 8081)), workflow=int(env.get("WORKFLOW_PORT", 8082)),
         notify=int(env.get("NOTIFY_PORT", 8083)), postal=int(env.get("POSTAL_PORT", 8084)),
     )
@@ -47,10 +48,10 @@ def run(fresh: bool) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        _step("starting FerretDB, the SMTP server, the SMS gateway simulator and Kafka")
+        _step("starting FerretDB, the SMTP server, the SMS gateway and postal provider simulators, and Kafka")
         stack.start_infrastructure()
-        for server in (stack.mongo, stack.mail, stack.sms, stack.kafka):
-            print(f"    {server.managed.name:<11} up in {server.managed.started_in:4.1f}s, "
+        for server in (stack.mongo, stack.mail, stack.sms, stack.postal_provider, stack.kafka):
+            print(f"    {server.managed.name:<15} up in {server.managed.started_in:4.1f}s, "
                   f"RSS {server.managed.rss_mb() or 0:5.0f} MB", flush=True)
         _step("starting the services (API, relay, consumers) and waiting until each is healthy")
         stack.start_services()
@@ -79,6 +80,7 @@ def _print_banner(stack: Stack) -> None:
     print(f"  MongoDB   {stack.mongo.uri} (FerretDB on SQLite, data in {stack.root / 'ferretdb'})")
     print(f"  SMTP      127.0.0.1:{stack.ports.smtp} (every e-mail is kept: `make mail` lists them)")
     print(f"  SMS       {stack.sms.url} (gateway simulator: `make sms` lists the SMS)")
+    print(f"  Postal    {stack.postal_provider.url} (provider simulator: `make postal` lists the shipments)")
     print(f"  Logs      {stack.root / 'logs'}/")
     print(f"\n  Demo accounts (password {DEMO_PASSWORD}):")
     for username, name, roles, agency in DEMO_OFFICERS:

@@ -89,9 +89,11 @@ class ManagedProcess:
         self._log.close()
 
     def kill(self) -> None:
-        """SIGKILL: the process dies at once, as in a crash or an OOM kill."""
+        """SIGKILL to the process and its children (a gunicorn master's workers): they die at once, as when a
+        container crashes or is OOM-killed."""
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # its own session: the group is its own
             self.process.wait(10)
 
     def rss_mb(self) -> float | None:

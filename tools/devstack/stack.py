@@ -47,6 +47,7 @@ class Ports:
     mongo: int = 27017
     smtp: int = 8025
     sms_gateway: int = 8090
+    postal_provider: int = 8091
     intake: int = 8081
     workflow: int = 8082
     notify: int = 8083
@@ -77,6 +78,10 @@ class Stack:
         self.sms = SimulatorServer("sms-gateway", "sms_gateway", self.root / "logs", self.ports.sms_gateway,
                                    ["--api-key", defaults.sms_gateway_api_key,
                                     "--callback-secret", defaults.sms_callback_secret])
+        self.postal_provider = SimulatorServer("postal-provider", "postal_provider", self.root / "logs",
+                                               self.ports.postal_provider,
+                                               ["--api-key", defaults.postal_provider_api_key,
+                                                "--webhook-secret", defaults.postal_webhook_secret])
 
     def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
@@ -86,6 +91,7 @@ class Stack:
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
                                     topic_prefix=topic_prefix, processes={}, **changes)
         clone.kafka, clone.mongo, clone.mail, clone.sms = self.kafka, self.mongo, self.mail, self.sms
+        clone.postal_provider = self.postal_provider
         return clone
 
     @property
@@ -106,6 +112,8 @@ class Stack:
             public_portal_url=f"http://127.0.0.1:{self.ports.intake}",
             sms_gateway_url=self.sms.url,
             sms_callback_url=f"{self.url('notify')}/sms/receipts",
+            postal_provider_url=self.postal_provider.url,
+            postal_webhook_url=f"{self.url('postal')}/provider/webhooks",
             intake_port=self.ports.intake,
             workflow_port=self.ports.workflow,
             notify_port=self.ports.notify,
@@ -125,6 +133,7 @@ class Stack:
         self.mongo.start()
         self.mail.start()
         self.sms.start()
+        self.postal_provider.start()
         self.kafka.start()
         self.ensure_topics()
 
@@ -213,5 +222,5 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_services()
-        for server in (self.kafka, self.sms, self.mail, self.mongo):
+        for server in (self.kafka, self.postal_provider, self.sms, self.mail, self.mongo):
             server.stop()

@@ -20,12 +20,14 @@ from shared.storage.mongo import connect
 
 DEMO_AGENCY = "000.00.12.H29"        # Trung tâm Phục vụ hành chính công Thành phố Hồ Chí Minh (seed catalogue)
 DEMO_COMPETENT = "000.00.14.H29"     # Sở Tài chính: decides procedure 2.001610 received at the centre
+DEMO_POST_OFFICE = "700000"           # the post office serving the centre (the postal simulator's numbering)
 DEMO_PASSWORD = "motcua-demo-2026"
 DEMO_OFFICERS = [
     ("admin", "Quản trị hệ thống", ["admin"], DEMO_AGENCY),
     ("motcua.h29", "Trần Thị Bình", ["counter_officer"], DEMO_AGENCY),
     ("chuyenvien.stc", "Phạm Minh Đức", ["specialist"], DEMO_COMPETENT),
     ("lanhdao.stc", "Lê Văn Cường", ["agency_head"], DEMO_COMPETENT),
+    ("buucuc.700000", "Võ Thị Hạnh", ["postal_staff"], DEMO_POST_OFFICE),
 ]
 DEMO_APPLICANT = ("congdan", "Nguyễn Văn An", "001203004567")
 

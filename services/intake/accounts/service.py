@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from mongoengine.errors import NotUniqueError
 
 from services.intake.accounts.models import Account
@@ -26,7 +28,11 @@ def create_officer(*, username: str, password: str, full_name: str, roles: list[
     unknown = set(roles) - {r.value for r in OFFICER_ROLES}
     if unknown or not roles:
         raise ValueError(f"not officer roles: {sorted(unknown) or 'none given'}")
-    if not is_agency_code(agency_code):
+    if roles == [Role.POSTAL_STAFF.value]:
+        # Postal staff belong to a post office, identified by its six-digit code (mã bưu cục), not to an agency.
+        if not re.fullmatch(r"\d{6}", agency_code):
+            raise ValueError(f"postal staff need a six-digit post office code, not {agency_code!r}")
+    elif not is_agency_code(agency_code):
         raise ValueError(f"not a QCVN 102:2016 agency code: {agency_code!r}")
     return _create(Account(username=username.lower(), password_hash=hash_password(password),
                            kind=PrincipalKind.OFFICER, full_name=full_name, roles=sorted(set(roles)),

@@ -68,6 +68,9 @@ def filing_problems(db: Database, submission: dict[str, Any], on: date, rule_set
     if channel == "online" and procedure["online"] == "none":
         problems["procedure_code"] = ["Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp trực tiếp hoặc "
                                       "qua bưu chính."]
+    if channel == "post" and not procedure["post_allowed"]:
+        # Decision 45/2016 Art. 1(2): not for procedures the applicant must attend in person.
+        problems["procedure_code"] = ["Thủ tục này không tiếp nhận hồ sơ qua dịch vụ bưu chính công ích."]
     if submission["result_return"]["method"] == "post" and not procedure["post_allowed"]:
         problems.setdefault("result_return", []).append("Thủ tục này không trả kết quả qua bưu chính.")
     known = {c["code"] for c in procedure["components"]}

@@ -57,7 +57,11 @@ def file_at_counter(db: Database, *, officer: Principal, submission: dict[str, A
 
 
 def file_dossier(db: Database, *, channel: Channel, owner_account_id: str | None, filed_by: Principal,
-                 submission: dict[str, Any], idempotency_key: str | None, now: datetime | None) -> tuple[dict, bool]:
+                 submission: dict[str, Any], idempotency_key: str | None, now: datetime | None,
+                 dossier_id: str | None = None, extra: dict[str, Any] | None = None) -> tuple[dict, bool]:
+    """Files a dossier received ``now`` on ``channel``: the procedure version and rule set in force that day,
+    its dossier code, status 1, and ``dossier.submitted`` (outbox). ``dossier_id`` keeps an id given earlier
+    (a postal filing's); ``extra`` adds channel-specific fields (the paper documents of a postal dossier)."""
     key = f"{filed_by.subject}:{idempotency_key}" if idempotency_key else None
     if key and (existing := db[DOSSIERS].find_one({"idempotency_key": key})):
         return existing, False
@@ -69,7 +73,7 @@ def file_dossier(db: Database, *, channel: Channel, owner_account_id: str | None
     if problems:
         raise Rejected("Không nộp được hồ sơ: vui lòng kiểm tra các trường được nêu.", {"json": problems})
 
-    dossier_id = str(uuid.uuid4())
+    dossier_id = dossier_id or str(uuid.uuid4())
     dossier = {
         "_id": dossier_id,
         "code": _code(db, procedure, submission["receiving_agency_code"], rule_set, now),
@@ -92,6 +96,7 @@ def file_dossier(db: Database, *, channel: Channel, owner_account_id: str | None
         "status_history": [{"status": DossierStatus.SUBMITTED.value, "at": now, "by": filed_by.subject}],
         "idempotency_key": key or f"{filed_by.subject}:{dossier_id}",
         "version": 1,
+        **(extra or {}),
     }
     event = new_event("dossier.submitted", dossier_id, _submitted_payload(dossier), producer=SERVICE)
     try:
@@ -99,6 +104,8 @@ def file_dossier(db: Database, *, channel: Channel, owner_account_id: str | None
     except DuplicateKeyError:
         if key and (existing := db[DOSSIERS].find_one({"idempotency_key": key})):
             return existing, False  # a concurrent retry with the same key won the race
+        if (existing := db[DOSSIERS].find_one({"_id": dossier_id})) is not None:
+            return existing, False  # filed already under the id it was given
         raise
     return dossier, True
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.notify.templates.catalogue import EMAIL, IN_APP, SMS, Template, get_template
@@ -81,6 +81,12 @@ def numbered(lines: list[str]) -> str:
 
 def plan(event: Event, payload: dict[str, Any], portal_url: str) -> Plan:
     """The messages an event calls for (possibly none)."""
+    if event.type in _SHIPMENT_PLANNERS:
+        result = Plan(About(event.dossier_id, payload["dossier_code"], (payload["agency_code"],),
+                            payload.get("owner_account_id")))
+        if payload["direction"] == "result_delivery":  # a pickup is told through the dossier it becomes
+            _SHIPMENT_PLANNERS[event.type](result, payload, _shipment_common(payload, portal_url))
+        return result
     builder = _PLANNERS.get(event.type)
     about = About(event.dossier_id, payload["code"],
                   (payload["receiving_agency_code"], payload["competent_agency_code"]),
@@ -111,14 +117,17 @@ def _common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
 # -- one function per event type ----------------------------------------------------------------------------
 
 def _submitted(plan_: Plan, payload: dict[str, Any], common: dict[str, str]) -> None:
-    # The automatic acknowledgement is for online filings (Decree 45/2020 Art. 11); a dossier handed in at
-    # the counter or brought by the post gets its receipt when it is accepted.
-    if payload["channel"] != Channel.ONLINE:
+    # Online filings get the automatic acknowledgement (Decree 45/2020 Art. 11); a dossier brought by the post
+    # is told its filing time, the hand-over (Decision 45/2016 Art. 7(4)). One handed in at the counter gets
+    # its receipt when it is accepted.
+    template, how = {Channel.ONLINE: ("dossier-submitted", "nộp trực tuyến"),
+                     Channel.POST: ("dossier-received-by-post", "gửi qua bưu chính")}.get(payload["channel"],
+                                                                                          (None, None))
+    if template is None:
         return
-    plan_.to_applicant("dossier-submitted", payload["contact"],
-                       {**common, "submitted": moment(payload["submitted_at"])})
+    plan_.to_applicant(template, payload["contact"], {**common, "submitted": moment(payload["submitted_at"])})
     plan_.to_officers("officer-agency-work", agency_inbox(payload["receiving_agency_code"]),
-                      {**common, "reason": "Hồ sơ nộp trực tuyến, chờ kiểm tra và tiếp nhận."})
+                      {**common, "reason": f"Hồ sơ {how}, chờ kiểm tra và tiếp nhận."})
 
 
 def _accepted(plan_: Plan, payload, common) -> None:
@@ -230,6 +239,44 @@ def _due_alert(template_id: str) -> Callable[[Plan, dict, dict], None]:
     return build
 
 
+# -- the result by post (shipment events of the postal service) ------------------------------------------------
+
+def _day(value: str | None) -> str:
+    return f"ngày {date.fromisoformat(value):%d/%m/%Y}" if value else "chưa xác định"
+
+
+def _shipment_common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
+    code = payload["dossier_code"] or ""
+    return {"applicant_name": payload["applicant_name"], "code": code, "procedure_name": payload["procedure_name"],
+            "agency_name": payload.get("agency_name") or payload["agency_code"],
+            "tracking_code": payload.get("tracking_code") or "", "expected_delivery": _day(payload.get("expected_by")),
+            "lookup_url": f"{portal_url.rstrip('/')}/lookup/{code}"}
+
+
+def _result_posted(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("result-posted", payload["contact"], common)
+
+
+def _delivery_failed(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("postal-delivery-failed", payload["contact"], {
+        **common, "attempt": str(details["attempt"]), "delivery_note": details.get("note") or "Không gặp người nhận",
+        "next_attempt": _day(details.get("next_attempt_on")) if details.get("next_attempt_on") else "không còn"})
+
+
+def _returned_to_agency(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("postal-returned", payload["contact"], common)
+    plan_.to_officers("officer-postal-returned", agency_inbox(payload["agency_code"]), {
+        **common, "delivery_note": f"phát không thành công {payload['details']['attempts']} lần, đã chuyển hoàn"})
+
+
+_SHIPMENT_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
+    "shipment.picked-up": _result_posted,
+    "shipment.delivery-failed": _delivery_failed,
+    "shipment.returned": _returned_to_agency,
+}
+
+
 _PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "dossier.submitted": _submitted,
     "dossier.accepted": _accepted,
@@ -251,4 +298,4 @@ _PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "dossier.overdue": _due_alert("officer-overdue"),
 }
 
-PLANNED_EVENT_TYPES = frozenset(_PLANNERS)
+PLANNED_EVENT_TYPES = frozenset(_PLANNERS) | frozenset(_SHIPMENT_PLANNERS)

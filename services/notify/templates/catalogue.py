@@ -129,6 +129,20 @@ TEMPLATES_LIST: list[Template] = [
         inapp_title="Đã nhận hồ sơ {code}",
         inapp="Hồ sơ {procedure_name} đã được nộp lúc {submitted}. Trạng thái: {status_name}."),
     _applicant(
+        id="dossier-received-by-post", version=1, required=True,
+        description="a dossier sent by post was handed over at the agency: its filing time (Decision 45/2016 "
+                    "Art. 7(4))",
+        subject="[Một cửa] Cơ quan đã nhận hồ sơ {code} gửi qua bưu chính",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ Ông/Bà gửi qua dịch vụ bưu chính công ích đã được bàn giao cho cơ quan lúc {submitted}; "
+               "đây là thời điểm nộp hồ sơ.\n\n"
+               "Mã số hồ sơ: {code}\nThủ tục hành chính: {procedure_name}\nCơ quan tiếp nhận: {agency_code}\n\n"
+               "Cán bộ Bộ phận Một cửa sẽ kiểm tra hồ sơ và gửi Giấy tiếp nhận hồ sơ và hẹn trả kết quả.\n\n"
+               "Tra cứu tình trạng hồ sơ tại: {lookup_url}"),
+        sms="Cơ quan đã nhận hồ sơ {code} gửi qua bưu chính lúc {submitted}. Tra cứu: {lookup_url}",
+        inapp_title="Cơ quan đã nhận hồ sơ {code} gửi qua bưu chính",
+        inapp="Thời điểm nộp hồ sơ: {submitted}."),
+    _applicant(
         id="dossier-accepted", version=1, required=True,
         description="accepted at the desk, with the appointment (Decree 61/2018 Art. 15(4)(a); Form 01)",
         subject="[Một cửa] Hồ sơ {code} đã được tiếp nhận",

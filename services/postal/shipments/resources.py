@@ -3,23 +3,95 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.postal.calendar.service import current_calendar
 from services.postal.shipments import service
-from services.postal.shipments.schemas import ShipmentSchema
+from services.postal.shipments.schemas import (
+    AgencyShipmentsArgs,
+    HandoverRequest,
+    ShipmentPageView,
+    ShipmentView,
+    TrackingView,
+)
 from services.postal.storage import db
-from shared.auth.policy import applicant_owner, officer, requires
+from shared.api.app import service_context
+from shared.api.pagination import decode_cursor, encode_cursor
+from shared.auth.policy import PUBLIC, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
+from shared.clock import utc_now
+from shared.domain.errors import NotFound
 
-blp = Blueprint("shipments", __name__, url_prefix="/dossiers", description="Postal shipments of a dossier")
+blp = Blueprint("shipments", __name__, description="Shipments with the public postal service, both directions")
+
+AGENCY_ROLES = (Role.COUNTER_OFFICER, Role.AGENCY_HEAD, Role.CLERK, Role.MANAGER)
 
 
-@blp.route("/<string:dossier_id>/shipments")
+@blp.route("/dossiers/<string:dossier_id>/shipments")
 class DossierShipments(MethodView):
     @requires(
         applicant_owner(owner_of=lambda dossier_id: service.dossier_owner(db(), dossier_id)),
-        officer(Role.COUNTER_OFFICER, Role.AGENCY_HEAD, Role.CLERK, Role.MANAGER, Role.POSTAL_STAFF,
-                agency_of=lambda dossier_id: service.dossier_agency(db(), dossier_id)),
+        officer(*AGENCY_ROLES, agency_of=lambda dossier_id: service.dossier_agency(db(), dossier_id)),
     )
-    @blp.response(200, ShipmentSchema(many=True))
+    @blp.response(200, ShipmentView(many=True))
     def get(self, dossier_id):
-        """Shipments of the dossier (planned result delivery, pickups) with their status history."""
+        """The dossier's shipments (its pickup, its result delivery) with their status history."""
         return service.for_dossier(db(), dossier_id)
+
+
+@blp.route("/shipments/<string:shipment_id>")
+class Shipment(MethodView):
+    @requires(
+        applicant_owner(owner_of=lambda shipment_id: service.shipment_owner(db(), shipment_id)),
+        officer(*AGENCY_ROLES, agency_of=lambda shipment_id: service.shipment_agency(db(), shipment_id)),
+        officer(Role.POSTAL_STAFF, agency_of=lambda shipment_id: service.shipment_post_office(db(), shipment_id)),
+    )
+    @blp.response(200, ShipmentView)
+    def get(self, shipment_id):
+        """One shipment: parties, documents, postage, J+n and the expected date explained, attempts, history."""
+        return service.get(db(), shipment_id)
+
+
+@blp.route("/shipments/<string:shipment_id>/handover")
+class Handover(MethodView):
+    @requires(
+        officer(Role.POSTAL_STAFF, agency_of=lambda shipment_id: service.shipment_post_office(db(), shipment_id)),
+        officer(Role.COUNTER_OFFICER, Role.CLERK,
+                agency_of=lambda shipment_id: service.shipment_agency(db(), shipment_id)),
+    )
+    @blp.arguments(HandoverRequest)
+    @blp.response(200, ShipmentView)
+    def post(self, record, shipment_id):
+        """Records the hand-over signed by the agency and the postal staff. A dossier brought by post is filed
+        at the signature time (Decision 45/2016 Art. 7(4)); a result taken by the postal staff is accepted
+        then (J of J+n)."""
+        principal = current_principal()
+        record.setdefault("signed_at", utc_now())
+        source = "postal_staff" if principal.has_role(Role.POSTAL_STAFF) else "agency"
+        settings = service_context().settings
+        return service.record_handover(db(), current_calendar(db(), settings), shipment_id, record, source)
+
+
+@blp.route("/agencies/<string:agency_code>/shipments")
+class AgencyShipments(MethodView):
+    @requires(officer(*AGENCY_ROLES, agency_of=lambda agency_code: agency_code))
+    @blp.arguments(AgencyShipmentsArgs, location="query")
+    @blp.response(200, ShipmentPageView)
+    def get(self, args, agency_code):
+        """The agency's shipments, newest first; filter by direction, status and lateness."""
+        items, last = service.for_agency(db(), agency_code, direction=args.get("direction"),
+                                         status=args.get("status"), late=args.get("late"), limit=args["limit"],
+                                         after_values=decode_cursor(args.get("cursor"), 2))
+        return {"items": items, "next_cursor": encode_cursor(last)}
+
+
+@blp.route("/tracking/<string:code>")
+class Tracking(MethodView):
+    @requires(PUBLIC)
+    @blp.response(200, TrackingView(many=True))
+    def get(self, code):
+        """Track by the postal tracking code or the dossier code: statuses and dates only, no personal data
+        (Circular 17/2017 Art. 12: free track-and-trace). Signed-in owners and officers see the whole shipment
+        at /shipments/{id}."""
+        found = service.by_tracking(db(), code)
+        if not found:
+            raise NotFound("Không tìm thấy bưu gửi với mã này.")
+        return found

@@ -34,6 +34,7 @@ from services.workflow.dossiers.model import (
 from shared.auth.roles import PrincipalKind, Role
 from shared.calendar import ClockStop, Deadline, TimeLimit, Unit
 from shared.clock import as_utc, vn_date
+from shared.domain.channels import Channel
 from shared.domain.errors import Conflict, Forbidden, Rejected
 from shared.domain.rulesets import rule_set_by_id
 from shared.domain.statuses import FINAL, DossierStatus
@@ -120,11 +121,14 @@ def accept(d: dict[str, Any], ctx: Context, *, presented: list[str], note: str |
                        {"json": {"presented": [f"Thiếu: {name}." for name in missing]}})
     out = Outcome()
     now = ctx.now
-    d["received_at"] = now
-    d["clock"] = {"started_at": now, "stops": []}
+    # Decision 45/2016 Art. 7(4): a dossier brought by the public postal service was received when the
+    # hand-over record was signed, not when the desk got round to checking it.
+    received = as_utc(d["submitted_at"]) if d["channel"] == Channel.POST else now
+    d["received_at"] = received
+    d["clock"] = {"started_at": received, "stops": []}
     procedure = d["procedure"]
     limit = TimeLimit.from_document(procedure["time_limit"])
-    set_appointment(d, ctx.calendar.add(now, limit))
+    set_appointment(d, ctx.calendar.add(received, limit))
     _plan(d, ctx)
     _complete(d, reception, ctx, out, action="Tiếp nhận hồ sơ, hẹn trả kết quả")
     handover = ctx.calendar.counting_start(now)[0]  # same working day, or next morning after 15:00 (Art. 18)
@@ -133,7 +137,7 @@ def accept(d: dict[str, Any], ctx: Context, *, presented: list[str], note: str |
     if not procedure["immediate_result"] or receipt_requested:
         d["forms"]["receipt"] = {"issued_at": now, "by": ctx.actor.subject, "by_name": ctx.actor.name,
                                  "note": note}
-    out.emit("accepted", appointment_due=d["appointment_due"], received_at=now,
+    out.emit("accepted", appointment_due=d["appointment_due"], received_at=received,
              receipt=bool(d["forms"].get("receipt")))
     out.log.append(_log(d, ctx, "Tiếp nhận hồ sơ", reception))
     return out
@@ -432,13 +436,61 @@ def return_result(d: dict[str, Any], ctx: Context, *, method: str, recipient: st
     if early and not (d["returned"] or {}).get("early_notice_at"):
         raise Conflict("Trả kết quả trước ngày hẹn cần thông báo trước cho người nộp hồ sơ "
                        "(Nghị định 61/2018/NĐ-CP Điều 20 khoản 4).")
+    return _record_return(d, step, ctx, method=method, recipient=recipient, at=at)
+
+
+def _record_return(d: dict[str, Any], step: dict[str, Any], ctx: Context, *, method: str, recipient: str | None,
+                   at: datetime) -> Outcome:
     d["returned"] = {**(d["returned"] or {}), "at": at, "method": method, "recipient": recipient,
                      "by": ctx.actor.subject, "outcome": finish_outcome(at, as_utc(d["appointment_due"]))}
     out = Outcome()
     _complete(d, step, ctx, out, action="Trả kết quả")
     _set_status(d, S.RESULT_RETURNED)
     out.emit("result-returned", method=method, outcome=d["returned"]["outcome"])
-    out.log.append(_log(d, ctx, "Trả kết quả", step))
+    out.log.append(_log(d, ctx, "Trả kết quả" + (" qua bưu chính công ích" if method == "post" else ""), step))
+    return out
+
+
+# -- the result by post (Decision 45/2016 Art. 9-10; Circular 17/2017 Art. 5(2)) ---------------------------------
+# The postal service reports; these record it on the dossier. They are idempotent (an event seen twice, or
+# one overtaken by a later one, changes nothing) because the postal events arrive through Kafka.
+
+def result_posted(d: dict[str, Any], ctx: Context, *, tracking_code: str | None, accepted_at: datetime) -> Outcome:
+    """The postal staff took the result. The applicant is told, with the tracking code, by the postal
+    notice — the advance notice Decree 61/2018 Art. 20(4) asks for if it arrives before the appointment."""
+    out = Outcome()
+    if d["status"] != S.RESULT_READY or (d["returned"] or {}).get("posted_at"):
+        return out
+    returned = {**(d["returned"] or {}), "posted_at": accepted_at, "tracking_code": tracking_code}
+    returned.setdefault("early_notice_at", accepted_at)
+    d["returned"] = returned
+    out.log.append(_log(d, ctx, f"Giao kết quả cho bưu chính công ích, số hiệu bưu gửi {tracking_code}", None))
+    return out
+
+
+def result_delivered_by_post(d: dict[str, Any], ctx: Context, *, delivered_at: datetime,
+                             recipient: str | None) -> Outcome:
+    """The postal staff delivered the result, after checking the recipient's identity (Circular 17/2017
+    Art. 5(2)(d)): returned (status 10), at the delivery time."""
+    if d["status"] != S.RESULT_READY:
+        return Outcome()
+    step = next((s for s in d["steps"] if s["state"] == ACTIVE and s["kind"] == "return"), None)
+    if step is None:
+        return Outcome()
+    return _record_return(d, step, ctx, method="post", recipient=recipient, at=delivered_at)
+
+
+def result_back_from_post(d: dict[str, Any], ctx: Context, *, attempts: int, at: datetime, lost: bool) -> Outcome:
+    """Undeliverable after two attempts two working days apart (Circular 17/2017 Art. 5(2)(h)), or lost in
+    carriage: the dossier shows it, and the result is to be handed over at the desk (or re-issued)."""
+    out = Outcome()
+    if d["status"] != S.RESULT_READY or (d["returned"] or {}).get("postal_failure"):
+        return out
+    d["returned"] = {**(d["returned"] or {}), "postal_failure": "lost" if lost else "returned",
+                     "postal_failure_at": at, "postal_attempts": attempts}
+    action = ("Bưu chính báo thất lạc kết quả; cần cấp lại và bồi thường theo quy định" if lost else
+              f"Bưu chính phát không thành công ({attempts} lần); kết quả chuyển hoàn về Bộ phận Một cửa")
+    out.log.append(_log(d, ctx, action, None))
     return out
 
 

@@ -99,6 +99,8 @@ def apply(db: Database, current: dict[str, Any], ctx: Context, command: Callable
     working = copy.deepcopy(current)
     outcome = command(working, ctx, **arguments)
     changed = {k: v for k, v in working.items() if k not in NOT_COPIED and current.get(k) != v}
+    if not (changed or outcome.log or outcome.events):
+        return current  # nothing to record (a report the dossier has already moved past)
     push: dict[str, Any] = {}
     if outcome.log:
         push["process_log"] = {"$each": outcome.log}

@@ -1,0 +1,1 @@
+"""Read copy of the agency registry."""
