@@ -17,10 +17,10 @@ export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run run-fresh test lint bench bench-queue openapi mail sms postal lock clean distclean
+.PHONY: help setup run run-fresh test lint bench bench-notify bench-queue openapi mail sms postal lock clean distclean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) ## install Python deps, collect Kafka jars, build FerretDB (once; cached)
 
@@ -59,6 +59,9 @@ lint: $(VENV)/.installed ## ruff
 
 bench: setup ## intake throughput and submit-to-queue latency, with the raw Mongo/Kafka ceiling
 	@$(PY) -m bench.intake $(BENCH_ARGS)
+
+bench-notify: setup ## notification throughput end to end: Kafka -> SMTP / SMS simulator / inbox (500 events)
+	@$(PY) -m bench.notify $(BENCH_ARGS)
 
 bench-queue: setup ## agency queue pages and a state transition with many dossiers loaded (100k; --dossiers N)
 	@$(PY) -m bench.queue $(BENCH_ARGS)

@@ -1,0 +1,161 @@
+"""Notification throughput: messages per second end to end, from events on Kafka to messages accepted by the
+SMTP server, delivered by the SMS gateway simulator (its signed receipt came back) and written to in-app
+inboxes. Prints one table.
+
+    make bench-notify                                       # 500 dossier.submitted events
+    make bench-notify BENCH_ARGS="--events 2000 --senders 2"
+    make bench-notify BENCH_ARGS="--production-limits"      # the default per-channel rate limits
+
+It starts its own stack (FerretDB, Kafka, SMTP server, SMS gateway simulator and the notify service's real
+processes: API for the receipts, consumer, sender) in a temporary directory, publishes ``--events``
+``dossier.submitted`` events at once (each becomes an e-mail, an SMS and an in-app message to the applicant
+plus an in-app message to the receiving agency's desk) and waits until every message is final. Definitions:
+
+- *messages/s* per channel: messages of that channel that reached ``delivered`` divided by the time from the
+  first event published to the last of them delivered. An SMS is delivered when the gateway's receipt came
+  back through the notify API, so its figure includes the callback.
+- *event -> delivered*: from the moment the batch was published to the message's ``completed_at``; with a
+  burst this is mostly time spent queued behind the rate limits and the sender's concurrency.
+- The rate limits are raised out of the way by default (``--rate``) to measure the pipeline itself; with
+  ``--production-limits`` the figures show the configured ceilings instead.
+- Everything is read back at the end: the e-mails in the SMTP server's mailbox and the SMS the simulator
+  received must match the delivered counts, or the benchmark fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pymongo
+
+from bench.intake import _percentiles, _wait
+from services.notify.notifications import statuses
+from shared.bus.kafka import make_producer
+from shared.clock import as_utc
+from shared.events import event_type, topic_names
+from tests.support import factories
+from tools.devstack.mail import read_messages
+from tools.devstack.stack import Ports, Stack
+from tools.simulators.sms_gateway import SmsGatewayClient
+
+CHANNELS = ("email", "sms", "in_app")
+
+
+def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
+    root = Path(tempfile.mkdtemp(prefix="motcua-bench-notify-"))
+    overrides = {"log_level": "WARNING", "sms_quiet_hours": "", "notify_poll_interval_seconds": 0.05,
+                 "notify_send_concurrency": concurrency}
+    if rate:
+        overrides.update(notify_rate_email_per_second=rate, notify_rate_sms_per_second=rate)
+    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
+                  overrides=overrides)
+    print(f"bench: stack in {root}", flush=True)
+    try:
+        stack.start_infrastructure()
+        stack.start_services(["notify"])
+        for n in range(2, senders + 1):
+            stack.start_process("notify", "scheduler", name=f"notify-scheduler-{n}")
+        stack.wait_healthy()
+        settings = stack.settings()
+        client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
+        notify = client[settings.database_name("notify")]
+        limits = (f"e-mail {settings.notify_rate_email_per_second}/s, SMS {settings.notify_rate_sms_per_second}/s")
+        print(f"bench: {events} events, {senders} sender(s) x {concurrency} in flight, limits {limits}", flush=True)
+
+        batch = [factories.submitted_event() for _ in range(events)]
+        ids = [e.dossier_id for e in batch]
+        topic = topic_names(settings).main(event_type("dossier.submitted").topic)
+        producer = make_producer(settings, client_id="bench-notify")
+        started = time.time()
+        for event in batch:
+            producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers())
+        producer.flush()
+        producer.close()
+        published = time.time() - started
+
+        expected = events * 4
+        last_report = 0.0
+
+        def caught_up() -> bool:
+            nonlocal last_report
+            done = notify.notifications.count_documents(
+                {"dossier_id": {"$in": ids}, "status": {"$in": sorted(statuses.FINAL)}})
+            if time.time() - last_report > 5:
+                print(f"bench: {done}/{expected} messages final after {time.time() - started:.0f} s", flush=True)
+                last_report = time.time()
+            return done >= expected
+
+        _wait(caught_up, 1800)
+        docs = list(notify.notifications.find({"dossier_id": {"$in": ids}},
+                                              {"channel": 1, "status": 1, "completed_at": 1, "attempt_count": 1}))
+        figures = {}
+        for channel in CHANNELS:
+            delivered = [d for d in docs if d["channel"] == channel and d["status"] == statuses.DELIVERED]
+            ends = [as_utc(d["completed_at"]).timestamp() for d in delivered]
+            figures[channel] = {
+                "count": sum(1 for d in docs if d["channel"] == channel),
+                "delivered": len(delivered),
+                "rate": len(delivered) / (max(ends) - started) if ends else 0.0,
+                "latency": _percentiles([(end - started) * 1000 for end in ends]),
+                "attempts": sum(d.get("attempt_count", 0) for d in delivered),
+            }
+        ends = [as_utc(d["completed_at"]).timestamp() for d in docs if d.get("completed_at")]
+        overall = len(docs) / (max(ends) - started)
+
+        addresses = {e.payload["contact"]["email"] for e in batch}
+        mailed = sum(1 for m in read_messages(stack.maildir) if m["To"] in addresses)
+        texted = len(SmsGatewayClient(stack.sms.url).messages())
+        if mailed != figures["email"]["delivered"] or texted < figures["sms"]["delivered"]:
+            raise SystemExit(f"read-back mismatch: {mailed} e-mails in the mailbox, {texted} SMS at the gateway")
+
+        rss = sum(m.rss_mb() or 0 for m in stack.processes.values())
+        _print_table(events=events, published=published, figures=figures, overall=overall, total=len(docs),
+                     mailed=mailed, texted=texted, rss=rss, senders=senders, concurrency=concurrency,
+                     limits=limits, cores=os.cpu_count())
+    finally:
+        stack.stop()
+
+
+def _print_table(**m) -> None:
+    def pct(p):
+        return "/".join(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max"))
+
+    rows = [("events published", f"{m['events']}", f"in {m['published']:.2f} s, one producer")]
+    for channel in CHANNELS:
+        f = m["figures"][channel]
+        rows.append((f"{channel}: messages/s", f"{f['rate']:.1f}",
+                     f"{f['delivered']}/{f['count']} delivered, {f['attempts']} attempts"))
+        rows.append((f"{channel}: event->delivered ms", pct(f["latency"]), "p50/p95/p99/max"))
+    rows += [
+        ("all channels: messages/s", f"{m['overall']:.1f}", f"{m['total']} messages final"),
+        ("read back", f"{m['mailed']} / {m['texted']}", "e-mails in the mailbox / SMS at the simulator"),
+        ("senders", f"{m['senders']} x {m['concurrency']}", f"processes x messages in flight; {m['limits']}"),
+        ("RSS notify processes", f"{m['rss']:.0f} MB", f"after the run, {m['cores']} cores shared with "
+                                                      "Kafka, FerretDB and the simulators"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'metric':<{width}}  {'value':>20}  note")
+    print(f"{'-' * width}  {'-' * 20}  {'-' * 44}")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>20}  {note}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.notify", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--senders", type=int, default=1, help="notify sender processes")
+    parser.add_argument("--concurrency", type=int, default=8, help="messages each sender has in flight")
+    parser.add_argument("--rate", type=int, default=1000, help="per-channel rate limit for the run")
+    parser.add_argument("--production-limits", action="store_true", help="keep the default rate limits")
+    args = parser.parse_args(argv)
+    run(args.events, args.senders, None if args.production_limits else args.rate, args.concurrency)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
