@@ -11,8 +11,9 @@ agencies, statuses and due moments, then measures over HTTP:
   officer's personal queue;
 - a state transition: accepting dossiers (one compare-and-set write with its event) one after another.
 
-FerretDB v1 uses no index except ``_id``: every queue query reads and decodes the whole collection, so these
-figures grow with the collection. On MongoDB the same query is one range of the compound index
+On FerretDB v1 (with tools/ferretdb/sqlite-pushdown.patch) only the agency or assignee equality reaches a
+SQLite index; the remaining filter and the sort on the due moment run in Go over that agency's dossiers, so
+these figures grow with the dossiers per agency. On MongoDB the same query is one range of the compound index
 (queue_agency, open, queue_due, _id): see README, "Benchmark".
 """
 
