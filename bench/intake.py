@@ -36,24 +36,13 @@ import requests
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
+from bench.measure import percentiles, wait_until
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import Principal, TokenIssuer, signing_key
 from shared.bus.kafka import make_producer
 from shared.clock import as_utc
 from tests.support import factories
 from tools.devstack.stack import Ports, Stack
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": ordered[-1]}
-
 
 # -- load generator (its own process) ----------------------------------------------------------------------
 
@@ -168,7 +157,7 @@ def run(seconds: float, concurrency: int, services: list[str], synchronous: str,
         warm = requests.post(f"{stack.url('intake')}/dossiers", json=factories.submission(),
                              headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert warm.status_code == 201, warm.text
-        _wait(lambda: workflow.dossiers.count_documents({}) >= 1, 30)
+        wait_until(lambda: workflow.dossiers.count_documents({}) >= 1, 30)
 
         print(f"bench: closed loop for {seconds:.0f}s, {concurrency} client threads "
               f"({', '.join(services)} running)", flush=True)
@@ -207,26 +196,18 @@ def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict
     ids = [r[3] for r in accepted]
     first_due = min(r[0] for r in results)
     window = max(r[1] for r in results) - first_due
-    _wait(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
+    wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
     published_window = time.time() - first_due
-    _wait(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
+    wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
     queued = {d["_id"]: as_utc(d["queued_at"]).timestamp()
               for d in workflow.dossiers.find({"_id": {"$in": ids}}, {"queued_at": 1})}
     return {
         "accepted": len(accepted), "errors": len(results) - len(accepted),
         "http_rate": len(accepted) / window, "published_rate": len(accepted) / published_window,
-        "http": _percentiles([(r[1] - r[0]) * 1000 for r in accepted]),
-        "e2e": _percentiles([(queued[r[3]] - r[0]) * 1000 for r in accepted]),
+        "http": percentiles([(r[1] - r[0]) * 1000 for r in accepted]),
+        "e2e": percentiles([(queued[r[3]] - r[0]) * 1000 for r in accepted]),
         "cpu": load["cpu_seconds"], "window": window,
     }
-
-
-def _wait(check, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while not check():
-        if time.time() > deadline:
-            raise TimeoutError("the system did not catch up in time")
-        time.sleep(0.2)
 
 
 def _print_table(**m) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pymongo
 
-from bench.intake import _percentiles, _wait
+from bench.measure import percentiles, wait_until
 from services.notify.notifications import statuses
 from shared.bus.kafka import make_producer
 from shared.clock import as_utc
@@ -89,7 +89,7 @@ def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
                 last_report = time.time()
             return done >= expected
 
-        _wait(caught_up, 1800)
+        wait_until(caught_up, 1800)
         docs = list(notify.notifications.find({"dossier_id": {"$in": ids}},
                                               {"channel": 1, "status": 1, "completed_at": 1, "attempt_count": 1}))
         figures = {}
@@ -100,7 +100,7 @@ def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
                 "count": sum(1 for d in docs if d["channel"] == channel),
                 "delivered": len(delivered),
                 "rate": len(delivered) / (max(ends) - started) if ends else 0.0,
-                "latency": _percentiles([(end - started) * 1000 for end in ends]),
+                "latency": percentiles([(end - started) * 1000 for end in ends]),
                 "attempts": sum(d.get("attempt_count", 0) for d in delivered),
             }
         ends = [as_utc(d["completed_at"]).timestamp() for d in docs if d.get("completed_at")]
