@@ -31,8 +31,11 @@ from typing import Any
 from flask import Flask, abort, current_app, g, request
 from flask_smorest import Blueprint
 
+from shared.auth import replay
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import InvalidToken, Principal, TokenVerifier
+from shared.clock import utc_now
+from shared.domain.errors import Conflict
 
 POLICY_ATTR = "__auth_policies__"
 EXEMPT_METHODS = frozenset({"OPTIONS"})  # answered by Flask itself, no resource touched
@@ -146,21 +149,28 @@ def service(*names: str) -> Policy:
 @dataclass(frozen=True)
 class _WebhookSignature(Policy):
     """``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`` with a shared secret.
-    Requests older or newer than ``tolerance_seconds`` are refused, which bounds replays; the view adds its
-    own replay memory where one is needed."""
+    Requests older or newer than ``tolerance_seconds`` are refused (401). With ``seen`` (the collection that
+    remembers accepted signatures, :mod:`shared.auth.replay`) a signature is accepted once: a replay inside
+    the window answers 409."""
 
     secret_of: Callable[[], str] = lambda: ""
     tolerance_seconds: int = 300
+    seen: Callable[[], Any] | None = None
     kind: str = "webhook-signature"
     needs_principal = False
 
     def allows(self, principal, view_args) -> bool:
-        return verify_signature(request.headers.get("X-Signature", ""), request.get_data(cache=True),
-                                self.secret_of(), self.tolerance_seconds)
+        header = request.headers.get("X-Signature", "")
+        if not verify_signature(header, request.get_data(cache=True), self.secret_of(), self.tolerance_seconds):
+            return False
+        if self.seen is not None and not replay.first_time(self.seen(), header, utc_now(), self.tolerance_seconds):
+            raise Conflict("Yêu cầu này đã được nhận trước đó (phát lại).")
+        return True
 
 
-def webhook_signature(secret_of: Callable[[], str], tolerance_seconds: int = 300) -> Policy:
-    return _WebhookSignature(secret_of=secret_of, tolerance_seconds=tolerance_seconds)
+def webhook_signature(secret_of: Callable[[], str], tolerance_seconds: int = 300,
+                      seen: Callable[[], Any] | None = None) -> Policy:
+    return _WebhookSignature(secret_of=secret_of, tolerance_seconds=tolerance_seconds, seen=seen)
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> str:

@@ -14,19 +14,16 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 
-def first_time(collection: Collection, signature: str, now: datetime) -> bool:
-    """Records the signature; False if it was seen before (a replay)."""
+def first_time(collection: Collection, signature: str, now: datetime, tolerance_seconds: int = 300) -> bool:
+    """Records the signature; False if it was seen before (a replay). Forgets signatures the tolerance window
+    already refuses, so the memory stays as small as the traffic of a few minutes."""
     key = hashlib.sha256(signature.encode()).hexdigest()
     try:
         collection.insert_one({"_id": key, "at": now})
     except DuplicateKeyError:
         return False
+    collection.delete_many({"at": {"$lt": now - timedelta(seconds=2 * tolerance_seconds)}})
     return True
-
-
-def prune(collection: Collection, now: datetime, tolerance_seconds: int = 300) -> int:
-    horizon = now - timedelta(seconds=2 * tolerance_seconds)
-    return collection.delete_many({"at": {"$lt": horizon}}).deleted_count
 
 
 def ensure_indexes(collection: Collection) -> None:

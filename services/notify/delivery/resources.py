@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -9,10 +8,9 @@ from services.notify.delivery import receipts
 from services.notify.storage import SEEN_SIGNATURES, db
 from shared.api import fields as f
 from shared.api.app import service_context
-from shared.auth import replay
 from shared.auth.policy import requires, webhook_signature
 from shared.clock import utc_now
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.errors import NotFound
 
 blp = Blueprint("sms", __name__, url_prefix="/sms", description="Callbacks of the SMS gateway")
 
@@ -33,18 +31,15 @@ class ReceiptAnswer(Schema):
 
 @blp.route("/receipts")
 class Receipts(MethodView):
-    @requires(webhook_signature(lambda: service_context().settings.sms_callback_secret))
+    @requires(webhook_signature(lambda: service_context().settings.sms_callback_secret,
+                                seen=lambda: db()[SEEN_SIGNATURES]))
     @blp.arguments(ReceiptRequest)
     @blp.response(200, ReceiptAnswer)
     def post(self, receipt):
         """A delivery receipt. Signed with the shared secret; a request replayed with the same signature is
         refused (409), the same receipt sent again under a new signature changes nothing (``duplicate``),
         an unknown reference is 404."""
-        settings = service_context().settings
-        now = utc_now()
-        if not replay.first_time(db()[SEEN_SIGNATURES], request.headers["X-Signature"], now):
-            raise Conflict("Yêu cầu này đã được nhận trước đó (phát lại).")
-        outcome = receipts.apply_receipt(db(), settings, receipt, now)
+        outcome = receipts.apply_receipt(db(), service_context().settings, receipt, utc_now())
         if outcome == receipts.UNKNOWN:
             raise NotFound("Không có tin nhắn với mã tham chiếu này.")
         return {"outcome": outcome}

@@ -46,9 +46,8 @@ from services.notify.delivery.retries import after_failure
 from services.notify.delivery.sms import SmsGateway
 from services.notify.notifications import statuses
 from services.notify.notifications.service import rendered
-from services.notify.storage import NOTIFICATIONS, SEEN_SIGNATURES
+from services.notify.storage import NOTIFICATIONS
 from services.notify.templates.catalogue import CHANNELS, EMAIL, SMS
-from shared.auth import replay
 from shared.clock import utc_now
 from shared.failpoints import failpoint
 from shared.logging import log_context
@@ -192,7 +191,6 @@ class Sender:
                                          "receipt_due_at": {"$lt": now}}):
             touched += self._chase_receipt(doc, now)
         self.limiter.prune(now)
-        replay.prune(self.db[SEEN_SIGNATURES], now)
         return touched
 
     def _recover(self, doc: dict[str, Any], now: datetime) -> int:
