@@ -36,7 +36,7 @@ import requests
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from bench.measure import percentiles, wait_until
+from bench.measure import percentiles, print_table, wait_until
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import Principal, TokenIssuer, signing_key
 from shared.bus.kafka import make_producer
@@ -234,13 +234,8 @@ def _print_table(**m) -> None:
         ("RSS Kafka / FerretDB / services", f"{m['rss']['kafka']:.0f} / {m['rss']['ferretdb']:.0f} / "
                                             f"{m['rss_services']:.0f} MB", "after the run"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"\nFerretDB SQLite synchronous={m['synchronous']}\n")
-    print(f"{'metric':<{width}}  {'value':>20}  note")
-    print(f"{'-' * width}  {'-' * 20}  {'-' * 44}")
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>20}  {note}")
-    print()
+    print(f"\nFerretDB SQLite synchronous={m['synchronous']}")
+    print_table(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

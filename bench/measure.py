@@ -23,3 +23,13 @@ def wait_until(check, timeout: float) -> None:
         if time.time() > deadline:
             raise TimeoutError("the system did not catch up in time")
         time.sleep(0.2)
+
+
+def print_table(rows: list[tuple[str, str, str]], value_width: int = 20) -> None:
+    """The one table every benchmark ends with: metric, value, note."""
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'metric':<{width}}  {'value':>{value_width}}  note")
+    print(f"{'-' * width}  {'-' * value_width}  {'-' * 44}")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>{value_width}}  {note}")
+    print()

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pymongo
 
-from bench.measure import percentiles, wait_until
+from bench.measure import percentiles, print_table, wait_until
 from services.notify.notifications import statuses
 from shared.bus.kafka import make_producer
 from shared.clock import as_utc
@@ -137,12 +137,7 @@ def _print_table(**m) -> None:
         ("RSS notify processes", f"{m['rss']:.0f} MB", f"after the run, {m['cores']} cores shared with "
                                                       "Kafka, FerretDB and the simulators"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'metric':<{width}}  {'value':>20}  note")
-    print(f"{'-' * width}  {'-' * 20}  {'-' * 44}")
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>20}  {note}")
-    print()
+    print_table(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

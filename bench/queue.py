@@ -33,6 +33,7 @@ import bson
 import pymongo
 import requests
 
+from bench.measure import print_table
 from services.workflow.dossiers import lifecycle
 from services.workflow.dossiers.model import Context
 from services.workflow.storage import ensure_indexes
@@ -165,11 +166,8 @@ def run(count: int, agency_count: int, samples: int) -> None:
             ("state transition (accept) ms", _pct(transitions), "one CAS write + its event, sequential"),
             ("FerretDB RSS", f"{stack.mongo.managed.rss_mb() or 0:.0f} MB", "after the run"),
         ]
-        width = max(len(r[0]) for r in rows)
-        print(f"\n{'metric':<{width}}  {'value':>16}  note\n{'-' * width}  {'-' * 16}  {'-' * 44}")
-        for name, value, note in rows:
-            print(f"{name:<{width}}  {value:>16}  {note}")
-        print(f"\n(mean first page {statistics.mean(first):.0f} ms)\n")
+        print_table(rows, value_width=16)
+        print(f"(mean first page {statistics.mean(first):.0f} ms)\n")
     finally:
         stack.stop()
 

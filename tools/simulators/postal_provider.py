@@ -37,7 +37,6 @@ import itertools
 import json
 import logging
 import random
-import signal
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -53,6 +52,7 @@ from shared.auth.policy import sign
 from shared.calendar import calendar_for
 from shared.clock import VN_TZ
 from shared.config import Settings
+from tools.simulators.common import SimulatorClient, serve_until_stopped
 
 log = logging.getLogger("postal-provider")
 
@@ -359,11 +359,8 @@ def make_server(port: int, api_key: str, webhook_secret: str) -> ThreadingHTTPSe
     return server
 
 
-class PostalProviderClient:
+class PostalProviderClient(SimulatorClient):
     """Reads the simulator back and steers it (tests, `make postal`)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
 
     def shipments(self) -> list[dict[str, Any]]:
         return requests.get(f"{self.url}/_shipments", timeout=5).json()
@@ -371,22 +368,9 @@ class PostalProviderClient:
     def shipment(self, reference: str) -> dict[str, Any] | None:
         return next((s for s in self.shipments() if s["reference"] == reference), None)
 
-    def stats(self) -> dict[str, int]:
-        return requests.get(f"{self.url}/_stats", timeout=5).json()
-
-    def control(self, **behaviour: Any) -> dict[str, Any]:
-        return requests.post(f"{self.url}/_control", json=behaviour, timeout=5).json()
-
 
 def serve(port: int, api_key: str, webhook_secret: str) -> None:
-    server = make_server(port, api_key, webhook_secret)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"postal-provider: listening on 127.0.0.1:{port}", flush=True)
-    stop.wait()
-    server.shutdown()
+    serve_until_stopped(make_server(port, api_key, webhook_secret), "postal-provider", port)
 
 
 def main(argv: list[str] | None = None) -> int:

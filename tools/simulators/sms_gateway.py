@@ -31,7 +31,6 @@ import argparse
 import json
 import logging
 import re
-import signal
 import threading
 import time
 import uuid
@@ -44,6 +43,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from shared.auth.policy import sign
+from tools.simulators.common import SimulatorClient, serve_until_stopped
 
 log = logging.getLogger("sms-gateway")
 
@@ -280,32 +280,16 @@ def make_server(port: int, api_key: str, callback_secret: str) -> ThreadingHTTPS
     return server
 
 
-class SmsGatewayClient:
+class SmsGatewayClient(SimulatorClient):
     """Reads the simulator back and steers it (tests, `make sms`)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:
         params = {"to": to} if to else None
         return requests.get(f"{self.url}/_messages", params=params, timeout=5).json()
 
-    def stats(self) -> dict[str, int]:
-        return requests.get(f"{self.url}/_stats", timeout=5).json()
-
-    def control(self, **behaviour: Any) -> dict[str, Any]:
-        return requests.post(f"{self.url}/_control", json=behaviour, timeout=5).json()
-
 
 def serve(port: int, api_key: str, callback_secret: str) -> None:
-    server = make_server(port, api_key, callback_secret)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"sms-gateway: listening on 127.0.0.1:{port}", flush=True)
-    stop.wait()
-    server.shutdown()
+    serve_until_stopped(make_server(port, api_key, callback_secret), "sms-gateway", port)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,13 +9,13 @@ from typing import Any
 from pymongo.database import Database
 
 from services.workflow import SERVICE
+from services.workflow.catalogue.registry import save_entry, unchanged
 from services.workflow.storage import ANNOUNCEMENTS
 from shared.calendar import Announcement, WorkingCalendar, calendar_for
 from shared.clock import utc_now
-from shared.domain.errors import Conflict
 from shared.domain.schemas import AnnouncementSchema
 from shared.events import new_event
-from shared.storage.outbox import OUTBOX_FIELDS, Outbox
+from shared.storage.outbox import OUTBOX_FIELDS
 
 _SCHEMA = AnnouncementSchema()
 _cache: dict[str, Any] = {}
@@ -42,18 +42,10 @@ def publish_announcement(db: Database, announcement: dict[str, Any], actor: str)
     changed anything. Deadlines of open dossiers are then recomputed (see dossiers.deadlines)."""
     fields = _SCHEMA.dump(announcement)
     existing = db[ANNOUNCEMENTS].find_one({"_id": fields["id"]})
-    if existing is not None and {k: existing.get(k) for k in fields} == fields:
+    if unchanged(existing, fields):
         return existing, False
     event = new_event("calendar.announcement-published", None, announcement, producer=SERVICE,
                       aggregate_id=f"announcement:{fields['id']}")
-    now = utc_now()
-    if existing is None:
-        Outbox(db[ANNOUNCEMENTS]).insert({"_id": fields["id"], **fields, "version": 1, "published_at": now,
-                                          "published_by": actor}, [event])
-    else:
-        result = Outbox(db[ANNOUNCEMENTS]).update(
-            {"_id": fields["id"], "version": existing["version"]},
-            {"$set": {**fields, "published_at": now, "published_by": actor}, "$inc": {"version": 1}}, [event])
-        if not result.modified_count:
-            raise Conflict("Thông báo vừa được thay đổi bởi người khác; vui lòng tải lại.")
-    return db[ANNOUNCEMENTS].find_one({"_id": fields["id"]}), True
+    saved = save_entry(db[ANNOUNCEMENTS], fields["id"], fields, existing,
+                       {"published_at": utc_now(), "published_by": actor}, event, "Thông báo")
+    return saved, True

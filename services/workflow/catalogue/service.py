@@ -16,6 +16,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.workflow import SERVICE
+from services.workflow.catalogue.registry import save_entry, unchanged
 from services.workflow.catalogue.rules import process_problems
 from services.workflow.storage import AGENCIES, PROCEDURES
 from shared.clock import utc_now, vn_date
@@ -36,24 +37,13 @@ def save_agency(db: Database, agency: dict[str, Any], actor: str) -> tuple[dict[
     """Adds or changes an agency; returns it and whether anything changed (and was published)."""
     fields = _AGENCY.dump(agency)
     existing = db[AGENCIES].find_one({"_id": fields["code"]})
-    if existing is not None and {k: existing.get(k) for k in fields} == fields:
+    if unchanged(existing, fields):
         return existing, False
     event = new_event("catalogue.agency-published", None, agency, producer=SERVICE,
                       aggregate_id=f"agency:{fields['code']}")
-    now = utc_now()
-    if existing is None:
-        try:
-            Outbox(db[AGENCIES]).insert({"_id": fields["code"], **fields, "version": 1, "updated_at": now,
-                                         "updated_by": actor}, [event])
-            return db[AGENCIES].find_one({"_id": fields["code"]}), True
-        except DuplicateKeyError:
-            raise Conflict("Cơ quan vừa được tạo bởi người khác; vui lòng thử lại.") from None
-    result = Outbox(db[AGENCIES]).update(
-        {"_id": existing["_id"], "version": existing["version"]},
-        {"$set": {**fields, "updated_at": now, "updated_by": actor}, "$inc": {"version": 1}}, [event])
-    if not result.modified_count:
-        raise Conflict("Cơ quan vừa được thay đổi bởi người khác; vui lòng tải lại.")
-    return db[AGENCIES].find_one({"_id": existing["_id"]}), True
+    saved = save_entry(db[AGENCIES], fields["code"], fields, existing,
+                       {"updated_at": utc_now(), "updated_by": actor}, event, "Cơ quan")
+    return saved, True
 
 
 def agency(db: Database, code: str) -> dict[str, Any]:
