@@ -17,10 +17,11 @@ export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run run-fresh test lint bench bench-notify bench-queue openapi mail sms postal lock clean distclean
+.PHONY: help setup system-packages run run-fresh test test-suite test-clock lint bench bench-notify bench-queue openapi \
+        mail sms postal lock clean distclean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) ## install Python deps, collect Kafka jars, build FerretDB (once; cached)
 
@@ -45,14 +46,34 @@ $(FERRETDB_BIN): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.
 prerequisites:
 	@tools/check-prerequisites.sh $(PYTHON)
 
+# Debian packages for what pip, Maven and Go cannot provide (installed once, .deb files cached in .cache/apt)
+SYSTEM_PACKAGES := faketime gcc libc6-dev
+
+system-packages: ## install the Debian packages the tests need (faketime), when missing
+	@tools/system-packages.sh $(SYSTEM_PACKAGES)
+
 run: setup ## start Kafka, FerretDB, SMTP and every service; Ctrl-C stops everything
 	@$(PY) -m tools.devstack run
 
 run-fresh: setup ## as `run`, from empty data
 	@$(PY) -m tools.devstack run --fresh
 
-test: setup lint ## run the whole test suite (starts its own Kafka, FerretDB and SMTP server)
+test: lint test-suite test-clock ## lint, the whole suite, then its clock-sensitive part under faked machine dates
+
+test-suite: setup ## the whole test suite (starts its own Kafka, FerretDB, SMTP server and simulators)
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite runs on a pinned business clock (tests/support/clock.py). To prove the machine's date, hour and weekday
+# do not matter, the clock-sensitive tests run again with the machine's clock faked (Debian's libfaketime) to a
+# Sunday night, a weekday after the 15:00 cut-off, the eve of Tết 2027 and a Saturday in 2030.
+CLOCK_DATES := "2026-12-06 23:30 +0700" "2026-12-09 16:30 +0700" "2027-02-05 18:00 +0700" "2030-06-01 10:00 +0700"
+CLOCK_TESTS ?= tests/shared/test_calendar.py tests/workflow tests/intake tests/postal tests/notify/test_sender.py \
+               tests/system/test_full_life.py
+
+test-clock: setup system-packages ## the clock-sensitive tests under each faked machine date (faketime)
+	@for moment in $(CLOCK_DATES); do \
+		tools/faketime/run "$$moment" $(PY) -m pytest -q --no-header $(CLOCK_TESTS) || exit 1; \
+	done
 
 lint: $(VENV)/.installed ## ruff
 	@$(PY) -m ruff check .

@@ -1,5 +1,13 @@
 """Time. Everything is stored in UTC; Vietnamese dates (dossier codes, deadlines, printed forms) use
-Asia/Ho_Chi_Minh, which has had no daylight saving since 1975 and is UTC+7."""
+Asia/Ho_Chi_Minh, which has had no daylight saving since 1975 and is UTC+7.
+
+**Business time is an input.** Every rule that depends on "now" (deadlines, office hours, the 15:00 cut-off,
+quiet hours, dossier codes) reads :func:`utc_now`, never the machine's clock. In production that is the
+machine's clock. A test run pins it: the process is told an offset from the machine's clock
+(``MOTCUA_CLOCK_OFFSET_SECONDS``), and every process it starts gets the same offset, so they all agree on
+"now" whatever the machine's date (see ``tests/conftest.py``: the suite starts on a fixed Monday morning).
+Only business time moves: tokens, leases, Kafka and timeouts use the real clock.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +16,34 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+OFFSET_VARIABLE = "MOTCUA_CLOCK_OFFSET_SECONDS"
 
-# Tests only (MOTCUA_CLOCK_OFFSET_SECONDS): every process of a test stack can live on another date, e.g. before
-# 1 July 2025 to take a dossier through the Decree 61/2018 rules on the real stack. Business time only:
-# tokens, leases and Kafka use the real clock.
-_OFFSET = timedelta(seconds=float(os.environ.get("MOTCUA_CLOCK_OFFSET_SECONDS") or 0))
+_offset = timedelta(seconds=float(os.environ.get(OFFSET_VARIABLE) or 0))
 
 
 def utc_now() -> datetime:
-    """Now, in UTC, truncated to milliseconds: MongoDB stores milliseconds, so a value read back compares
-    equal to the one written."""
-    now = datetime.now(UTC) + _OFFSET
+    """Business now, in UTC, truncated to milliseconds: MongoDB stores milliseconds, so a value read back
+    compares equal to the one written."""
+    now = datetime.now(UTC) + _offset
     return now.replace(microsecond=now.microsecond - now.microsecond % 1000)
+
+
+def offset() -> timedelta:
+    """How far business time is from the machine's clock (zero in production)."""
+    return _offset
+
+
+def set_offset(value: timedelta) -> None:
+    """Tests only: move this process's business clock (child processes get it through their environment)."""
+    global _offset
+    _offset = value
+
+
+def offset_to(instant: datetime) -> timedelta:
+    """The offset that makes business now equal ``instant`` at this moment."""
+    if instant.tzinfo is None:
+        raise ValueError("the instant must be timezone-aware")
+    return instant - datetime.now(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -23,6 +23,7 @@ import pytest
 from shared.bus.consumer import ConsumerRunner
 from shared.bus.kafka import ensure_topics
 from shared.config import Settings
+from tests.support.clock import BusinessClock
 from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
 
 FAST = {
@@ -38,7 +39,6 @@ FAST = {
     "notify_retry_base_seconds": 0.2,
     "notify_lease_seconds": 3.0,
     "notify_sweep_interval_seconds": 0.5,
-    "sms_quiet_hours": "",  # the quiet-hours tests set their own clock
     "postal_dispatch_interval_seconds": 0.2,
     "postal_reconcile_after_seconds": 3.0,
 }
@@ -48,8 +48,20 @@ def _prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
+# The run's business clock (tests/support/clock.py), pinned when this file is imported — before any test module
+# is, so data made at import time is on it too. Every process of the run agrees on "now", and no test depends on
+# the machine's date, hour or weekday.
+BUSINESS_CLOCK = BusinessClock()
+BUSINESS_CLOCK.pin()
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def business_clock() -> BusinessClock:
+    return BUSINESS_CLOCK
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, business_clock) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
     prefix = _prefix()
     infra = Stack(root, ports=Ports.free(), db_prefix=prefix, topic_prefix=f"{prefix}.", env="test")

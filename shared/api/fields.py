@@ -11,6 +11,8 @@ import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared.calendar.model import RANGE_TEXT, OutsideCalendar, calendar_date, within_calendar
+
 _COMMON = {
     "required": "Thiếu trường bắt buộc.",
     "null": "Trường này không được để trống.",
@@ -86,7 +88,23 @@ class Boolean(fields.Boolean):
 
 
 class Date(fields.Date):
-    default_error_messages = {**_COMMON, "invalid": "Ngày không hợp lệ (định dạng YYYY-MM-DD)."}
+    """A calendar date; ``in_calendar=True`` when the working calendar must be able to count from it."""
+
+    default_error_messages = {
+        **_COMMON,
+        "invalid": "Ngày không hợp lệ (định dạng YYYY-MM-DD).",
+        "out_of_calendar": f"Ngày phải trong khoảng {RANGE_TEXT}.",
+    }
+
+    def __init__(self, *args, in_calendar: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_calendar = in_calendar
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if self.in_calendar and not within_calendar(day):
+            raise self.make_error("out_of_calendar")
+        return day
 
 
 class IsoDate(Date):
@@ -101,11 +119,24 @@ class IsoDate(Date):
 
 
 class AwareDateTime(fields.AwareDateTime):
+    """A moment with its UTC offset, on a day the working calendar knows: every moment the system takes in is
+    a business moment (a signature, a due date, a payment), and outside those years no deadline can be counted
+    — nor, at the extremes, converted to UTC at all."""
+
     default_error_messages = {
         **_COMMON,
         "invalid": "Thời điểm không hợp lệ (định dạng ISO 8601).",
         "invalid_awareness": "Thời điểm phải có múi giờ.",
+        "out_of_calendar": f"Thời điểm phải trong khoảng {RANGE_TEXT}.",
     }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            calendar_date(moment)
+        except OutsideCalendar:
+            raise self.make_error("out_of_calendar") from None
+        return moment
 
 
 class Nested(fields.Nested):

@@ -9,14 +9,20 @@ from pathlib import Path
 
 from shared.calendar.calendar import WorkingCalendar
 from shared.calendar.model import (
+    FIRST_DAY,
+    LAST_DAY,
+    RANGE_TEXT,
     Announcement,
     ClockStop,
     Day,
     Deadline,
     Note,
+    OutsideCalendar,
     TimeLimit,
     Unit,
     WorkSchedule,
+    calendar_date,
+    within_calendar,
 )
 
 SHIPPED = Path(__file__).parent / "announcements"
@@ -38,5 +44,6 @@ def calendar_for(settings, announcements: Iterable[Announcement] = ()) -> Workin
                            cutoff=time.fromisoformat(settings.handover_cutoff))
 
 
-__all__ = ["Announcement", "ClockStop", "Day", "Deadline", "Note", "TimeLimit", "Unit", "WorkSchedule",
-           "WorkingCalendar", "calendar_for", "shipped_announcements"]
+__all__ = ["FIRST_DAY", "LAST_DAY", "RANGE_TEXT", "Announcement", "ClockStop", "Day", "Deadline", "Note",
+           "OutsideCalendar", "TimeLimit", "Unit", "WorkSchedule", "WorkingCalendar", "calendar_date", "calendar_for",
+           "shipped_announcements", "within_calendar"]

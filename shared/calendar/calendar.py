@@ -37,14 +37,18 @@ from decimal import ROUND_HALF_UP, Decimal
 import holidays
 
 from shared.calendar.model import (
+    LAST_DAY,
     Announcement,
     ClockStop,
     Day,
     Deadline,
     Note,
+    OutsideCalendar,
     TimeLimit,
     Unit,
     WorkSchedule,
+    calendar_date,
+    within_calendar,
 )
 from shared.clock import VN_TZ, as_utc
 
@@ -101,6 +105,8 @@ class WorkingCalendar:
         known = self._days.get(day)
         if known is not None:
             return known
+        if not within_calendar(day):
+            raise OutsideCalendar()
         with self._lock:  # the holidays object fills years lazily; not thread-safe
             names = self._holidays.get_list(day)
             make_up = day in getattr(self._holidays, "weekend_workdays", set())
@@ -123,11 +129,11 @@ class WorkingCalendar:
 
     def next_working_day(self, day: date, *, include: bool = False) -> date:
         candidate = day if include else day + timedelta(days=1)
-        for _ in range(400):
+        while candidate <= LAST_DAY:
             if self.is_working_day(candidate):
                 return candidate
             candidate += timedelta(days=1)
-        raise RuntimeError(f"no working day within 400 days of {day}")
+        raise OutsideCalendar()
 
     def working_days_after(self, day: date, n: int) -> tuple[date, list[Note]]:
         """The n-th working day after ``day`` — "J + n" of the postal service times (Circular 17/2017 Art. 7(2))
@@ -160,7 +166,11 @@ class WorkingCalendar:
     # -- counting ---------------------------------------------------------------------------------------
 
     def counting_start(self, start: datetime, *, apply_cutoff: bool = True) -> tuple[datetime, list[Note]]:
-        """The first office moment counting can use, from a reception moment."""
+        """The first office moment counting can use, from a reception moment: the moment itself in office hours;
+        outside them, on a day off or after the hand-over cut-off, the start of the next working day — with the
+        days passed over and why (Decree 61/2018 Art. 18, Decree 118/2025 Art. 18: after 15:00, the next
+        working day)."""
+        calendar_date(start)
         local = as_utc(start).astimezone(VN_TZ)
         notes = []
         day = local.date()
@@ -170,6 +180,7 @@ class WorkingCalendar:
                 begin = self._shifts(nxt)[0][0]
                 notes.append(Note("cutoff", f"Tiếp nhận lúc {_fmt(local)}, sau {self.cutoff:%H:%M}: tính từ "
                                             f"{_fmt(begin)} (ngày làm việc tiếp theo).", day))
+                notes.extend(self._days_off_between(day, nxt))
                 return begin, notes
             for shift_start, shift_end in self._shifts(day):
                 if local < shift_end:
@@ -182,11 +193,23 @@ class WorkingCalendar:
         begin = self._shifts(nxt)[0][0]
         why = ", ".join(self.day(day).reasons) or "ngoài giờ làm việc"
         notes.append(Note("start", f"Tiếp nhận lúc {_fmt(local)} ({why}): tính từ {_fmt(begin)}.", day))
+        notes.extend(self._days_off_between(day, nxt))
         return begin, notes
+
+    def _days_off_between(self, first: date, last: date) -> list[Note]:
+        """A note for each day off strictly between two days, with its reason."""
+        notes, day = [], first + timedelta(days=1)
+        while day < last:
+            info = self.day(day)
+            notes.append(Note("skipped", f"Không tính {day:%d/%m/%Y} ({', '.join(info.reasons)}).", day))
+            day += timedelta(days=1)
+        return notes
 
     def add(self, start: datetime, limit: TimeLimit, *, stops: Sequence[ClockStop] = (),
             apply_cutoff: bool = True) -> Deadline:
-        """The due moment of ``limit`` counted from ``start``, leaving out ``stops``."""
+        """The due moment of ``limit`` counted from ``start``, leaving out ``stops``. Raises
+        :class:`OutsideCalendar` (a 422) when the start or the due moment falls outside the calendar."""
+        calendar_date(start)
         if limit.unit is Unit.CALENDAR_DAYS:
             return self._add_calendar_days(start, limit, stops)
         begin, notes = self.counting_start(start, apply_cutoff=apply_cutoff)
@@ -206,7 +229,10 @@ class WorkingCalendar:
         cursor = begin
         day = begin.astimezone(VN_TZ).date()
         stopped: dict[int, timedelta] = {}
-        for _ in range(5000):
+        open_since = min((as_utc(s.start) for s in stops if s.end is None), default=None)
+        while True:  # ends at the due moment, or with OutsideCalendar past the last day the calendar knows
+            if open_since is not None and datetime.combine(day, time(0), VN_TZ) > open_since:
+                raise ClockStopped("Thời gian giải quyết đang tạm dừng: chưa xác định được hạn.")
             info = self.day(day)
             if not info.working:
                 notes.append(Note("skipped", f"Không tính {day:%d/%m/%Y} ({', '.join(info.reasons)}).", day))
@@ -222,7 +248,6 @@ class WorkingCalendar:
                         remaining -= free_end - free_start
             day += timedelta(days=1)
             cursor = datetime.combine(day, time(0), VN_TZ)
-        raise RuntimeError("deadline beyond 5000 days")
 
     @staticmethod
     def _stop_notes(stops: Sequence[ClockStop], stopped: dict[int, timedelta]) -> list[Note]:
@@ -238,6 +263,8 @@ class WorkingCalendar:
         local = as_utc(start).astimezone(VN_TZ)
         notes = [Note("start", f"Tính theo ngày (Bộ luật Dân sự Điều 147 khoản 2): không tính ngày tiếp nhận "
                                f"{local:%d/%m/%Y}.", local.date())]
+        if int(limit.value) > (LAST_DAY - local.date()).days:
+            raise OutsideCalendar()
         last = local.date() + timedelta(days=int(limit.value))
         stopped = sum((_stop_end(s) - as_utc(s.start) for s in stops), timedelta())
         due = datetime.combine(last + timedelta(days=1), time(0), VN_TZ) + stopped
@@ -274,6 +301,11 @@ class WorkingCalendar:
 
     def working_minutes_between(self, begin: datetime, end: datetime, stops: Sequence[ClockStop] = ()) -> int:
         return int(self.working_time_between(begin, end, stops).total_seconds() // 60)
+
+
+class ClockStopped(ValueError):
+    """A deadline asked for while the clock is still stopped at a moment before it would fall: there is none
+    until the stop ends."""
 
 
 def _stop_end(stop: ClockStop) -> datetime:

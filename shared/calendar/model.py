@@ -9,7 +9,38 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from shared.clock import as_utc
+from shared.clock import VN_TZ, as_utc
+from shared.domain.errors import Rejected
+
+# The days the calendar can answer for: the lunar holidays are known for these years, and every date a dossier,
+# a deadline or a report can carry falls inside them. Anything else is refused with a 422, never computed.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+RANGE_TEXT = f"từ {FIRST_DAY:%d/%m/%Y} đến {LAST_DAY:%d/%m/%Y}"
+
+
+class OutsideCalendar(Rejected):
+    """A date, or a deadline counted from one, falls outside the days the calendar knows."""
+
+    def __init__(self, message: str | None = None, errors: dict | None = None) -> None:
+        super().__init__(message or f"Lịch làm việc chỉ tính được các ngày {RANGE_TEXT}.", errors)
+
+
+def within_calendar(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def calendar_date(moment: datetime) -> date:
+    """The Hà Nội date of a moment, refused when outside the calendar (checked before any arithmetic that could
+    overflow: year 1 at +14:00 has no UTC equivalent)."""
+    if moment.tzinfo is None:
+        raise ValueError("moments must be timezone-aware")
+    if not within_calendar(moment.date()):
+        raise OutsideCalendar()
+    local = moment.astimezone(VN_TZ).date()
+    if not within_calendar(local):
+        raise OutsideCalendar()
+    return local
 
 
 class Unit(StrEnum):

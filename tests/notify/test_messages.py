@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, time, timedelta
 
 import pymongo
 import pytest
@@ -15,6 +15,7 @@ import requests
 from services.notify.notifications import statuses
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import Principal
+from shared.clock import VN_TZ, utc_now, vn_date
 from tests.notify.conftest import international, mail_to, text_of
 from tests.support import factories
 from tests.support.bus import publish
@@ -35,8 +36,15 @@ class Expect:
     events: list = field(default_factory=list)
 
 
-def _at(day: int, hour_utc: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour_utc, minute, tzinfo=UTC)
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    """``days`` after today (business clock) at ``hour:minute`` in Hà Nội."""
+    return datetime.combine(vn_date(utc_now()), time(hour, minute), VN_TZ) + timedelta(days=days)
+
+
+def _said(moment: datetime | str, *, sms: bool = False) -> str:
+    """A moment as the messages write it: ``17:00 ngày 26/11/2026`` (``ngay`` once folded for SMS)."""
+    local = (datetime.fromisoformat(moment) if isinstance(moment, str) else moment).astimezone(VN_TZ)
+    return f"{local:%H:%M} {'ngay' if sms else 'ngày'} {local:%d/%m/%Y}"
 
 
 def _cases():
@@ -47,21 +55,21 @@ def _cases():
         "submitted": (submitted, Expect(
             "dossier-submitted",
             email=(f"[Một cửa] Đã nhận hồ sơ trực tuyến {p['code']}",
-                   ["Kính gửi Nguyễn Thị Hoà,", "lúc 10:15 ngày 22/11/2026", f"Mã số hồ sơ: {p['code']}",
+                   ["Kính gửi Nguyễn Thị Hoà,", f"lúc {_said(p['submitted_at'])}", f"Mã số hồ sơ: {p['code']}",
                     "Trạng thái: Mới đăng ký", "Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa"]),
-            sms=[f"Ho so {p['code']} da duoc nop truc tuyen luc 10:15 ngay 22/11/2026."],
-            inbox=("owner", f"Đã nhận hồ sơ {p['code']}", ["đã được nộp lúc 10:15 ngày 22/11/2026"]))),
+            sms=[f"Ho so {p['code']} da duoc nop truc tuyen luc {_said(p['submitted_at'], sms=True)}."],
+            inbox=("owner", f"Đã nhận hồ sơ {p['code']}", [f"đã được nộp lúc {_said(p['submitted_at'])}"]))),
         "submitted-desk": (submitted, Expect(
             "officer-agency-work",
             inbox=(p["receiving_agency_code"], f"Hồ sơ {p['code']}: Mới đăng ký", ["chờ kiểm tra và tiếp nhận"]))),
-        "accepted": (ev("accepted", {"received_at": _at(23, 2), "appointment_due": _at(26, 10), "receipt": True},
-                        status=2), Expect(
+        "accepted": (ev("accepted", {"received_at": _at(0, 9), "appointment_due": _at(3, 17), "receipt": True},
+                        status=2, appointment_due=_at(3, 17)), Expect(
             "dossier-accepted",
             email=("[Một cửa] Hồ sơ {code} đã được tiếp nhận",
-                   ["Thời gian hẹn trả kết quả: 17:00 ngày 26/11/2026.",
+                   [f"Thời gian hẹn trả kết quả: {_said(_at(3, 17))}.",
                     "Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa."]),
-            sms=["Ho so {code} da duoc tiep nhan. Hen tra ket qua: 17:00 ngay 26/11/2026."],
-            inbox=("owner", "Hồ sơ {code} đã được tiếp nhận", ["Hẹn trả kết quả: 17:00 ngày 26/11/2026."]))),
+            sms=[f"Ho so {{code}} da duoc tiep nhan. Hen tra ket qua: {_said(_at(3, 17), sms=True)}."],
+            inbox=("owner", "Hồ sơ {code} đã được tiếp nhận", [f"Hẹn trả kết quả: {_said(_at(3, 17))}."]))),
         "supplement-requested": (ev("supplement-requested", {"phase": "reception", "request_id": "r1", "items": [
             {"component_code": None, "name": "Giấy xác nhận khuyết tật", "reason": "Bản sao chưa được chứng thực"},
             {"component_code": None, "name": "Danh sách lao động", "reason": "Thiếu chữ ký của người đứng đầu"},
@@ -84,10 +92,10 @@ def _cases():
                    ["1. Thủ tục không thuộc thẩm quyền giải quyết của cơ quan\n2. Hồ sơ giả mạo"]),
             sms=["khong duoc tiep nhan giai quyet. Ly do: Thu tuc khong thuoc tham quyen"])),
         "assigned": (ev("assigned", {"assignee": ASSIGNEE, "assignee_name": "Lê Thị Thu", "step": "tham-dinh",
-                                     "step_name": "Thẩm định hồ sơ", "step_due_at": _at(24, 4, 30)}), Expect(
+                                     "step_name": "Thẩm định hồ sơ", "step_due_at": _at(1, 11, 30)}), Expect(
             "officer-assigned",
             inbox=(ASSIGNEE, "Hồ sơ {code} được giao cho Anh/Chị",
-                   ["— Thẩm định hồ sơ, hạn 11:30 ngày 24/11/2026."]))),
+                   [f"— Thẩm định hồ sơ, hạn {_said(_at(1, 11, 30))}."]))),
         "assigned-applicant": (None, Expect(
             "dossier-status", email=("[Một cửa] Hồ sơ {code}: Đang xử lý", ["phân công cho chuyên viên xử lý"]),
             sms=["Ho so {code}: Dang xu ly."])),
@@ -101,35 +109,35 @@ def _cases():
             "dossier-status", email=("[Một cửa] Hồ sơ {code}: Đang xử lý", ["chứng từ BL-000123"]))),
         "consultation-requested": (ev("consultation-requested", {
             "consultation_id": "c1", "agency_code": CONSULTED, "question": "Đề nghị xác nhận số lao động khuyết tật",
-            "due_at": _at(27, 10)}), Expect(
+            "due_at": _at(4, 17)}), Expect(
             "officer-consultation-requested",
             inbox=(CONSULTED, "Đề nghị cho ý kiến về hồ sơ {code}",
-                   ["Đề nghị xác nhận số lao động khuyết tật — trả lời trước 17:00 ngày 27/11/2026."]))),
+                   [f"Đề nghị xác nhận số lao động khuyết tật — trả lời trước {_said(_at(4, 17))}."]))),
         "appointment-extended": (ev("appointment-extended", {
-            "reason": "Chờ kết quả xác minh tại doanh nghiệp", "old_due": _at(26, 10),
-            "new_due": datetime(2026, 12, 3, 10, 0, tzinfo=UTC)}),
+            "reason": "Chờ kết quả xác minh tại doanh nghiệp", "old_due": _at(3, 17), "new_due": _at(10, 17)}),
             Expect(
             "dossier-apology",
             email=("[Một cửa] Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
-                   ["chưa được giải quyết đúng thời hạn đã hẹn (17:00 ngày 26/11/2026)",
+                   [f"chưa được giải quyết đúng thời hạn đã hẹn ({_said(_at(3, 17))})",
                     "Lý do: Chờ kết quả xác minh tại doanh nghiệp",
-                    "Thời gian hẹn trả kết quả mới: 17:00 ngày 03/12/2026."]),
-            sms=["Xin loi Ong/Ba: ho so {code} chua duoc giai quyet dung hen. Hen lai: 17:00 ngay 03/12/2026."])),
+                    f"Thời gian hẹn trả kết quả mới: {_said(_at(10, 17))}."]),
+            sms=["Xin loi Ong/Ba: ho so {code} chua duoc giai quyet dung hen. "
+                 f"Hen lai: {_said(_at(10, 17), sms=True)}."])),
         "deadline-changed": (ev("deadline-changed", {
-            "reason": "Ngày 24/11/2026 được công bố là ngày nghỉ", "old_due": _at(26, 10), "new_due": _at(27, 10),
-            "calendar_version": "v2"}), Expect(
+            "reason": f"Ngày {_at(1, 0):%d/%m/%Y} được công bố là ngày nghỉ", "old_due": _at(3, 17),
+            "new_due": _at(4, 17), "calendar_version": "v2"}), Expect(
             "dossier-deadline-changed",
             email=("[Một cửa] Hồ sơ {code}: thay đổi thời gian hẹn trả kết quả",
-                   ["được điều chỉnh thành 17:00 ngày 27/11/2026", "Lý do: Ngày 24/11/2026 được công bố"]))),
+                   [f"được điều chỉnh thành {_said(_at(4, 17))}", f"Lý do: Ngày {_at(1, 0):%d/%m/%Y} được công bố"]))),
         "result-ready": (ev("result-ready", {"result_kind": "decision", "outcome": "on_time", "early": False,
                                              "return_method": "counter"}, status=9), Expect(
             "dossier-result-ready", email=("[Một cửa] Hồ sơ {code} đã có kết quả",
                                            ["Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa."]))),
-        "early-return": (ev("early-return-notified", {"note": None, "appointment_due": _at(26, 10)}, status=9), Expect(
+        "early-return": (ev("early-return-notified", {"note": None, "appointment_due": _at(3, 17)}, status=9), Expect(
             "dossier-early-return",
             email=("[Một cửa] Mời nhận kết quả hồ sơ {code} trước thời gian hẹn",
-                   ["đã sẵn sàng trước thời gian hẹn trả kết quả (17:00 ngày 26/11/2026)"]),
-            sms=["Ket qua ho so {code} da san sang truoc hen (17:00 ngay 26/11/2026)."])),
+                   [f"đã sẵn sàng trước thời gian hẹn trả kết quả ({_said(_at(3, 17))})"]),
+            sms=[f"Ket qua ho so {{code}} da san sang truoc hen ({_said(_at(3, 17), sms=True)})."])),
         "result-returned": (ev("result-returned", {"method": "counter", "outcome": "on_time"}, status=10), Expect(
             "dossier-result-returned",
             email=("[Một cửa] Hồ sơ {code} đã trả kết quả", ["(nhận trực tiếp tại bộ phận một cửa)"]))),
@@ -143,15 +151,15 @@ def _cases():
                                       "Lý do: Công dân xin rút để bổ sung sau"]))),
         "stopped": (ev("stopped", {"reason": "Quá hạn bổ sung theo quy định", "stop_notice": True}, status=8), Expect(
             "dossier-closed", email=("[Một cửa] Hồ sơ {code}: dừng giải quyết", ["Dừng xử lý hồ sơ"]))),
-        "due-soon": (ev("due-soon", {"scope": "step", "due_at": _at(24, 4, 30), "step": "tham-dinh",
+        "due-soon": (ev("due-soon", {"scope": "step", "due_at": _at(1, 11, 30), "step": "tham-dinh",
                                      "agency_code": LATE_UNIT, "assignee": ALERTED,
                                      "step_name": "Thẩm định hồ sơ"}), Expect(
             "officer-due-soon", inbox=(ALERTED, "Sắp đến hạn: hồ sơ {code}",
-                                       ["Thẩm định hồ sơ — hạn 11:30 ngày 24/11/2026."]))),
-        "overdue": (ev("overdue", {"scope": "step", "due_at": _at(24, 4, 30), "step": "phe-duyet",
+                                       [f"Thẩm định hồ sơ — hạn {_said(_at(1, 11, 30))}."]))),
+        "overdue": (ev("overdue", {"scope": "step", "due_at": _at(1, 11, 30), "step": "phe-duyet",
                                    "agency_code": LATE_UNIT, "assignee": None, "step_name": "Phê duyệt"}), Expect(
             "officer-overdue", inbox=(LATE_UNIT, "Quá hạn: hồ sơ {code}",
-                                      ["Phê duyệt — hạn 11:30 ngày 24/11/2026 đã qua."]))),
+                                      [f"Phê duyệt — hạn {_said(_at(1, 11, 30))} đã qua."]))),
     }
     # Messages that come from an event listed above: same event, another template.
     cases["assigned-applicant"] = (cases["assigned"][0], cases["assigned-applicant"][1])

@@ -3,15 +3,18 @@ Saturdays, office hours, the 15:00 cut-off, Civil Code roll-forward, clock stops
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.calendar import (
+    FIRST_DAY,
+    LAST_DAY,
     Announcement,
     ClockStop,
+    OutsideCalendar,
     TimeLimit,
     Unit,
     WorkingCalendar,
@@ -19,6 +22,7 @@ from shared.calendar import (
     calendar_for,
     shipped_announcements,
 )
+from shared.calendar.calendar import ClockStopped
 from shared.clock import VN_TZ
 from shared.config import Settings
 
@@ -130,7 +134,7 @@ def test_a_clock_stop_extends_the_deadline_by_its_office_time():
 
 def test_an_open_stop_holds_the_deadline_indefinitely():
     open_stop = ClockStop(vn(2026, 3, 2, 9, 0), None, "chờ thực hiện nghĩa vụ tài chính")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ClockStopped):
         CAL.add(vn(2026, 2, 27, 9), TimeLimit(3, Unit.WORKING_DAYS), stops=[open_stop])
 
 
@@ -198,3 +202,46 @@ def test_a_longer_limit_never_ends_earlier(start, a, b):
     short, long_ = sorted((a, b))
     earlier = CAL.add(start, TimeLimit(short, Unit.WORKING_DAYS)).due
     assert earlier <= CAL.add(start, TimeLimit(long_, Unit.WORKING_DAYS)).due
+
+
+# -- the edges of the calendar (2000–2099): refused, never overflowing ---------------------------------------
+
+any_moment = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                          timezones=st.sampled_from([timezone(timedelta(hours=h)) for h in (-12, -5, 0, 7, 14)]))
+any_limit = st.builds(TimeLimit, st.integers(0, 9999), st.sampled_from(list(Unit)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(any_moment, st.sampled_from([
+    datetime(9999, 12, 31, 16, tzinfo=VN_TZ), datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+    datetime(2099, 12, 31, 16, tzinfo=VN_TZ), datetime(2000, 1, 1, 6, tzinfo=timezone(timedelta(hours=14)))])),
+    any_limit)
+def test_any_moment_and_limit_give_a_deadline_or_a_clear_refusal(start, limit):
+    """Outside 2000–2099 (or a deadline landing beyond it) the calendar refuses with OutsideCalendar, a 422
+    naming the range — never OverflowError or a loop without end."""
+    try:
+        deadline = CAL.add(start, limit)
+    except OutsideCalendar as refused:
+        assert "01/01/2000" in refused.message and "31/12/2099" in refused.message
+        return
+    assert FIRST_DAY <= local(deadline.due).date() <= LAST_DAY + timedelta(days=1)
+    assert FIRST_DAY <= local(start).date() <= LAST_DAY
+
+
+def test_days_outside_the_calendar_are_refused():
+    with pytest.raises(OutsideCalendar):
+        CAL.day(date(9999, 12, 31))
+    with pytest.raises(OutsideCalendar):
+        CAL.next_working_day(LAST_DAY)
+    with pytest.raises(OutsideCalendar):
+        CAL.working_days_after(date(2099, 12, 30), 10)
+
+
+def test_a_reception_after_the_cut_off_before_a_holiday_explains_each_day_passed_over():
+    """Thursday 29/4/2027 at 16:00 (after 15:00): 30/4 and 1/5 are holidays, 2/5 a Sunday, 3/5 the day off in
+    lieu of 1/5 (Labour Code Art. 111(3)); counting starts Tuesday 4/5 at 07:30."""
+    deadline = CAL.add(vn(2027, 4, 29, 16, 0), TimeLimit("0.5", Unit.WORKING_DAYS))
+    assert local(deadline.counted_from) == vn(2027, 5, 4, 7, 30)
+    assert local(deadline.due) == vn(2027, 5, 4, 11, 30)
+    skipped = [n.day for n in deadline.notes if n.kind == "skipped"]
+    assert skipped == [date(2027, 4, 30), date(2027, 5, 1), date(2027, 5, 2), date(2027, 5, 3)]

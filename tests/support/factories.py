@@ -1,14 +1,24 @@
-"""Plain factory functions for test data (after GOV.UK Notify's tests/app/db.py)."""
+"""Plain factory functions for test data (after GOV.UK Notify's tests/app/db.py). Every moment they write is
+derived from the run's business clock (``utc_now()``, see tests/support/clock.py), never a literal date."""
 
 from __future__ import annotations
 
 import copy
 import random
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from shared.clock import utc_now, vn_date
+from shared.domain.rulesets import rule_set_for
+from shared.events import new_event
+
+
+def dossier_code(agency: str, moment=None) -> str:
+    """A dossier code of ``agency`` for a dossier filed at ``moment`` (default: now), format B."""
+    return f"{agency}-{vn_date(moment or utc_now()):%y%m%d}-{random.randint(1, 9999):04d}"
 
 
 def agency_code() -> str:
@@ -70,23 +80,20 @@ def bearer(settings, principal: Principal) -> dict[str, str]:
 def submitted_event(dossier_id: str | None = None, owner: str | None = None, **overrides: Any):
     """A valid ``dossier.submitted`` event as intake would publish it; keyword arguments replace fields of
     the submission (``result_return=postal_return()``, ``contact=...``)."""
-    from datetime import UTC, datetime
-
-    from shared.events import new_event
-
     body = submission(**overrides)
     dossier_id = dossier_id or str(uuid.uuid4())
+    now = utc_now()
     payload = {
         **{k: body[k] for k in ("procedure_code", "receiving_agency_code", "applicant", "contact", "result_return",
                                 "attachments")},
-        "code": f"{body['receiving_agency_code']}-261122-{random.randint(1, 9999):04d}",
+        "code": dossier_code(body["receiving_agency_code"], now),
         "channel": "online",
         "status": 1,
         "procedure_version": 1,
         "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
         "competent_agency_code": "000.00.15.H11",
-        "submitted_at": datetime(2026, 11, 22, 3, 15, tzinfo=UTC),
-        "rule_set": "nd118-2025",
+        "submitted_at": now,
+        "rule_set": rule_set_for(vn_date(now)).id,
         "owner_account_id": owner or str(uuid.uuid4()),
         "filed_by": owner or str(uuid.uuid4()),
         "submitter": None,
@@ -98,16 +105,13 @@ def dossier_event(kind: str, details: dict[str, Any], *, dossier_id: str | None 
                   contact: dict[str, Any] | None = None, owner: str | None = None, status: int = 4,
                   agency: str | None = None, **overrides: Any):
     """A valid workflow ``dossier.<kind>`` event, as the workflow would publish it."""
-    from datetime import UTC, datetime
-
-    from shared.events import new_event
-
     agency = agency or agency_code()
+    now = utc_now()
     payload = {
-        "code": f"{agency}-261123-{random.randint(1, 9999):04d}",
+        "code": dossier_code(agency, now),
         "status": status,
         "dossier_version": random.randint(2, 50),
-        "at": datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        "at": now,
         "actor": str(uuid.uuid4()),
         "actor_name": "Trần Văn Bình",
         "procedure_code": "1.001806",
@@ -118,8 +122,8 @@ def dossier_event(kind: str, details: dict[str, Any], *, dossier_id: str | None 
         "applicant_name": "Nguyễn Thị Hoà",
         "contact": contact if contact is not None else {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn",
                                                         "phone": phone()},
-        "rule_set": "nd118-2025",
-        "appointment_due": datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
+        "rule_set": rule_set_for(vn_date(now)).id,
+        "appointment_due": now + timedelta(days=3),
         "result_return_method": "counter",
         "details": details,
         **overrides,
@@ -130,10 +134,6 @@ def dossier_event(kind: str, details: dict[str, Any], *, dossier_id: str | None 
 def pickup_requested_event(dossier_id: str | None = None, owner: str | None = None, *, agency: str | None = None,
                            phone_number: str | None = None, **overrides: Any):
     """A valid ``dossier.pickup-requested`` event as intake would publish it."""
-    from datetime import UTC, datetime
-
-    from shared.events import new_event
-
     body = submission(**({"receiving_agency_code": agency} if agency else {}))
     number = phone_number or phone()
     payload = {
@@ -149,7 +149,7 @@ def pickup_requested_event(dossier_id: str | None = None, owner: str | None = No
         "documents": [{"name": "Đơn đề nghị", "original": True, "count": 1},
                       {"name": "Danh sách lao động là người khuyết tật", "original": False, "count": 2}],
         "result_return": {"method": "counter"},
-        "requested_at": datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        "requested_at": utc_now(),
         **overrides,
     }
     return new_event("dossier.pickup-requested", dossier_id or str(uuid.uuid4()), payload, producer="intake")

@@ -1,18 +1,18 @@
 """A dossier's whole life on the real stack, under each rule set: filed online (intake), accepted at the desk,
 assigned, appraised, reviewed, approved, registered and returned (workflow), with the applicant following it
 through the public look-up. The Decree 61/2018 run lives in June 2025 (every process's business clock is
-shifted), the Decree 118/2025 run today."""
+moved there), the Decree 118/2025 run on the run's pinned clock."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
 
 import pytest
 import requests
 
 from shared.auth.roles import Role
-from shared.clock import VN_TZ
 from tests.support import factories
+from tests.support.clock import vn
 from tests.support.waiting import eventually
 from tests.system.helpers import SEED_AGENCY, sign_up, submit
 
@@ -22,12 +22,17 @@ HEALTH = "000.00.15.H11"
 
 
 @pytest.mark.parametrize(("received", "rule_set", "circular"), [
-    (datetime(2025, 6, 10, 9, 0, tzinfo=VN_TZ), "nd61-2018", "01/2018/TT-VPCP"),
+    (vn(2025, 6, 10, 9, 0), "nd61-2018", "01/2018/TT-VPCP"),
     (None, "nd118-2025", "03/2025/TT-VPCP"),
 ], ids=["decree-61", "decree-118"])
-def test_a_dossier_from_filing_to_returned_result(deployment, received, rule_set, circular):
-    if received is not None:
-        deployment.extra_env["MOTCUA_CLOCK_OFFSET_SECONDS"] = str((received - datetime.now(VN_TZ)).total_seconds())
+def test_a_dossier_from_filing_to_returned_result(deployment, business_clock, received, rule_set, circular):
+    with contextlib.ExitStack() as moments:
+        if received is not None:
+            moments.enter_context(business_clock.moved_to(received, why="received before 1 July 2025: Decree 61"))
+        _whole_life(deployment, received, rule_set, circular)
+
+
+def _whole_life(deployment, received, rule_set, circular):
     deployment.start_services()
     deployment.seed_catalogue()
     intake, workflow = deployment.url("intake"), deployment.url("workflow")

@@ -52,6 +52,13 @@ def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = 
     raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
+def real_clock_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for an infrastructure server: on the machine's real clock even when the tests fake it
+    (tools/faketime/run): Kafka's, FerretDB's and the SMTP server's clocks are not ours to fake."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME") and k != "LD_PRELOAD"}
+    return {**env, **(extra or {})}
+
+
 @dataclass
 class ManagedProcess:
     """A child process with its output in a log file; stopped with SIGTERM, then SIGKILL."""
@@ -165,6 +172,9 @@ class KafkaServer:
             "num.io.threads=2",
             "background.threads=2",
             "log.cleaner.enable=false",
+            # The broker stamps records with its own clock: clients whose clock is faked (make test-clock) are
+            # neither refused for records "from the future" nor see them deleted by retention as "too old".
+            "log.message.timestamp.type=LogAppendTime",
             "",
         ])
 
@@ -183,12 +193,12 @@ class KafkaServer:
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             subprocess.run([java, "-Xmx256m", "-cp", classpath, log4j, "kafka.tools.StorageTool", "format",
                             "-t", cluster_id, "-c", str(config), "--ignore-formatted"],
-                           check=True, capture_output=True, cwd=REPO)
+                           check=True, capture_output=True, cwd=REPO, env=real_clock_env())
         self.managed.spawn([
             java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", f"-Dkafka.logs.dir={self.data_dir}",
             log4j, "-cp", classpath, "kafka.Kafka", str(config),
-        ])
+        ], env=real_clock_env())
         self._wait_started(timeout)
         self.managed.started_in = time.monotonic() - started
 
@@ -233,7 +243,8 @@ class FerretDBServer:
         (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         self.managed.spawn([str(FERRETDB_BIN), "-listen-addr", f"127.0.0.1:{self.port}",
-                            "-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})"])
+                            "-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})"],
+                           env=real_clock_env())
         wait_for_port(self.port, timeout, self.managed.process, "FerretDB")
         self.managed.started_in = time.monotonic() - started
 
@@ -256,7 +267,7 @@ class MailServer:
             raise RuntimeError(f"port {self.port} is in use: is another stack (or SMTP server) running?")
         started = time.monotonic()
         self.managed.spawn([sys.executable, "-m", "tools.devstack.mail", "serve", "--port", str(self.port),
-                            "--maildir", str(self.maildir)], env={**os.environ, "PYTHONPATH": str(REPO)})
+                            "--maildir", str(self.maildir)], env=real_clock_env({"PYTHONPATH": str(REPO)}))
         wait_for_port(self.port, timeout, self.managed.process, "SMTP server")
         self.managed.started_in = time.monotonic() - started
 

@@ -20,6 +20,7 @@ from typing import Any
 import requests
 from kafka import KafkaAdminClient
 
+from shared import clock
 from shared.bus.kafka import ensure_topics
 from shared.config import Settings
 from shared.runtime import ServiceProcesses
@@ -118,6 +119,8 @@ class Stack:
             workflow_port=self.ports.workflow,
             notify_port=self.ports.notify,
             postal_port=self.ports.postal,
+            # the business clock of this process, so every child agrees on "now" (zero outside tests)
+            clock_offset_seconds=clock.offset().total_seconds(),
             **overrides,
         )
 

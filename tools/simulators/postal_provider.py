@@ -50,7 +50,7 @@ import requests
 
 from shared.auth.policy import sign
 from shared.calendar import calendar_for
-from shared.clock import VN_TZ
+from shared.clock import VN_TZ, utc_now
 from shared.config import Settings
 from tools.simulators.common import SimulatorClient, serve_until_stopped
 
@@ -174,10 +174,10 @@ class Driver:
         behaviour = self.state.behaviour
         scenarios = PICKUP_SCENARIOS if shipment.direction == "dossier_pickup" else RESULT_SCENARIOS
         steps = scenarios.get(shipment.scenario) or scenarios["normal"]
-        start = datetime.now(UTC) + timedelta(hours=behaviour.start_offset_hours)
+        start = utc_now() + timedelta(hours=behaviour.start_offset_hours)
         updates = []
         for at, status, extra in timeline(steps, start):
-            at = min(at, datetime.now(UTC))
+            at = min(at, utc_now())
             update = {"event_id": f"{shipment.tracking_code}-{len(updates) + 1}",
                       "tracking_code": shipment.tracking_code, "status": status, "at": at.isoformat(),
                       "attempt": extra.get("attempt"), "note": extra.get("note"), "post_office": shipment.post_office}
@@ -294,7 +294,7 @@ class Handler(BaseHTTPRequestHandler):
             serial = next(self.state.serial)
             shipment = Shipment(
                 tracking_code=s10_tracking_code(serial), reference=order["reference"], direction=order["direction"],
-                slip_number=f"PG{datetime.now(VN_TZ):%y%m%d}{serial % 10**6:06d}",
+                slip_number=f"PG{utc_now().astimezone(VN_TZ):%y%m%d}{serial % 10**6:06d}",
                 post_office=post_office_for((agency_side.get("address") or {}).get("province_code")),
                 postage=postage_for(order["sender"], order["recipient"], bool(order.get("with_receipt"))),
                 callback_url=order.get("callback_url"), phone=phone,

@@ -35,7 +35,6 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -43,6 +42,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from shared.auth.policy import sign
+from shared.clock import utc_now
 from tools.simulators.common import SimulatorClient, serve_until_stopped
 
 log = logging.getLogger("sms-gateway")
@@ -139,7 +139,7 @@ class Receipts:
         body = json.dumps({"receipt_id": f"r-{message.id}", "message_id": message.id,
                            "reference": message.reference, "status": message.status,
                            "permanent": message.permanent, "error_code": message.error_code,
-                           "at": datetime.now(UTC).isoformat()}).encode()
+                           "at": utc_now().isoformat()}).encode()
         try:
             response = self.session.post(message.callback_url, data=body, timeout=10, headers={
                 "Content-Type": "application/json", "X-Signature": sign(body, self.state.callback_secret)})
@@ -217,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
             status, error_code, permanent = outcome_for(to)
             message = Message(id=uuid.uuid4().hex, sender=str(body.get("from", "")), to=to, text=text,
                               encoding=encoding, reference=reference, callback_url=body.get("callback_url"),
-                              segments=segments(text, encoding), received_at=datetime.now(UTC).isoformat(),
+                              segments=segments(text, encoding), received_at=utc_now().isoformat(),
                               status=status, error_code=error_code, permanent=permanent)
             self.state.messages.append(message)
             if reference:

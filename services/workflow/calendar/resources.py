@@ -22,8 +22,8 @@ blp = Blueprint("calendar", __name__, url_prefix="/calendar",
 
 
 class DaysArgs(f.VnSchema):
-    start = f.Date(required=True, data_key="from")
-    end = f.Date(required=True, data_key="to")
+    start = f.Date(required=True, data_key="from", in_calendar=True)
+    end = f.Date(required=True, data_key="to", in_calendar=True)
 
 
 class DayView(Schema):

@@ -13,7 +13,7 @@ from typing import Any
 
 from services.workflow.dossiers.model import OUTCOME_NAMES
 from shared.calendar.model import TimeLimit
-from shared.clock import VN_TZ, as_utc
+from shared.clock import VN_TZ, as_utc, utc_now
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.errors import NotFound
 from shared.domain.rulesets import FORM_TITLES, rule_set_by_id
@@ -51,7 +51,7 @@ def render_data(d: dict[str, Any], form: str, settings, agency_names: dict[str, 
         "phone": d["contact"].get("phone"),
         "email": d["contact"].get("email"),
         "status": DossierStatus(d["status"]).vietnamese,
-        "issued_at": _when(issued["issued_at"]) if issued else _when(datetime.now(VN_TZ)),
+        "issued_at": _when(issued["issued_at"]) if issued else _when(utc_now()),
         "issued_by": (issued or {}).get("by_name"),
     }
     data.update(_FORM_FIELDS[form](d, issued, agency_names))

@@ -14,7 +14,7 @@ from typing import Any
 
 from shared.auth.tokens import Principal
 from shared.calendar import WorkingCalendar
-from shared.clock import vn_date
+from shared.clock import as_utc, vn_date
 
 # step states
 PENDING, ACTIVE, DONE, SKIPPED = "pending", "active", "done", "skipped"
@@ -23,9 +23,8 @@ PENDING, ACTIVE, DONE, SKIPPED = "pending", "active", "done", "skipped"
 EARLY, ON_TIME, LATE = "early", "on_time", "late"
 OUTCOME_NAMES = {EARLY: "Trước hạn", ON_TIME: "Đúng hạn", LATE: "Quá hạn"}
 
-# queue filters for open dossiers
+# where an open dossier stands against the due moment of what it waits for (queue filters and badges)
 DUE_SOON = "due_soon"
-DUE_STATES = (EARLY, ON_TIME, DUE_SOON, LATE)
 
 PHASE_RECEPTION, PHASE_APPRAISAL = "reception", "appraisal"
 
@@ -57,6 +56,15 @@ def active_steps(dossier: dict[str, Any]) -> list[dict[str, Any]]:
 
 def step_by_code(dossier: dict[str, Any], code: str) -> dict[str, Any] | None:
     return next((s for s in dossier["steps"] if s["code"] == code), None)
+
+
+def due_state_at(due: datetime | None, now: datetime, soon: datetime) -> str | None:
+    """Late once the due moment has passed, due soon when it comes before ``soon`` (DUE_SOON_WORKING_HOURS of
+    office time from now), else on time."""
+    if due is None:
+        return None
+    due = as_utc(due)
+    return LATE if due < now else DUE_SOON if due < soon else ON_TIME
 
 
 def finish_outcome(finished: datetime, due: datetime) -> str:

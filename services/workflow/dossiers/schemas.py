@@ -232,7 +232,10 @@ class QueueItemView(Schema):
     applicant_name = fields.Function(lambda d: d["applicant"]["full_name"])
     queue_role = fields.String(allow_none=True)
     queue_assignee = fields.String(allow_none=True)
-    queue_due = fields.AwareDateTime(allow_none=True)
+    queue_due = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "due moment of what the dossier waits for (at the desk: the reception step's, counted from "
+                       "the first working moment after filing; after 15:00 from the next working day)"})
+    due_state = fields.String(allow_none=True, metadata={"description": "late, due_soon or on_time, now"})
     appointment_due = fields.AwareDateTime(allow_none=True)
     submitted_at = fields.AwareDateTime()
     counts_as_late = fields.Boolean()

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.workflow.dossiers.model import DUE_SOON, EARLY, LATE, ON_TIME
+from services.workflow.dossiers.model import DUE_SOON, EARLY, LATE, ON_TIME, due_state_at
 from services.workflow.storage import DOSSIERS
 from shared.calendar import TimeLimit, Unit, WorkingCalendar
 from shared.storage import keyset
@@ -37,8 +37,11 @@ def open_queue(db: Database, query: dict[str, Any], *, due_state: str | None, no
         query["queue_due"] = {"$gte": now, "$lt": soon}
     elif due_state == ON_TIME:
         query["queue_due"] = {"$gte": soon}
-    return keyset.page(db[DOSSIERS], query, QUEUE_SORT, limit=limit, after_values=after_values,
-                       projection=LIST_FIELDS)
+    items, last = keyset.page(db[DOSSIERS], query, QUEUE_SORT, limit=limit, after_values=after_values,
+                              projection=LIST_FIELDS)
+    for item in items:
+        item["due_state"] = due_state_at(item["queue_due"], now, soon)
+    return items, last
 
 
 def agency_queue(db: Database, agency_code: str, *, status: int | None, procedure: str | None, role: str | None,
