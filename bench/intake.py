@@ -37,8 +37,9 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 from bench.measure import percentiles, print_table, wait_until
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from shared.auth.tokens import TokenIssuer, signing_key
 from shared.bus.kafka import make_producer
 from shared.clock import as_utc
 from tests.support import factories

@@ -37,8 +37,9 @@ from bench.measure import print_table
 from services.workflow.dossiers import lifecycle
 from services.workflow.dossiers.model import Context
 from services.workflow.storage import ensure_indexes
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from shared.auth.tokens import TokenIssuer, signing_key
 from shared.clock import utc_now
 from shared.storage.outbox import outbox_fields
 from tests.support import factories

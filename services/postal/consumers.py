@@ -6,7 +6,7 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.postal import SERVICE
-from services.postal.calendar.service import apply_announcement, current_calendar
+from services.postal.calendar.service import apply_announcement
 from services.postal.catalogue.service import apply_agency
 from services.postal.shipments import service
 from shared.bus.consumer import ConsumerRunner, Subscription
@@ -15,8 +15,8 @@ from shared.events import Topic
 
 def build_runner(db: Database, settings) -> ConsumerRunner:
     def submitted(event, payload):
-        service.plan_result_delivery(db, event, payload)
-        service.on_dossier_filed(db, event, payload)
+        service.plan_result_delivery(db, settings, event, payload)
+        service.on_dossier_filed(db, settings, event, payload)
 
     return ConsumerRunner(
         group=SERVICE,
@@ -25,13 +25,12 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
         subscriptions=[
             Subscription(Topic.INTAKE_DOSSIERS, {
                 "dossier.submitted": submitted,
-                "dossier.pickup-requested": lambda event, payload: service.plan_pickup(db, event, payload),
+                "dossier.pickup-requested": lambda event, payload: service.plan_pickup(db, settings, event, payload),
             }),
             Subscription(Topic.WORKFLOW_DOSSIERS, {
-                "dossier.result-ready": lambda event, payload: service.on_result_ready(
-                    db, settings, current_calendar(db, settings), event, payload),
-                "dossier.withdrawn": lambda event, payload: service.on_dossier_closed(db, event, payload),
-                "dossier.stopped": lambda event, payload: service.on_dossier_closed(db, event, payload),
+                "dossier.result-ready": lambda event, payload: service.on_result_ready(db, settings, event, payload),
+                "dossier.withdrawn": lambda event, payload: service.on_dossier_closed(db, settings, event, payload),
+                "dossier.stopped": lambda event, payload: service.on_dossier_closed(db, settings, event, payload),
             }),
             Subscription(Topic.WORKFLOW_CATALOGUE, {
                 "catalogue.agency-published": lambda event, payload: apply_agency(db, event, payload),

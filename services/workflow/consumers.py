@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.workflow import SERVICE
-from services.workflow.dossiers import postal
+from services.workflow.dossiers import shipments
 from services.workflow.dossiers.service import on_submitted
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
@@ -21,8 +21,8 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
                 "dossier.submitted": lambda event, payload: on_submitted(db, settings, event, payload),
             }),
             Subscription(Topic.POSTAL_SHIPMENTS, {
-                name: lambda event, payload: postal.on_shipment(db, settings, event, payload)
-                for name in postal.HANDLED
+                name: lambda event, payload: shipments.on_shipment(db, settings, event, payload)
+                for name in shipments.HANDLED
             }),
         ],
     )

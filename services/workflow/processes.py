@@ -1,4 +1,4 @@
-from shared.runtime import ServiceProcesses
+from shared.runtime.processes import ServiceProcesses
 
 PROCESSES = ServiceProcesses(
     service="workflow",

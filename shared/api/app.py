@@ -2,7 +2,7 @@
 
 Each service's ``create_app`` calls :func:`create_service_app` with its blueprints. The factory runs in the
 gunicorn worker after fork (``preload_app`` is off), so the MongoDB client made here belongs to the worker.
-It does no I/O: indexes are made once per start by the process launcher (:mod:`shared.runtime`), and the
+It does no I/O: indexes are made once per start by the process launcher (:mod:`shared.runtime.processes`), and the
 OpenAPI document can be generated without any server.
 """
 

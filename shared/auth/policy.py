@@ -32,8 +32,9 @@ from flask import Flask, abort, current_app, g, request
 from flask_smorest import Blueprint
 
 from shared.auth import replay
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import InvalidToken, Principal, TokenVerifier
+from shared.auth.tokens import InvalidToken, TokenVerifier
 from shared.clock import utc_now
 from shared.domain.errors import Conflict
 

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import os
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,24 +21,13 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.config import ConfigError
 
 
 class InvalidToken(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    kind: PrincipalKind
-    roles: frozenset[str] = field(default_factory=frozenset)
-    agency_code: str | None = None
-    name: str | None = None
-
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from marshmallow import ValidationError as MaValidationError
 from marshmallow import validates_schema
 
-from shared.api import fields as f
 from shared.auth.roles import OFFICER_ROLES
+from shared.domain import fields as f
 from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
 from shared.domain.schemas import AddressSchema, TimeLimitSchema
 
 AGENCY_LEVELS = ("central", "province", "district", "commune")
+DRAFT, PUBLISHED_VERSION = "draft", "published"   # the states of a procedure version
 ONLINE_LEVELS = ("full", "partial", "none")   # toàn trình, một phần (Decree 42/2022 Art. 11(1)), none
 RESULT_TYPES = ("paper", "electronic", "both")
 STEP_KINDS = (
@@ -117,7 +118,7 @@ class ProcedureVersionSchema(ProcedureSchema):
     """A procedure version as published (events and API)."""
 
     version = f.Integer(required=True)
-    status = f.String(required=True, validate=f.one_of(("draft", "published")))
+    status = f.String(required=True, validate=f.one_of((DRAFT, PUBLISHED_VERSION)))
     valid_from = f.IsoDate(allow_none=True)
     valid_until = f.IsoDate(allow_none=True)
     published_at = f.AwareDateTime(allow_none=True)

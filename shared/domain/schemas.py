@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validates_schema
 
-from shared.api import fields as f
 from shared.calendar.model import TimeLimit, Unit
+from shared.domain import fields as f
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.statuses import DossierStatus
 

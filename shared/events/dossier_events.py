@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marshmallow import Schema
 
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.schemas import ContactSchema
 
 # Details ------------------------------------------------------------------------------------------------

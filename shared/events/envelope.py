@@ -101,13 +101,6 @@ class Event:
         except (TypeError, ValueError) as exc:
             raise InvalidEvent(f"invalid envelope: {exc}") from exc
 
-    def caused(self, type: str, payload: dict[str, Any], producer: str) -> Event:  # noqa: A002
-        """A new event caused by this one, in the same correlation."""
-        return new_event(
-            type, self.dossier_id, payload, producer=producer, aggregate_id=self.aggregate_id,
-            correlation_id=self.correlation_id or self.event_id, causation_id=self.event_id,
-        )
-
 
 class _EnvelopeSchema(Schema):
     event_id = fields.UUID(required=True)
@@ -126,30 +119,3 @@ class _EnvelopeSchema(Schema):
 
 
 _ENVELOPE = _EnvelopeSchema()
-
-
-def new_event(
-    type: str,  # noqa: A002
-    dossier_id: str | None,
-    payload: dict[str, Any],
-    *,
-    producer: str,
-    aggregate_id: str | None = None,
-    correlation_id: str | None = None,
-    causation_id: str | None = None,
-) -> Event:
-    """A new event of a registered type, its payload validated against the type's current schema and
-    stored in its JSON form (what consumers will load)."""
-    from shared.events.catalog import event_type  # the catalog imports this module's InvalidEvent
-
-    kind = event_type(type)
-    return Event(
-        type=type,
-        dossier_id=dossier_id,
-        payload=kind.dump(payload),
-        producer=producer,
-        aggregate_id=aggregate_id,
-        schema_version=kind.version,
-        correlation_id=correlation_id,
-        causation_id=causation_id,
-    )

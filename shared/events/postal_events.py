@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import Schema
 
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.schemas import PHONE_RE, AddressSchema, ApplicantSchema, ContactSchema, ResultReturnSchema
 
 DIRECTIONS = ("dossier_pickup", "result_delivery")

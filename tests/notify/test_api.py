@@ -14,8 +14,8 @@ from services.notify.notifications import statuses
 from services.notify.storage import NOTIFICATIONS
 from services.notify.templates.catalogue import TEMPLATES_LIST
 from shared.auth.policy import sign
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal
 from shared.clock import utc_now
 from tests.notify.conftest import deliver_all, mail_to, persist
 from tests.support import factories

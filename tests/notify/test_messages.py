@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from services.notify.notifications import statuses
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal
 from shared.clock import VN_TZ, utc_now, vn_date
 from tests.notify.conftest import international, mail_to, text_of
 from tests.support import factories

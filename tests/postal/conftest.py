@@ -12,7 +12,6 @@ from services.postal.app import create_app
 from services.postal.shipments import rules, service
 from services.postal.storage import ensure_indexes
 from shared.calendar import calendar_for
-from shared.clock import utc_now
 from shared.events import Event, event_type
 from tests.conftest import database
 from tests.support import factories
@@ -37,29 +36,34 @@ def load(event: Event) -> dict:
     return event_type(event.type).load(event.payload, event.schema_version)
 
 
-def planned_delivery(db, *, tracking: str | None = "EB100000005VN", post_office: str = "700000",
+def planned_delivery(db, settings, *, tracking: str | None = "EB100000005VN", post_office: str = "700000",
                      postage: int = 38_000, **overrides) -> dict:
     """A result delivery planned from a filing, ready and registered with the provider (unless ``tracking``
     is None)."""
     event = factories.submitted_event(result_return=factories.postal_return(), **overrides)
-    service.plan_result_delivery(db, event, load(event))
+    service.plan_result_delivery(db, settings, event, load(event))
     id_ = service.shipment_id(event.dossier_id, "result_delivery")
-    service.execute(db, id_, lambda s: rules.result_ready(s, utc_now()))
+    service.execute(db, settings, id_, rules.result_ready)
     if tracking:
-        service.execute(db, id_, lambda s: rules.registered(s, {"tracking_code": tracking, "slip_number": "PG1",
-                                                                "post_office": post_office, "postage": postage},
-                                                            utc_now()))
-    return service.get(db, id_)
+        _register(db, settings, id_, {"tracking_code": tracking, "slip_number": "PG1", "post_office": post_office,
+                                      "postage": postage})
+    return service.get(db, settings, id_)
 
 
-def planned_pickup(db, *, tracking: str = "EB200000001VN", post_office: str = "700000", **overrides) -> dict:
+def planned_pickup(db, settings, *, tracking: str = "EB200000001VN", post_office: str = "700000",
+                   **overrides) -> dict:
     event = factories.pickup_requested_event(**overrides)
-    service.plan_pickup(db, event, load(event))
+    service.plan_pickup(db, settings, event, load(event))
     id_ = service.shipment_id(event.dossier_id, "dossier_pickup")
-    service.execute(db, id_, lambda s: rules.registered(s, {"tracking_code": tracking, "slip_number": "PG2",
-                                                            "post_office": post_office, "postage": 37_000},
-                                                        utc_now()))
-    return service.get(db, id_)
+    _register(db, settings, id_, {"tracking_code": tracking, "slip_number": "PG2", "post_office": post_office,
+                                  "postage": 37_000})
+    return service.get(db, settings, id_)
+
+
+def _register(db, settings, id_: str, answer: dict) -> None:
+    shipment = service.get(db, settings, id_)
+    service.execute(db, settings, id_, rules.registered, answer=answer, sender=shipment["sender"],
+                    recipient=shipment["recipient"])
 
 
 def calendar(settings):

@@ -15,8 +15,8 @@ from services.postal.provider.client import PostalProvider
 from services.postal.shipments import statuses as st
 from services.postal.storage import SHIPMENTS
 from shared.auth.policy import sign
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal
 from shared.clock import utc_now, vn_datetime
 from tests.postal.conftest import planned_delivery, planned_pickup, tracking_code
 from tests.support import factories
@@ -44,7 +44,7 @@ def _update(tracking: str, status: str, at, **extra) -> dict:
 def test_webhooks_are_signed_not_replayed_known_and_never_move_a_shipment_backwards(postal):
     settings, db, client = postal
     code = tracking_code()
-    shipment = planned_delivery(db, tracking=code)
+    shipment = planned_delivery(db, settings, tracking=code)
     now = utc_now()
     picked = _update(code, "picked_up", now - timedelta(hours=5))
 
@@ -84,7 +84,7 @@ def test_webhooks_are_signed_not_replayed_known_and_never_move_a_shipment_backwa
 def test_tracking_shows_statuses_and_dates_to_anyone_but_no_personal_data(postal):
     settings, db, client = postal
     code = tracking_code()
-    shipment = planned_delivery(db, tracking=code)
+    shipment = planned_delivery(db, settings, tracking=code)
     by_tracking = client.get(f"/tracking/{code}")
     by_dossier = client.get(f"/tracking/{shipment['dossier_code']}")
     assert by_tracking.status_code == by_dossier.status_code == 200
@@ -105,7 +105,7 @@ def _record(**changes) -> dict:
 
 def test_the_hand_over_is_signed_by_the_post_office_or_the_agency_desk_only(postal):
     settings, db, client = postal
-    shipment = planned_pickup(db, post_office="700000")
+    shipment = planned_pickup(db, settings, post_office="700000")
     url = f"/shipments/{shipment['_id']}/handover"
     agency = shipment["agency_code"]
 
@@ -131,9 +131,10 @@ def test_the_hand_over_is_signed_by_the_post_office_or_the_agency_desk_only(post
 def test_an_agency_lists_its_shipments_and_a_post_office_its_work(postal):
     settings, db, client = postal
     agency = factories.agency_code()
-    deliveries = [planned_delivery(db, tracking=tracking_code(), receiving_agency_code=agency) for _ in range(3)]
-    pickup = planned_pickup(db, tracking=tracking_code(), agency=agency, post_office="999001")
-    waiting = planned_delivery(db, tracking=None, receiving_agency_code=agency)
+    deliveries = [planned_delivery(db, settings, tracking=tracking_code(), receiving_agency_code=agency)
+                  for _ in range(3)]
+    pickup = planned_pickup(db, settings, tracking=tracking_code(), agency=agency, post_office="999001")
+    waiting = planned_delivery(db, settings, tracking=None, receiving_agency_code=agency)
     desk = _officer(settings, agency, Role.CLERK)
 
     everything = client.get(f"/agencies/{agency}/shipments", headers=desk).json
@@ -161,7 +162,7 @@ def test_the_quarterly_report_counts_volumes_lateness_returns_losses_and_money_p
     settings, db, client = postal
     agency = factories.agency_code()
     codes = [tracking_code() for _ in range(4)]
-    shipments = [planned_delivery(db, tracking=code, receiving_agency_code=agency) for code in codes]
+    shipments = [planned_delivery(db, settings, tracking=code, receiving_agency_code=agency) for code in codes]
     for s in shipments:
         db[SHIPMENTS].update_one({"_id": s["_id"]}, {"$set": {"province_code": "79"}})
     base = utc_now() - timedelta(days=20)
@@ -194,15 +195,15 @@ def test_the_quarterly_report_counts_volumes_lateness_returns_losses_and_money_p
 
 def test_registration_waits_out_a_provider_outage_and_is_never_doubled(postal, provider):
     settings, db, _ = postal
-    shipment = planned_delivery(db, tracking=None)
+    shipment = planned_delivery(db, settings, tracking=None)
     provider.control(fail_create_next=1)
     client = PostalProvider(settings)
     now = utc_now()
-    assert dispatcher.register_pending(db, client, now) == 0
+    assert dispatcher.register_pending(db, settings, client, now) == 0
     waiting = db[SHIPMENTS].find_one({"_id": shipment["_id"]})
     assert waiting["registration_attempts"] == 1 and "503" in waiting["registration_error"]
-    assert dispatcher.register_pending(db, client, now) == 0  # not before its backoff
-    assert dispatcher.register_pending(db, client, now + timedelta(seconds=5)) == 1
+    assert dispatcher.register_pending(db, settings, client, now) == 0  # not before its backoff
+    assert dispatcher.register_pending(db, settings, client, now + timedelta(seconds=5)) == 1
     registered = db[SHIPMENTS].find_one({"_id": shipment["_id"]})
     assert registered["tracking_code"] and registered["post_office"] and registered["postage"] > 0
     assert registered["outbox"][-1]["type"] == "shipment.requested"

@@ -16,9 +16,17 @@ from services.postal.shipments.service import _new
 from shared.calendar import calendar_for
 from shared.clock import VN_TZ
 from shared.config import Settings
+from shared.domain.changes import Context
 from shared.domain.errors import Conflict, Rejected
+from tests.support import factories
 
 CALENDAR = calendar_for(Settings())
+OFFICER = factories.officer_principal("000.00.12.H29")
+
+
+def at(moment) -> Context:
+    """The context of a command run at ``moment`` on the shipped calendar."""
+    return Context(OFFICER, moment, CALENDAR)
 HCM_CENTRE = {"line": "Số 86 Lê Thánh Tôn", "commune_code": "26734", "province_code": "79"}
 SAME_COMMUNE = {"line": "Số 5 Nguyễn Huệ", "commune_code": "26734", "province_code": "79"}
 SAME_PROVINCE = {"line": "Số 12 Lê Văn Việt", "commune_code": "26842", "province_code": "79"}
@@ -28,6 +36,9 @@ CAO_BANG = {"line": "Số 3 Hoàng Đình Giong", "commune_code": "01273", "prov
 
 def vn(y, m, d, hh=9, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=VN_TZ).astimezone(UTC)
+
+
+LATER = at(vn(2026, 11, 30))  # when a provider update is applied: after every moment it reports
 
 
 def delivery(recipient=HANOI, *, sender=HCM_CENTRE, postage=38_000, status=st.REQUESTED) -> dict:
@@ -82,7 +93,7 @@ def test_an_unknown_commune_falls_back_to_the_province():
 
 def test_picked_up_sets_j_and_the_expected_date_on_working_days():
     s = delivery(HANOI)  # J+3
-    change = rules.provider_update(s, update("picked_up", vn(2026, 11, 20, 15)), CALENDAR)  # Friday
+    change = rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 20, 15)))  # Friday
     assert change.outcome == "applied" and s["status"] == st.PICKED_UP
     # Sat 21, Sun 22 and Tue 24 (Ngày Văn hóa Việt Nam) are not counted: 23, 25, 26.
     assert s["expected_by"] == "2026-11-26" and s["route"]["days"] == 3
@@ -94,9 +105,9 @@ def test_picked_up_sets_j_and_the_expected_date_on_working_days():
 def test_delivered_on_the_expected_day_is_on_time_and_a_day_later_is_late_with_the_postage_back():
     on_time, late = delivery(HANOI), delivery(HANOI)
     for s, day in ((on_time, 26), (late, 27)):
-        rules.provider_update(s, update("picked_up", vn(2026, 11, 20, 15)), CALENDAR)
-        rules.provider_update(s, update("delivered", vn(2026, 11, day, 16), recipient_check={
-            "document_type": "CCCD", "document_number": "001203004567", "name": "Hoà"}), CALENDAR)
+        rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 20, 15)))
+        rules.provider_update(s, LATER, update=update("delivered", vn(2026, 11, day, 16), recipient_check={
+            "document_type": "CCCD", "document_number": "001203004567", "name": "Hoà"}))
     assert (on_time["late"], on_time["postage_refund"]) == (False, 0)
     assert (late["late"], late["postage_refund"]) == (True, 38_000)
     assert late["status"] == st.DELIVERED and late["breaches"] == []
@@ -104,19 +115,19 @@ def test_delivered_on_the_expected_day_is_on_time_and_a_day_later_is_late_with_t
 
 def test_a_delivery_without_an_identity_check_is_recorded_as_a_breach():
     s = delivery()
-    rules.provider_update(s, update("picked_up", vn(2026, 11, 20)), CALENDAR)
-    change = rules.provider_update(s, update("delivered", vn(2026, 11, 23)), CALENDAR)
+    rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 20)))
+    change = rules.provider_update(s, LATER, update=update("delivered", vn(2026, 11, 23)))
     assert s["breaches"] == ["identity_not_checked"] and change.events[0][1]["identity_checked"] is False
 
 
 def test_two_failed_attempts_two_working_days_apart_then_back_to_the_agency():
     s = delivery()
-    rules.provider_update(s, update("picked_up", vn(2026, 11, 18)), CALENDAR)
-    first = rules.provider_update(s, update("delivery_failed", vn(2026, 11, 20, 10), attempt=1,
-                                            note="Người nhận vắng nhà"), CALENDAR)
+    rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 18)))
+    first = rules.provider_update(s, LATER, update=update("delivery_failed", vn(2026, 11, 20, 10), attempt=1,
+                                            note="Người nhận vắng nhà"))
     assert first.events[0][1]["next_attempt_on"] == "2026-11-25"  # Mon 23, (Tue 24 off), Wed 25
-    rules.provider_update(s, update("delivery_failed", vn(2026, 11, 25, 10), attempt=2), CALENDAR)
-    back = rules.provider_update(s, update("returned", vn(2026, 11, 26)), CALENDAR)
+    rules.provider_update(s, LATER, update=update("delivery_failed", vn(2026, 11, 25, 10), attempt=2))
+    back = rules.provider_update(s, LATER, update=update("returned", vn(2026, 11, 26)))
     assert s["status"] == st.RETURNED_TO_AGENCY and s["breaches"] == []
     assert back.events == [(st.RETURNED_TO_AGENCY, {"attempts": 2, "breaches": []})]
     assert s["attempts"][1]["next_attempt_on"] is None  # no third invitation
@@ -125,18 +136,18 @@ def test_two_failed_attempts_two_working_days_apart_then_back_to_the_agency():
 def test_a_second_attempt_too_soon_or_a_return_after_one_attempt_is_a_breach():
     soon, hasty = delivery(), delivery()
     for s in (soon, hasty):
-        rules.provider_update(s, update("picked_up", vn(2026, 11, 18)), CALENDAR)
-        rules.provider_update(s, update("delivery_failed", vn(2026, 11, 20, 10), attempt=1), CALENDAR)
-    rules.provider_update(soon, update("delivery_failed", vn(2026, 11, 23, 10), attempt=2), CALENDAR)
-    rules.provider_update(hasty, update("returned", vn(2026, 11, 21)), CALENDAR)
+        rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 18)))
+        rules.provider_update(s, LATER, update=update("delivery_failed", vn(2026, 11, 20, 10), attempt=1))
+    rules.provider_update(soon, LATER, update=update("delivery_failed", vn(2026, 11, 23, 10), attempt=2))
+    rules.provider_update(hasty, LATER, update=update("returned", vn(2026, 11, 21)))
     assert soon["breaches"] == ["attempt_2_too_early"]
     assert hasty["breaches"] == ["returned_before_two_attempts"]
 
 
 def test_a_lost_item_is_compensated_at_four_times_the_postage():
     s = delivery(postage=38_000)
-    rules.provider_update(s, update("picked_up", vn(2026, 11, 18)), CALENDAR)
-    change = rules.provider_update(s, update("lost", vn(2026, 11, 23)), CALENDAR)
+    rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 18)))
+    change = rules.provider_update(s, LATER, update=update("lost", vn(2026, 11, 23)))
     assert s["compensation"] == 152_000 and change.events == [(st.LOST, {"compensation": 152_000})]
 
 
@@ -146,23 +157,23 @@ def test_updates_never_move_a_shipment_backwards_and_late_ones_only_fill_in_fact
     transit = update("in_transit", vn(2026, 11, 20, 18))
     delivered = update("delivered", vn(2026, 11, 27, 10), recipient_check={
         "document_type": "CCCD", "document_number": "1", "name": "Hoà"})
-    assert rules.provider_update(s, delivered, CALENDAR).outcome == "applied"
+    assert rules.provider_update(s, LATER, update=delivered).outcome == "applied"
     assert s["late"] is None  # J not known yet
-    assert rules.provider_update(s, transit, CALENDAR).outcome == "stale"
-    stale_pickup = rules.provider_update(s, picked, CALENDAR)
+    assert rules.provider_update(s, LATER, update=transit).outcome == "stale"
+    stale_pickup = rules.provider_update(s, LATER, update=picked)
     assert stale_pickup.outcome == "stale" and stale_pickup.events == []
     assert s["status"] == st.DELIVERED and s["expected_by"] == "2026-11-26" and s["late"] is True
     assert [h["status"] for h in s["history"] if h.get("out_of_order")] == [st.IN_TRANSIT, st.PICKED_UP]
-    assert rules.provider_update(s, delivered, CALENDAR).outcome == "duplicate"  # same event id
+    assert rules.provider_update(s, LATER, update=delivered).outcome == "duplicate"  # same event id
     again = update("delivered", vn(2026, 11, 27, 11))
-    assert rules.provider_update(s, again, CALENDAR).outcome == "stale"  # final: nothing moves it
+    assert rules.provider_update(s, LATER, update=again).outcome == "stale"  # final: nothing moves it
 
 
 def test_the_same_status_again_under_another_event_id_is_a_duplicate():
     s = delivery()
-    rules.provider_update(s, update("picked_up", vn(2026, 11, 20)), CALENDAR)
-    rules.provider_update(s, update("in_transit", vn(2026, 11, 20, 12)), CALENDAR)
-    assert rules.provider_update(s, update("in_transit", vn(2026, 11, 20, 13)), CALENDAR).outcome == "duplicate"
+    rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 20)))
+    rules.provider_update(s, LATER, update=update("in_transit", vn(2026, 11, 20, 12)))
+    assert rules.provider_update(s, LATER, update=update("in_transit", vn(2026, 11, 20, 13))).outcome == "duplicate"
 
 
 def _record(signed_at, number="BB-01"):
@@ -173,46 +184,46 @@ def _record(signed_at, number="BB-01"):
 
 def test_the_hand_over_of_a_posted_dossier_is_its_filing_time():
     s = pickup(with_receipt=True)  # same province, with the receipt to bring back: J+4
-    rules.provider_update(s, update("picked_up", vn(2026, 11, 18, 10)), CALENDAR)
+    rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 18, 10)))
     signed = vn(2026, 11, 20, 15, 40)
-    change = rules.hand_over(s, _record(signed), CALENDAR, vn(2026, 11, 20, 16), source="postal_staff")
+    change = rules.hand_over(s, at(vn(2026, 11, 20, 16)), record=_record(signed), source="postal_staff")
     assert s["status"] == st.HANDED_OVER and s["filing_time"] == signed
     assert s["expected_by"] == "2026-11-25" and s["late"] is False  # Wed 18 + 4: 19, 20, 23, 25
     assert change.events == [(st.HANDED_OVER, {"filing_time": signed, "record_number": "BB-01",
                                                "received_by": "Trần Thị Bình", "documents_complete": True,
                                                "late": False})]
     with pytest.raises(Conflict):
-        rules.hand_over(s, _record(signed), CALENDAR, vn(2026, 11, 20, 16), source="agency")
+        rules.hand_over(s, at(vn(2026, 11, 20, 16)), record=_record(signed), source="agency")
 
 
 def test_a_hand_over_cannot_be_signed_in_the_future_or_before_the_pickup():
     s = pickup()
-    rules.provider_update(s, update("picked_up", vn(2026, 11, 18, 10)), CALENDAR)
+    rules.provider_update(s, LATER, update=update("picked_up", vn(2026, 11, 18, 10)))
     with pytest.raises(Rejected):
-        rules.hand_over(s, _record(vn(2026, 11, 21)), CALENDAR, vn(2026, 11, 20), source="agency")
+        rules.hand_over(s, at(vn(2026, 11, 20)), record=_record(vn(2026, 11, 21)), source="agency")
     with pytest.raises(Rejected):
-        rules.hand_over(s, _record(vn(2026, 11, 17)), CALENDAR, vn(2026, 11, 20), source="agency")
+        rules.hand_over(s, at(vn(2026, 11, 20)), record=_record(vn(2026, 11, 17)), source="agency")
 
 
 def test_the_agency_hands_a_result_to_the_postal_staff_which_is_j():
     s = delivery(SAME_COMMUNE)
-    change = rules.hand_over(s, _record(vn(2026, 11, 23, 14)), CALENDAR, vn(2026, 11, 23, 15), source="agency")
+    change = rules.hand_over(s, at(vn(2026, 11, 23, 15)), record=_record(vn(2026, 11, 23, 14)), source="agency")
     assert s["status"] == st.PICKED_UP and s["expected_by"] == "2026-11-25"  # J+1, Tue 24 is off
     assert change.events[0][0] == st.PICKED_UP
     with pytest.raises(Conflict):
-        rules.hand_over(s, _record(vn(2026, 11, 23, 14)), CALENDAR, vn(2026, 11, 23, 15), source="agency")
+        rules.hand_over(s, at(vn(2026, 11, 23, 15)), record=_record(vn(2026, 11, 23, 14)), source="agency")
 
 
 def test_a_result_shipment_goes_out_only_when_the_result_is_ready_and_cancels_only_before_pickup():
     waiting = delivery(status=st.AWAITING_RESULT)
-    assert rules.result_ready(waiting, vn(2026, 11, 23)).outcome == "applied"
+    assert rules.result_ready(waiting, at(vn(2026, 11, 23))).outcome == "applied"
     assert waiting["status"] == st.REQUESTED
-    assert rules.result_ready(waiting, vn(2026, 11, 23)).outcome == "duplicate"
-    assert rules.cancel(waiting, "Hồ sơ đã được rút", vn(2026, 11, 23)).events == [
+    assert rules.result_ready(waiting, at(vn(2026, 11, 23))).outcome == "duplicate"
+    assert rules.cancel(waiting, at(vn(2026, 11, 23)), reason="Hồ sơ đã được rút").events == [
         (st.CANCELLED, {"reason": "Hồ sơ đã được rút"})]
     on_its_way = delivery()
-    rules.provider_update(on_its_way, update("picked_up", vn(2026, 11, 20)), CALENDAR)
-    assert rules.cancel(on_its_way, "rút", vn(2026, 11, 23)).outcome == "stale"
+    rules.provider_update(on_its_way, LATER, update=update("picked_up", vn(2026, 11, 20)))
+    assert rules.cancel(on_its_way, at(vn(2026, 11, 23)), reason="rút").outcome == "stale"
     assert on_its_way["status"] == st.PICKED_UP
 
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from services.postal.shipments import statuses as st
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal
 from shared.calendar import calendar_for
 from shared.clock import utc_now, vn_date, vn_datetime
 from shared.config import Settings

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.identifiers import DOSSIER_CODE_RE, format_dossier_code, is_agency_code, is_procedure_code
 from shared.domain.rulesets import DECREE_61, DECREE_118, rule_set_for
 from shared.domain.statuses import END_OF_PROCESSING, FINAL, DossierStatus

@@ -50,6 +50,10 @@ def test_what_is_not_an_envelope_is_an_invalid_event(raw):
 
 def test_a_caused_event_keeps_the_correlation():
     first = factories.submitted_event()
-    second = first.caused("dossier.submitted", event_type(first.type).load(first.payload, 1), producer="workflow")
+    second = new_event("dossier.submitted", first.dossier_id, event_type(first.type).load(first.payload, 1),
+                       producer="workflow", cause=first)
     assert second.correlation_id == first.event_id and second.causation_id == first.event_id
-    assert second.dossier_id == first.dossier_id and second.event_id != first.event_id
+    third = new_event("dossier.submitted", first.dossier_id, event_type(first.type).load(first.payload, 1),
+                      producer="notify", cause=second)
+    assert third.correlation_id == first.event_id and third.causation_id == second.event_id
+    assert second.event_id != first.event_id

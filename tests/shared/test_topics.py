@@ -4,7 +4,7 @@ service process and produced by some relay, and every consumed event type has a 
 from __future__ import annotations
 
 from shared.events import EVENT_TYPES, Topic, topic_names
-from shared.events.catalog import event_type
+from shared.events.types import event_type
 from tools.devstack.stack import SERVICES, service_processes
 
 

@@ -19,16 +19,17 @@ def seed_procedure(code: str) -> dict:
 
 
 def procedure_event(procedure: dict, *, version: int = 1, valid_from: str = "2025-07-01",
-                    valid_until: str | None = None) -> Event:
+                    valid_until: str | None = None, revision: int = 2) -> Event:
+    """A procedure version's publication (revision 2: created as a draft, then published)."""
     payload = {**procedure, "version": version, "status": "published", "valid_from": valid_from,
-               "valid_until": valid_until, "published_at": None}
+               "valid_until": valid_until, "published_at": None, "revision": revision}
     return new_event("catalogue.procedure-published", None, payload, producer="workflow",
                      aggregate_id=f"procedure:{payload['code']}")
 
 
 @functools.cache
 def seed_events() -> tuple[Event, ...]:
-    events = [new_event("catalogue.agency-published", None, agency, producer="workflow",
+    events = [new_event("catalogue.agency-published", None, {**agency, "revision": 1}, producer="workflow",
                         aggregate_id=f"agency:{agency['code']}") for agency in seeds()["agencies"]]
     events += [procedure_event(item["procedure"], valid_from=item["valid_from"], valid_until=item["valid_until"])
                for item in seeds()["procedures"]]
@@ -49,5 +50,5 @@ def one_stop_agency_event(province_code: str = "04") -> Event:
     code = f"{r(100, 999):03d}.{r(0, 99):02d}.{r(0, 99):02d}.H{r(10, 99)}"
     agency = {"code": code, "name": f"Trung tâm Phục vụ hành chính công thử nghiệm {code}", "level": "commune",
               "parent_code": None, "province_code": province_code, "electronic_id": None, "one_stop": True,
-              "valid_from": "2018-06-21", "valid_until": None}
+              "valid_from": "2018-06-21", "valid_until": None, "revision": 1}
     return new_event("catalogue.agency-published", None, agency, producer="workflow", aggregate_id=f"agency:{code}")

@@ -9,8 +9,9 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from shared.auth.tokens import TokenIssuer, signing_key
 from shared.clock import utc_now, vn_date
 from shared.domain.rulesets import rule_set_for
 from shared.events import new_event

@@ -5,6 +5,7 @@ import pytest
 from services.workflow.app import create_app
 from services.workflow.catalogue import service as catalogue_service
 from services.workflow.dossiers.service import on_submitted
+from shared.auth.roles import Role
 from shared.events import event_type
 from tests.conftest import database
 from tests.support import catalogue, factories
@@ -28,7 +29,8 @@ def workflow_db(mongo_client, settings):
 @pytest.fixture(scope="session", autouse=True)
 def workflow_catalogue(mongo_client, settings):
     """The seed catalogue published in the workflow's own database."""
-    catalogue_service.import_catalogue(database(mongo_client, settings, "workflow"), catalogue.seeds(), "test")
+    catalogue_service.import_catalogue(database(mongo_client, settings, "workflow"), settings, catalogue.seeds(),
+                                       factories.officer_principal("000.00.01.H11", Role.ADMIN))
 
 
 @pytest.fixture

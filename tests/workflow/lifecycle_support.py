@@ -1,24 +1,29 @@
-"""Driving the dossier lifecycle directly (no database): dossiers filed at chosen moments, officers acting at
-chosen moments, on the shipped calendar."""
+"""Driving the dossier lifecycle directly (no database, no Kafka): dossiers filed at chosen moments, officers
+acting at chosen moments, on the shipped calendar. ``act`` does what the aggregate runner does before it writes:
+runs the command on the dossier, then derives the derived fields (queue, form stamps, status history)."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime
 
-from services.workflow.dossiers import lifecycle
-from services.workflow.dossiers.model import Context
+from services.workflow.dossiers.aggregate import Dossiers
+from services.workflow.dossiers.document import new_dossier
+from services.workflow.dossiers.lifecycle.deadlines import open_reception
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal
 from shared.calendar import calendar_for
 from shared.clock import VN_TZ
 from shared.config import Settings
 from shared.domain.catalogue import ProcedureSchema
+from shared.domain.changes import Change, Context
 from shared.domain.rulesets import rule_set_for
 from tests.support import catalogue, factories
 
 SETTINGS = Settings()
 CALENDAR = calendar_for(SETTINGS)
+AGGREGATE = Dossiers()
 
 
 def vn(y, m, d, hh=8, mm=0) -> datetime:
@@ -40,8 +45,10 @@ def filed(code: str, *, at: datetime, receiving: str | None = None, owner: str |
                "attachments": [{"component": c["name"], "component_code": c["code"], "file_name": f"{c['code']}.pdf",
                                 "media_type": "application/pdf", "size_bytes": 1000, "sha256": "ab" * 32,
                                 "copy_kind": "original"} for c in proc["components"]]}
-    dossier = lifecycle.new_dossier(str(uuid.uuid4()), payload, proc)
-    lifecycle.open_reception(dossier, Context(factories.applicant_principal(), at, CALENDAR, SETTINGS))
+    dossier = new_dossier(str(uuid.uuid4()), payload, proc)
+    ctx = Context(factories.applicant_principal(), at, CALENDAR, SETTINGS)
+    open_reception(dossier, ctx)
+    AGGREGATE.derive(None, dossier, ctx)
     return dossier
 
 
@@ -54,8 +61,12 @@ def owner_of(d: dict) -> Principal:
     return Principal(subject=d["owner_account_id"], kind=PrincipalKind.APPLICANT, roles=frozenset({Role.APPLICANT}))
 
 
-def act(d: dict, command, actor: Principal, when: datetime, calendar=CALENDAR, **arguments):
-    return command(d, Context(actor, when, calendar, SETTINGS), **arguments)
+def act(d: dict, command, actor: Principal, when: datetime, calendar=CALENDAR, **arguments) -> Change:
+    ctx = Context(actor, when, calendar, SETTINGS)
+    before = copy.deepcopy(d)
+    change = command(d, ctx, **arguments)
+    AGGREGATE.derive(before, d, ctx)
+    return change
 
 
 def step(d: dict, code: str) -> dict:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from services.workflow.catalogue import service
-from services.workflow.dossiers import lifecycle
+from services.workflow.dossiers.document import new_dossier
 from shared.auth.roles import Role
 from shared.domain.catalogue import ProcedureSchema
 from shared.events import Event
@@ -117,5 +117,5 @@ def test_a_yaml_import_is_idempotent(client, admin, workflow_db):
 def test_seed_dossier_snapshots_carry_the_process(workflow_db):
     procedure = workflow_db.procedures.find_one({"_id": "1.012745@1"})
     filing = {**factories.submitted_event().payload, "receiving_agency_code": "000.50.01.H40"}
-    dossier = lifecycle.new_dossier("x", filing, procedure)
+    dossier = new_dossier("x", filing, procedure)
     assert [s["agency"] for s in dossier["steps"]][:2] == ["000.50.01.H40", "000.50.02.H40"]

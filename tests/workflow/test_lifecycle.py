@@ -301,9 +301,9 @@ def test_a_new_announcement_moves_open_deadlines_and_says_why():
     d = processing()
     bridge = Announcement(id="test-bridge-2026", title="Nghỉ thêm", reference="Thông báo thử nghiệm",
                           days_off=(vn(2026, 3, 10).date(),))
-    moved = act(d, life.recompute_deadlines, head, vn(2026, 3, 4, 9), calendar=CALENDAR.with_announcement(bridge),
-                reason="Lịch làm việc thay đổi")
-    assert moved is True
+    change = act(d, life.calendar_changed, head, vn(2026, 3, 4, 9), calendar=CALENDAR.with_announcement(bridge),
+                 reason="Lịch làm việc thay đổi")
+    assert [name for name, _ in change.events] == ["deadline-changed"]
     assert local(d["appointment_due"]) == vn(2026, 3, 17, 8)
     history = d["deadline_history"][-1]
     assert local(history["old_due"]) == vn(2026, 3, 16, 8) and local(history["new_due"]) == vn(2026, 3, 17, 8)

@@ -23,7 +23,7 @@ from kafka import KafkaAdminClient
 from shared import clock
 from shared.bus.kafka import ensure_topics
 from shared.config import Settings
-from shared.runtime import ServiceProcesses
+from shared.runtime.processes import ServiceProcesses
 from tools.devstack.paths import REPO, require_built
 from tools.devstack.servers import (
     FerretDBServer,

@@ -54,20 +54,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = get_settings()
-    ensure_indexes(connect(settings, SERVICE))
+    db = connect(settings, SERVICE)
+    ensure_indexes(db)
 
     if args.command == "create-officer":
         password = _password()
         if len(password) < 8:
             raise SystemExit("the password needs at least 8 characters")
         try:
-            account = service.create_officer(username=args.username, password=password, full_name=args.full_name,
+            account = service.create_officer(db, settings, username=args.username, password=password,
+                                             full_name=args.full_name,
                                              roles=args.role, agency_code=args.agency, email=args.email)
         except service.UsernameTaken:
             raise SystemExit(f"username {args.username!r} is taken") from None
         except ValueError as exc:
             raise SystemExit(str(exc)) from None
-        print(f"created officer {account.username} ({', '.join(account.roles)}, {account.agency_code})")
+        print(f"created officer {account['username']} ({', '.join(account['roles'])}, {account['agency_code']})")
         return 0
 
     if settings.is_production:
@@ -75,14 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     created = []
     for username, full_name, roles, agency in DEMO_OFFICERS:
         try:
-            service.create_officer(username=username, password=DEMO_PASSWORD, full_name=full_name, roles=roles,
-                                   agency_code=agency)
+            service.create_officer(db, settings, username=username, password=DEMO_PASSWORD, full_name=full_name,
+                                   roles=roles, agency_code=agency)
             created.append(username)
         except service.UsernameTaken:
             pass
     username, full_name, id_number = DEMO_APPLICANT
     try:
-        service.register_applicant(username=username, password=DEMO_PASSWORD, full_name=full_name,
+        service.register_applicant(db, settings, username=username, password=DEMO_PASSWORD, full_name=full_name,
                                    id_number=id_number)
         created.append(username)
     except service.UsernameTaken:

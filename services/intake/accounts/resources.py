@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from services.intake.accounts import service
-from services.intake.accounts.models import Account
+from services.intake.accounts.document import principal_of
 from services.intake.accounts.schemas import (
     AccountSchema,
     ApplicantRegistrationSchema,
@@ -12,6 +12,7 @@ from services.intake.accounts.schemas import (
     OfficerCreationSchema,
     TokenSchema,
 )
+from services.intake.storage import db
 from shared.api.app import service_context
 from shared.auth.policy import PUBLIC, applicant, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES, Role
@@ -26,12 +27,12 @@ class Tokens(MethodView):
     @blp.response(200, TokenSchema)
     def post(self, credentials):
         """Sign in: exchange a username and password for an access token."""
-        account = service.authenticate(credentials["username"], credentials["password"])
+        account = service.authenticate(db(), credentials["username"], credentials["password"])
         if account is None:
             abort(401, message="Tên đăng nhập hoặc mật khẩu không đúng.")
         context = service_context()
         return {
-            "access_token": context.extras["token_issuer"].issue(account.principal()),
+            "access_token": context.extras["token_issuer"].issue(principal_of(account)),
             "token_type": "Bearer",
             "expires_in": context.settings.auth_token_ttl_seconds,
             "account": account,
@@ -47,7 +48,7 @@ class Applicants(MethodView):
     def post(self, data):
         """Register an applicant account (citizen or organisation representative)."""
         try:
-            return service.register_applicant(**data)
+            return service.register_applicant(db(), service_context().settings, **data)
         except service.UsernameTaken:
             abort(409, message="Tên đăng nhập đã được sử dụng.")
 
@@ -61,7 +62,7 @@ class Officers(MethodView):
     def post(self, data):
         """Create an officer account with its roles and agency (system administrators)."""
         try:
-            return service.create_officer(**data)
+            return service.create_officer(db(), service_context().settings, **data)
         except service.UsernameTaken:
             abort(409, message="Tên đăng nhập đã được sử dụng.")
 
@@ -72,7 +73,7 @@ class Me(MethodView):
     @blp.response(200, AccountSchema)
     def get(self):
         """The signed-in account."""
-        account = Account.objects(id=current_principal().subject).first()
+        account = service.get(db(), current_principal().subject)
         if account is None:
             abort(404)
         return account

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from shared.api import fields as f
 from shared.auth.roles import OFFICER_ROLES
+from shared.domain import fields as f
 from shared.domain.identifiers import AGENCY_CODE_RE
 from shared.domain.schemas import CITIZEN_ID_RE, PHONE_RE
 
@@ -35,9 +35,9 @@ class ApplicantRegistrationSchema(f.VnSchema):
 
 
 class AccountSchema(Schema):
-    id = fields.String()
+    id = fields.String(attribute="_id")
     username = fields.String()
-    kind = fields.Function(lambda a: a.kind.value)
+    kind = fields.String()
     full_name = fields.String()
     roles = fields.List(fields.String())
     agency_code = fields.String(allow_none=True)

@@ -16,19 +16,20 @@ from pymongo.database import Database
 from services.intake.storage import CATALOGUE_AGENCIES, CATALOGUE_PROCEDURES
 from shared.domain.rulesets import RuleSet
 from shared.events import Event
+from shared.storage.read_copy import keep_newest
 
 
-def apply_agency(db: Database, event: Event, payload: dict[str, Any]) -> None:
-    db[CATALOGUE_AGENCIES].replace_one({"_id": payload["code"]}, {"_id": payload["code"], **payload,
-                                                                  "source_event_id": event.event_id}, upsert=True)
+def apply_agency(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+    fields = {k: v for k, v in payload.items() if k != "revision"}
+    return keep_newest(db[CATALOGUE_AGENCIES], payload["code"], fields, revision=payload.get("revision", 0),
+                       source_event_id=event.event_id)
 
 
-def apply_procedure(db: Database, event: Event, payload: dict[str, Any]) -> None:
-    doc_id = f"{payload['code']}@{payload['version']}"
-    doc = {"_id": doc_id, **{k: v for k, v in payload.items() if k not in ("time_limit", "process")},
-           "time_limit": payload["time_limit"].to_document(), "steps": len(payload["process"]),
-           "source_event_id": event.event_id}
-    db[CATALOGUE_PROCEDURES].replace_one({"_id": doc_id}, doc, upsert=True)
+def apply_procedure(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+    fields = {**{k: v for k, v in payload.items() if k not in ("time_limit", "process", "revision")},
+              "time_limit": payload["time_limit"].to_document(), "steps": len(payload["process"])}
+    return keep_newest(db[CATALOGUE_PROCEDURES], f"{payload['code']}@{payload['version']}", fields,
+                       revision=payload.get("revision", 0), source_event_id=event.event_id)
 
 
 def agency(db: Database, code: str) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.channels import Channel
 from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
 from shared.domain.schemas import (

@@ -20,7 +20,7 @@ from services.intake import SERVICE
 from services.intake.catalogue import service as catalogue
 from services.intake.dossiers.codes import next_dossier_code, next_dossier_code_b
 from services.intake.storage import DOSSIERS
-from shared.auth.tokens import Principal
+from shared.auth.principal import Principal
 from shared.clock import utc_now, vn_date
 from shared.domain.channels import Channel
 from shared.domain.errors import Forbidden, Rejected

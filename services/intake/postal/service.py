@@ -21,8 +21,8 @@ from services.intake import SERVICE
 from services.intake.catalogue import service as catalogue
 from services.intake.dossiers.service import file_dossier
 from services.intake.storage import POSTAL_FILINGS
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal
 from shared.bus.consumer import PermanentError
 from shared.clock import utc_now, vn_date
 from shared.domain.channels import Channel

@@ -6,10 +6,10 @@ from marshmallow import Schema, fields
 
 from services.notify.delivery import receipts
 from services.notify.storage import SEEN_SIGNATURES, db
-from shared.api import fields as f
 from shared.api.app import service_context
 from shared.auth.policy import requires, webhook_signature
 from shared.clock import utc_now
+from shared.domain import fields as f
 from shared.domain.errors import NotFound
 
 blp = Blueprint("sms", __name__, url_prefix="/sms", description="Callbacks of the SMS gateway")

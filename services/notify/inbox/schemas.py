@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.notify.notifications.service import rendered
-from shared.api import fields as f
+from shared.domain import fields as f
 
 
 class InboxItemView(Schema):

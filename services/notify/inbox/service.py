@@ -12,8 +12,8 @@ from services.notify.notifications import statuses
 from services.notify.notifications.planner import agency_inbox
 from services.notify.storage import NOTIFICATIONS
 from services.notify.templates.catalogue import IN_APP
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
-from shared.auth.tokens import Principal
 from shared.domain.errors import NotFound
 from shared.storage.keyset import page
 

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 from services.notify.notifications import statuses
 from services.notify.notifications.service import rendered
 from services.notify.templates.catalogue import CHANNELS
-from shared.api import fields as f
+from shared.domain import fields as f
 
 
 class AttemptView(Schema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.notify.templates.catalogue import CHANNELS
-from shared.api import fields as f
+from shared.domain import fields as f
 
 
 class TemplateView(Schema):

@@ -7,15 +7,17 @@ from typing import Any
 from pymongo.database import Database
 
 from services.postal.storage import ANNOUNCEMENTS
-from shared.calendar import Announcement, WorkingCalendar, calendar_for
+from shared.calendar import WorkingCalendar
+from shared.calendar.current import current_calendar as _current
 from shared.events import Event
+from shared.storage.read_copy import keep_newest
 
 
-def apply_announcement(db: Database, event: Event, payload: dict[str, Any]) -> None:
-    db[ANNOUNCEMENTS].replace_one({"_id": payload["id"]}, {"_id": payload["id"], **payload,
-                                                           "source_event_id": event.event_id}, upsert=True)
+def apply_announcement(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+    fields = {k: v for k, v in payload.items() if k != "revision"}
+    return keep_newest(db[ANNOUNCEMENTS], payload["id"], fields, revision=payload.get("revision", 0),
+                       source_event_id=event.event_id)
 
 
 def current_calendar(db: Database, settings) -> WorkingCalendar:
-    stored = [Announcement.from_document(doc) for doc in db[ANNOUNCEMENTS].find().sort("_id", 1)]
-    return calendar_for(settings, stored)
+    return _current(db[ANNOUNCEMENTS], settings)

@@ -9,9 +9,10 @@ from pymongo.database import Database
 
 from services.postal.storage import AGENCIES
 from shared.events import Event
+from shared.storage.read_copy import keep_newest
 
 
-def apply_agency(db: Database, event: Event, payload: dict[str, Any]) -> None:
-    db[AGENCIES].replace_one({"_id": payload["code"]}, {
-        "_id": payload["code"], "name": payload["name"], "province_code": payload["province_code"],
-        "address": payload.get("address"), "source_event_id": event.event_id}, upsert=True)
+def apply_agency(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+    fields = {"name": payload["name"], "province_code": payload["province_code"], "address": payload.get("address")}
+    return keep_newest(db[AGENCIES], payload["code"], fields, revision=payload.get("revision", 0),
+                       source_event_id=event.event_id)

@@ -17,51 +17,43 @@ from typing import Any
 
 from marshmallow import ValidationError
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
 
-from services.postal.calendar.service import current_calendar
 from services.postal.provider.client import PostalProvider, ProviderError
 from services.postal.provider.schemas import StatusUpdate
 from services.postal.shipments import rules, service
 from services.postal.shipments import statuses as st
 from services.postal.storage import SHIPMENTS
 from shared.clock import utc_now
+from shared.domain.changes import APPLIED
+from shared.runtime.loops import LEASES, Lease, Loop, Task
 
 log = logging.getLogger(__name__)
 
 MAX_REGISTRATION_BACKOFF = timedelta(minutes=30)
 
 
-def register_pending(db: Database, provider: PostalProvider, now: datetime) -> int:
+def register_pending(db: Database, settings, provider: PostalProvider, now: datetime) -> int:
     """Registers what waits for the provider; returns how many were registered."""
     done = 0
     for doc in db[SHIPMENTS].find({"status": st.REQUESTED, "tracking_code": None}).limit(100):
         if doc.get("register_after") and doc["register_after"] > now:
             continue
-        done += _register(db, provider, doc, now)
+        done += _register(db, settings, provider, doc, now)
     return done
 
 
-def _register(db: Database, provider: PostalProvider, doc: dict[str, Any], now: datetime) -> int:
+def _register(db: Database, settings, provider: PostalProvider, doc: dict[str, Any], now: datetime) -> int:
     shipment = service.with_agency_address(db, doc)
     try:
         answer = provider.create_shipment(shipment)
     except ProviderError as exc:
         tries = doc.get("registration_attempts", 0) + 1
         wait = min(timedelta(seconds=2 ** tries), MAX_REGISTRATION_BACKOFF)
-        db[SHIPMENTS].update_one({"_id": doc["_id"], "tracking_code": None}, {
-            "$set": {"registration_attempts": tries, "register_after": now + wait,
-                     "registration_error": str(exc)}})
+        service.execute(db, settings, doc["_id"], rules.registration_failed, error=str(exc), retry_after=now + wait)
         log.warning("shipment %s not registered (try %d, next in %s): %s", doc["_id"], tries, wait, exc)
         return 0
-
-    def rule(s: dict[str, Any]) -> rules.Change:
-        if s.get("tracking_code"):
-            return rules.Change(outcome="duplicate")
-        s["sender"], s["recipient"] = shipment["sender"], shipment["recipient"]
-        return rules.registered(s, answer, now)
-
-    service.execute(db, doc["_id"], rule)
+    service.execute(db, settings, doc["_id"], rules.registered, answer=answer, sender=shipment["sender"],
+                    recipient=shipment["recipient"])
     log.info("shipment %s registered: %s", doc["_id"], answer.get("tracking_code"))
     return 1
 
@@ -69,7 +61,6 @@ def _register(db: Database, provider: PostalProvider, doc: dict[str, Any], now: 
 def reconcile(db: Database, settings, provider: PostalProvider, now: datetime) -> int:
     """Looks up shipments that have been silent too long; returns how many updates were applied."""
     horizon = now - timedelta(seconds=settings.postal_reconcile_after_seconds)
-    calendar = current_calendar(db, settings)
     applied = 0
     for status in sorted(st.OPEN):
         for doc in db[SHIPMENTS].find({"status": status, "tracking_code": {"$ne": None}},
@@ -88,25 +79,22 @@ def reconcile(db: Database, settings, provider: PostalProvider, now: datetime) -
                     log.warning("provider update %s for %s is malformed: %s", raw.get("event_id"),
                                 doc["tracking_code"], exc.messages)
                     continue
-                _, change = service.apply_provider_update(db, calendar, doc["tracking_code"], update, now)
-                applied += change.outcome == "applied"
-            db[SHIPMENTS].update_one({"_id": doc["_id"]}, {"$set": {"last_provider_update_at": now}})
+                _, change = service.apply_provider_update(db, settings, doc["tracking_code"], update)
+                applied += change.outcome == APPLIED
+            service.execute(db, settings, doc["_id"], rules.looked_up)
     return applied
 
 
-def run(db: Database, settings, stop: threading.Event) -> None:
+def loop(db: Database, settings) -> Loop:
     provider = PostalProvider(settings)
-    last_reconcile = None
-    reconcile_every = timedelta(seconds=min(60.0, settings.postal_reconcile_after_seconds / 2))
-    log.info("postal scheduler started (every %.1fs)", settings.postal_dispatch_interval_seconds)
-    while not stop.is_set():
-        now = utc_now()
-        try:
-            register_pending(db, provider, now)
-            if last_reconcile is None or now - last_reconcile >= reconcile_every:
-                reconcile(db, settings, provider, now)
-                last_reconcile = now
-        except PyMongoError:
-            log.exception("database unavailable; trying again shortly")
-        stop.wait(settings.postal_dispatch_interval_seconds)
-    log.info("postal scheduler stopped")
+    reconcile_every = min(60.0, settings.postal_reconcile_after_seconds / 2)
+    return Loop("postal scheduler", [
+        Task("register shipments with the provider", lambda: register_pending(db, settings, provider, utc_now()),
+             settings.postal_dispatch_interval_seconds, draining=True),
+        Task("reconcile silent shipments", lambda: reconcile(db, settings, provider, utc_now()), reconcile_every,
+             leader_only=True),
+    ], lease=Lease(db[LEASES], "postal-reconcile", ttl_seconds=max(30.0, 3 * reconcile_every)))
+
+
+def run(db: Database, settings, stop: threading.Event) -> None:
+    loop(db, settings).run(stop)

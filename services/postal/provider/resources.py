@@ -4,13 +4,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.postal.calendar.service import current_calendar
 from services.postal.provider.schemas import StatusUpdate
 from services.postal.shipments import service
 from services.postal.storage import SEEN_SIGNATURES, db
 from shared.api.app import service_context
 from shared.auth.policy import requires, webhook_signature
-from shared.clock import utc_now
 
 blp = Blueprint("provider", __name__, url_prefix="/provider", description="Callbacks of the postal provider")
 
@@ -32,6 +30,5 @@ class Webhooks(MethodView):
         the same update again (by its event id) is ``duplicate``; an update older than the shipment's status
         is ``stale`` — kept in the history, never moving the shipment backwards."""
         settings = service_context().settings
-        doc, change = service.apply_provider_update(db(), current_calendar(db(), settings), update["tracking_code"],
-                                                    update, utc_now())
+        doc, change = service.apply_provider_update(db(), settings, update["tracking_code"], update)
         return {"outcome": change.outcome, "status": doc["status"]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.postal.shipments import rules
-from shared.api import fields as f
+from shared.domain import fields as f
 
 
 class RecipientCheck(f.VnSchema):

@@ -6,9 +6,9 @@ from marshmallow import Schema, fields
 
 from services.postal.reports import service
 from services.postal.storage import db
-from shared.api import fields as f
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
+from shared.domain import fields as f
 
 blp = Blueprint("postal_reports", __name__, url_prefix="/reports", description="Reports of the postal channel")
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.postal.calendar.service import current_calendar
 from services.postal.shipments import service
 from services.postal.shipments.schemas import (
     AgencyShipmentsArgs,
@@ -47,7 +46,7 @@ class Shipment(MethodView):
     @blp.response(200, ShipmentView)
     def get(self, shipment_id):
         """One shipment: parties, documents, postage, J+n and the expected date explained, attempts, history."""
-        return service.get(db(), shipment_id)
+        return service.get(db(), service_context().settings, shipment_id)
 
 
 @blp.route("/shipments/<string:shipment_id>/handover")
@@ -66,8 +65,7 @@ class Handover(MethodView):
         principal = current_principal()
         record.setdefault("signed_at", utc_now())
         source = "postal_staff" if principal.has_role(Role.POSTAL_STAFF) else "agency"
-        settings = service_context().settings
-        return service.record_handover(db(), current_calendar(db(), settings), shipment_id, record, source)
+        return service.record_handover(db(), service_context().settings, shipment_id, record, source, principal)
 
 
 @blp.route("/agencies/<string:agency_code>/shipments")

@@ -1,19 +1,21 @@
-"""The rules of the public postal channel as plain functions of a shipment (a dict), with their articles.
+"""The rules of the public postal channel as commands on a shipment (a dict), with their articles.
 
-Each transition changes the shipment in place and returns a :class:`Change`: the events it causes and, for
-provider updates, whether the update was applied, a duplicate or out of order. ``service.py`` writes the
-shipment and the events in one compare-and-set update (outbox).
+Each command — ``command(shipment, ctx, **arguments) -> Change`` — changes the shipment in place and returns the
+events it causes and, for provider updates, whether the update was applied, a duplicate or out of order
+(:mod:`shared.domain.changes`). The aggregate runner writes the shipment and its events in one compare-and-set
+(``service.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from services.postal.shipments import statuses as st
 from shared.calendar import WorkingCalendar
 from shared.clock import vn_date
+from shared.domain.changes import Change, Context
 from shared.domain.errors import Conflict, Rejected
 
 # Circular 17/2017 Art. 7(2): end-to-end time J+n working days, J = acceptance date on the dispatch slip.
@@ -65,15 +67,6 @@ def route_for(origin: dict[str, Any] | None, destination: dict[str, Any] | None,
     return Route(code, name, days)
 
 
-@dataclass
-class Change:
-    outcome: str = "applied"                      # applied, duplicate or stale (out of order)
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def emit(self, status: str, **details: Any) -> None:
-        self.events.append((status, details))
-
-
 def _move(s: dict[str, Any], status: str, at: datetime, *, source: str, note: str | None = None,
           attempt: int | None = None, reference: str | None = None) -> None:
     s["status"] = status
@@ -105,21 +98,24 @@ def _settle_lateness(s: dict[str, Any], arrived: datetime) -> None:
 
 # -- our side --------------------------------------------------------------------------------------------------
 
-def result_ready(s: dict[str, Any], now: datetime) -> Change:
+def result_ready(s: dict[str, Any], ctx: Context) -> Change:
     """The result can go out: the delivery is requested from the provider (Decision 45/2016 Art. 9)."""
-    change = Change()
     if s["status"] != st.AWAITING_RESULT:
-        change.outcome = "duplicate"
-        return change
-    _move(s, st.REQUESTED, now, source="system", note="Kết quả đã sẵn sàng để chuyển phát")
-    return change
+        return Change.duplicate()
+    _move(s, st.REQUESTED, ctx.now, source="system", note="Kết quả đã sẵn sàng để chuyển phát")
+    return Change()
 
 
-def registered(s: dict[str, Any], answer: dict[str, Any], now: datetime) -> Change:
-    """The provider took the order: tracking code (số hiệu bưu gửi), dispatch slip, post office, postage."""
+def registered(s: dict[str, Any], ctx: Context, *, answer: dict[str, Any], sender: dict[str, Any],
+               recipient: dict[str, Any]) -> Change:
+    """The provider took the order: tracking code (số hiệu bưu gửi), dispatch slip, post office, postage; the
+    agency's side as it was sent."""
+    if s.get("tracking_code"):
+        return Change.duplicate()  # registered meanwhile (the provider returns the first registration again)
     change = Change()
+    s["sender"], s["recipient"] = sender, recipient
     s["provider"] = {"tracking_code": answer["tracking_code"], "slip_number": answer.get("slip_number"),
-                     "post_office": answer.get("post_office"), "registered_at": now}
+                     "post_office": answer.get("post_office"), "registered_at": ctx.now}
     s["tracking_code"] = answer["tracking_code"]
     s["post_office"] = answer.get("post_office")
     s["postage"] = answer.get("postage")
@@ -127,8 +123,7 @@ def registered(s: dict[str, Any], answer: dict[str, Any], now: datetime) -> Chan
     return change
 
 
-def hand_over(s: dict[str, Any], record: dict[str, Any], calendar: WorkingCalendar, now: datetime, *,
-              source: str) -> Change:
+def hand_over(s: dict[str, Any], ctx: Context, *, record: dict[str, Any], source: str) -> Change:
     """A signed hand-over record at the agency.
 
     - dossier pickup: the postal staff hand the dossier to the agency's receiver; **the signature time is the
@@ -137,7 +132,7 @@ def hand_over(s: dict[str, Any], record: dict[str, Any], calendar: WorkingCalend
       acceptance, J of J+n (Art. 9(1)-(2)).
     """
     signed_at = record["signed_at"]
-    if signed_at > now:
+    if signed_at > ctx.now:
         raise Rejected("Thời điểm ký biên bản không được ở tương lai.",
                        {"json": {"signed_at": ["Thời điểm ký biên bản không được ở tương lai."]}})
     change = Change()
@@ -162,7 +157,7 @@ def hand_over(s: dict[str, Any], record: dict[str, Any], calendar: WorkingCalend
     if s["status"] != st.REQUESTED or not s.get("tracking_code"):
         raise Conflict("Bưu gửi chưa được đăng ký với bưu chính: chưa thể bàn giao kết quả.")
     s["handover"] = {**record, "source": source}
-    _accept(s, signed_at, calendar)
+    _accept(s, signed_at, ctx.calendar)
     _move(s, st.PICKED_UP, signed_at, source=source, reference=record["record_number"],
           note=f"Phiếu gửi ký nhận, biên bản số {record['record_number']}")
     change.emit(st.PICKED_UP, accepted_on=vn_date(signed_at).isoformat(), route_class=s["route"]["code"],
@@ -170,12 +165,36 @@ def hand_over(s: dict[str, Any], record: dict[str, Any], calendar: WorkingCalend
     return change
 
 
-def cancel(s: dict[str, Any], reason: str, now: datetime) -> Change:
-    change = Change()
+def dossier_filed(s: dict[str, Any], ctx: Context, *, code: str) -> Change:
+    """The dossier a pickup carried was filed and got its code (intake)."""
+    if s["dossier_code"]:
+        return Change.duplicate()
+    s["dossier_code"] = code
+    return Change()
+
+
+def registration_failed(s: dict[str, Any], ctx: Context, *, error: str, retry_after: datetime) -> Change:
+    """The provider could not take the order now: tried again later (the shipment waits as requested)."""
+    if s.get("tracking_code"):
+        return Change.duplicate()
+    s["registration_attempts"] += 1
+    s["register_after"] = retry_after
+    s["registration_error"] = error
+    return Change()
+
+
+def looked_up(s: dict[str, Any], ctx: Context) -> Change:
+    """The provider was asked about the shipment now (reconciliation): it is not looked up again before
+    ``POSTAL_RECONCILE_AFTER_SECONDS``."""
+    s["last_provider_update_at"] = ctx.now
+    return Change()
+
+
+def cancel(s: dict[str, Any], ctx: Context, *, reason: str) -> Change:
     if s["status"] in st.FINAL or st.rank(s["status"]) >= st.rank(st.PICKED_UP):
-        change.outcome = "stale"  # already with the postal staff (or done): nothing to cancel
-        return change
-    _move(s, st.CANCELLED, now, source="system", note=reason)
+        return Change.stale()  # already with the postal staff (or done): nothing to cancel
+    change = Change()
+    _move(s, st.CANCELLED, ctx.now, source="system", note=reason)
     change.emit(st.CANCELLED, reason=reason)
     return change
 
@@ -185,17 +204,17 @@ def cancel(s: dict[str, Any], reason: str, now: datetime) -> Change:
 PROVIDER_STATUSES = ("picked_up", "in_transit", "delivery_failed", "delivered", "returned", "lost")
 
 
-def provider_update(s: dict[str, Any], update: dict[str, Any], calendar: WorkingCalendar) -> Change:
+def provider_update(s: dict[str, Any], ctx: Context, *, update: dict[str, Any]) -> Change:
     """A status update from the provider (webhook or look-up). Duplicates (same provider event id, or the
     same status again) change nothing; an update ranking below the shipment's status is out of order: it is
     kept in the history for the record, and may fill in a fact still missing (the acceptance time), but never
     moves the shipment backwards."""
-    change = Change()
+    calendar = ctx.calendar
     seen = s.setdefault("provider_events", [])
     if update["event_id"] in seen:
-        change.outcome = "duplicate"
-        return change
+        return Change.duplicate()
     seen.append(update["event_id"])
+    s["last_provider_update_at"] = ctx.now
     at: datetime = update["at"]
     status = {"returned": st.RETURNED_TO_AGENCY, "delivered": st.HANDED_OVER
               if s["direction"] == st.DOSSIER_PICKUP else st.DELIVERED}.get(update["status"], update["status"])
@@ -208,32 +227,29 @@ def provider_update(s: dict[str, Any], update: dict[str, Any], calendar: Working
             _accept(s, at, calendar)
             if s.get("delivered_at"):
                 _settle_lateness(s, s["delivered_at"])
-        change.outcome = "stale"
-        return change
+        return Change.stale()
     if incoming == s["rank"]:
-        change.outcome = "duplicate"
-        return change
-
-    return _ON_PROVIDER_STATUS[status](s, update, at, calendar)
+        return Change.duplicate()
+    return _ON_PROVIDER_STATUS[status](s, update, at, ctx)
 
 
-def _picked_up(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _picked_up(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     change = Change()
-    _accept(s, at, calendar)
+    _accept(s, at, ctx.calendar)
     _move(s, st.PICKED_UP, at, source="provider", reference=update["event_id"])
     change.emit(st.PICKED_UP, accepted_on=vn_date(at).isoformat(), route_class=s["route"]["code"],
                 route_days=s["route"]["days"])
     return change
 
 
-def _in_transit(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _in_transit(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     change = Change()
     _move(s, st.IN_TRANSIT, at, source="provider", note=update.get("note"), reference=update["event_id"])
     change.emit(st.IN_TRANSIT, note=update.get("note"))
     return change
 
 
-def _delivered(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _delivered(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     """Delivered after checking the recipient's identity; papers recovered and fees collected are recorded
     (Circular 17/2017 Art. 5(2)(d)-(e)). A delivery without an identity check is kept, as a breach."""
     change = Change()
@@ -250,18 +266,19 @@ def _delivered(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar
     return change
 
 
-def _handed_over(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _handed_over(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     """The provider reports the hand-over at the agency (the record is signed there, by both)."""
     record = update.get("handover") or {}
     signed_at = record.get("signed_at") or at
-    return hand_over(s, {"record_number": record.get("record_number") or update["event_id"],
-                         "agency_party": {"name": record.get("receiver_name") or "", "account_id": None},
-                         "postal_party": {"name": record.get("postal_staff_name") or "", "staff_id": None},
-                         "signed_at": signed_at, "documents_complete": record.get("documents_complete", True),
-                         "note": None}, calendar, max(at, signed_at), source="provider")
+    reported = Context(ctx.actor, max(ctx.now, at, signed_at), ctx.calendar, ctx.settings)
+    return hand_over(s, reported, source="provider", record={
+        "record_number": record.get("record_number") or update["event_id"],
+        "agency_party": {"name": record.get("receiver_name") or "", "account_id": None},
+        "postal_party": {"name": record.get("postal_staff_name") or "", "staff_id": None},
+        "signed_at": signed_at, "documents_complete": record.get("documents_complete", True), "note": None})
 
 
-def _returned(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _returned(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     change = Change()
     failed = len([a for a in s["attempts"] if a["outcome"] == "failed"])
     if failed < ATTEMPTS_BEFORE_RETURN:
@@ -271,7 +288,7 @@ def _returned(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar:
     return change
 
 
-def _lost(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _lost(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     change = Change()
     s["compensation"] = LOSS_MULTIPLIER * (s["postage"] or 0)
     _move(s, st.LOST, at, source="provider", note=update.get("note"), reference=update["event_id"])
@@ -279,7 +296,7 @@ def _lost(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: Wor
     return change
 
 
-def _failed_attempt(s: dict[str, Any], update: dict[str, Any], at: datetime, calendar: WorkingCalendar) -> Change:
+def _failed_attempt(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     """Circular 17/2017 Art. 5(2)(h): the next invitation comes two working days later; one sooner is a
     breach of the rule (recorded, the attempt still counts)."""
     change = Change()
@@ -289,7 +306,7 @@ def _failed_attempt(s: dict[str, Any], update: dict[str, Any], at: datetime, cal
         s.setdefault("breaches", []).append(f"attempt_{number}_too_early")
     next_on = None
     if number < ATTEMPTS_BEFORE_RETURN:
-        next_on = calendar.working_days_after(vn_date(at), REATTEMPT_AFTER_WORKING_DAYS)[0].isoformat()
+        next_on = ctx.calendar.working_days_after(vn_date(at), REATTEMPT_AFTER_WORKING_DAYS)[0].isoformat()
     s["attempts"].append({"number": number, "at": at, "outcome": "failed", "note": update.get("note"),
                           "next_attempt_on": next_on})
     _move(s, st.DELIVERY_FAILED, at, source="provider", note=update.get("note"), attempt=number,

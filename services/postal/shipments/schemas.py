@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.postal.shipments import statuses as st
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.schemas import AddressSchema
 
 

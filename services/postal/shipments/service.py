@@ -1,39 +1,73 @@
 """Shipments: planning them from other services' events, changing them, reading them.
 
-Every change follows one path (:func:`apply`): load the shipment, let a rule of ``rules.py`` change a copy,
-write the changes and the events they cause in one compare-and-set update on ``version`` (outbox). Two
-writers on one shipment — a webhook and a postal officer, two webhook deliveries at once — cannot both win;
-the loser re-reads and applies its change to the new state (or finds it a duplicate).
+Every change is a command of ``rules.py`` run by the aggregate runner (:mod:`shared.storage.aggregate`): the
+shipment and the events it causes in one compare-and-set write. Two writers on one shipment — a webhook and a
+postal officer, two webhook deliveries at once — cannot both win; the loser runs its command again on the new
+state (or finds it a duplicate).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from services.postal import SERVICE
+from services.postal.calendar.service import current_calendar
 from services.postal.shipments import rules
 from services.postal.shipments import statuses as st
+from services.postal.shipments.document import SHIPMENTS_DECLARED
 from services.postal.storage import AGENCIES, SHIPMENTS
-from shared.calendar import WorkingCalendar
+from shared.auth.principal import Principal
+from shared.auth.roles import PrincipalKind
 from shared.clock import utc_now
+from shared.domain.changes import APPLIED, Change, Context
 from shared.domain.channels import ResultReturnMethod
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.errors import NotFound
 from shared.events import Event, new_event
 from shared.storage import keyset
+from shared.storage.aggregate import HIDDEN, RETRY, Aggregate, Command, Runner, context
 from shared.storage.mongo import field_of
-from shared.storage.outbox import OUTBOX_FIELDS, Outbox
 
 log = logging.getLogger(__name__)
 
 RESULT_DOCUMENTS = [{"name": "Kết quả giải quyết thủ tục hành chính", "original": True, "count": 1}]
-NOT_COPIED = ("version", "updated_at", *OUTBOX_FIELDS)
-MAX_CONFLICT_RETRIES = 5
+SYSTEM = Principal(subject="postal", kind=PrincipalKind.SERVICE, name="Hệ thống bưu chính")
+
+
+class Shipments(Aggregate):
+    declared = SHIPMENTS_DECLARED
+    noun = "Bưu gửi"
+
+    def event(self, s: dict[str, Any], version: int, status: str, details: dict[str, Any], ctx: Context) -> Event:
+        payload = {
+            "shipment_id": s["_id"], "direction": s["direction"], "dossier_code": s["dossier_code"],
+            "status": status, "shipment_version": version, "at": ctx.now, "tracking_code": s["tracking_code"],
+            "post_office": s["post_office"], "agency_code": s["agency_code"], "agency_name": s["agency_name"],
+            "procedure_name": s["procedure"]["name"], "applicant_name": s["applicant_name"],
+            "owner_account_id": s["owner_account_id"], "contact": s["contact"], "expected_by": s["expected_by"],
+            "details": details,
+        }
+        return new_event(st.EVENT_TYPES[status], s["dossier_id"], payload, producer=SERVICE)
+
+
+SHIPMENTS_AGGREGATE = Shipments()
+
+
+def runner(db: Database, settings) -> Runner:
+    """Whoever changes a shipment — a webhook, a postal officer, the scheduler — runs again on a conflict."""
+    return Runner(db, SHIPMENTS_AGGREGATE, settings, on_conflict=RETRY)
+
+
+def context_for(db: Database, settings, actor: Principal = SYSTEM) -> Context:
+    return context(actor, calendar=current_calendar(db, settings), settings=settings)
+
+
+def execute(db: Database, settings, id_: str, command: Command, actor: Principal = SYSTEM,
+            **arguments: Any) -> tuple[dict[str, Any], Change]:
+    """Runs a command of ``rules.py`` on the shipment; returns the shipment afterwards and the change."""
+    return runner(db, settings).run(id_, command, context_for(db, settings, actor), **arguments)
 
 
 class NotPlannedYet(Exception):
@@ -97,23 +131,22 @@ def _new(dossier_id: str, direction: str, *, dossier_code: str | None, procedure
         "delivery": None,
         "provider_events": [],
         "last_provider_update_at": None,
-        "version": 1,
+        "registration_attempts": 0,
+        "register_after": None,
+        "registration_error": None,
+        "source_event_id": source_event_id,
         "created_at": now,
-        "updated_at": now,
     }
 
 
-def _insert(db: Database, doc: dict[str, Any], events: list[Event]) -> bool:
-    try:
-        Outbox(db[SHIPMENTS]).insert(doc, events)
-        return True
-    except DuplicateKeyError:
-        return False  # planned already: the same event delivered again
+def _insert(db: Database, settings, doc: dict[str, Any]) -> bool:
+    """Plans a shipment; False when it was planned already (the same event delivered again)."""
+    return runner(db, settings).create(doc, context(SYSTEM, now=doc["created_at"])) is not None
 
 
 # -- planning from other services' events ------------------------------------------------------------------------
 
-def plan_result_delivery(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+def plan_result_delivery(db: Database, settings, event: Event, payload: dict[str, Any]) -> bool:
     """When the applicant chose to receive the result by post (Decision 45/2016 Art. 5, 9), a result delivery
     is planned at filing, addressed as the applicant asked; it goes out when the result is ready. Returns
     whether it was planned by this call."""
@@ -129,10 +162,10 @@ def plan_result_delivery(db: Database, event: Event, payload: dict[str, Any]) ->
                contact=payload["contact"], sender=_agency_party(agency), recipient=recipient,
                documents=RESULT_DOCUMENTS, with_receipt=False, status=st.AWAITING_RESULT, now=utc_now(),
                source_event_id=event.event_id)
-    return _insert(db, doc, [])
+    return _insert(db, settings, doc)
 
 
-def plan_pickup(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+def plan_pickup(db: Database, settings, event: Event, payload: dict[str, Any]) -> bool:
     """An applicant asked for their dossier to be collected (Decision 45/2016 Art. 6): a pickup is requested
     from the provider, to be handed over at the receiving agency."""
     agency = _agency(db, payload["receiving_agency_code"])
@@ -145,84 +178,46 @@ def plan_pickup(db: Database, event: Event, payload: dict[str, Any]) -> bool:
                recipient=_agency_party(agency), documents=payload["documents"],
                with_receipt=pickup["with_receipt"], status=st.REQUESTED, now=utc_now(),
                source_event_id=event.event_id)
-    return _insert(db, doc, [])
+    return _insert(db, settings, doc)
 
 
-def on_result_ready(db: Database, settings, calendar: WorkingCalendar, event: Event, payload: dict[str, Any]) -> None:
+def on_result_ready(db: Database, settings, event: Event, payload: dict[str, Any]) -> None:
     if payload["details"]["return_method"] != ResultReturnMethod.POST:
         return
     if db[SHIPMENTS].find_one({"_id": shipment_id(event.dossier_id, st.RESULT_DELIVERY)}, {"_id": 1}) is None:
         raise NotPlannedYet(f"no result delivery planned for dossier {payload['code']} yet")
-    execute(db, shipment_id(event.dossier_id, st.RESULT_DELIVERY), lambda s: rules.result_ready(s, utc_now()))
+    execute(db, settings, shipment_id(event.dossier_id, st.RESULT_DELIVERY), rules.result_ready)
 
 
-def on_dossier_closed(db: Database, event: Event, payload: dict[str, Any]) -> None:
+CLOSED_REASONS = {"dossier.withdrawn": "Hồ sơ đã được rút theo yêu cầu", "dossier.stopped": "Hồ sơ đã dừng xử lý"}
+
+
+def on_dossier_closed(db: Database, settings, event: Event, payload: dict[str, Any]) -> None:
     """A withdrawn or stopped dossier needs no shipment that has not left yet."""
-    reason = {"dossier.withdrawn": "Hồ sơ đã được rút theo yêu cầu", "dossier.stopped": "Hồ sơ đã dừng xử lý"}
     for doc in db[SHIPMENTS].find({"dossier_id": event.dossier_id}, {"_id": 1}):
-        execute(db, doc["_id"], lambda s: rules.cancel(s, reason[event.type], utc_now()))
+        execute(db, settings, doc["_id"], rules.cancel, reason=CLOSED_REASONS[event.type])
 
 
-def on_dossier_filed(db: Database, event: Event, payload: dict[str, Any]) -> None:
+def on_dossier_filed(db: Database, settings, event: Event, payload: dict[str, Any]) -> None:
     """A pickup's dossier got its code at filing (intake): the shipments show it from now on."""
-    db[SHIPMENTS].update_many({"dossier_id": event.dossier_id, "dossier_code": None},
-                              {"$set": {"dossier_code": payload["code"]}})
-
-
-# -- changing a shipment ------------------------------------------------------------------------------------------
-
-def get(db: Database, id_: str) -> dict[str, Any]:
-    doc = db[SHIPMENTS].find_one({"_id": id_}, {f: 0 for f in OUTBOX_FIELDS})
-    if doc is None:
-        raise NotFound("Không tìm thấy bưu gửi.")
-    return doc
-
-
-def execute(db: Database, id_: str, rule: Callable[[dict[str, Any]], rules.Change]) -> tuple[dict, rules.Change]:
-    """Applies a rule to the shipment; retried on a concurrent change. Returns the shipment and the change."""
-    for _ in range(MAX_CONFLICT_RETRIES):
-        current = get(db, id_)
-        working = copy.deepcopy(current)
-        change = rule(working)
-        if change.outcome == "duplicate":
-            return current, change
-        if _write(db, current, working, change):
-            return get(db, id_), change
-    raise Conflict("Bưu gửi đang được cập nhật; vui lòng thử lại.")
-
-
-def _write(db: Database, current: dict[str, Any], working: dict[str, Any], change: rules.Change) -> bool:
-    now = utc_now()
-    changed = {k: v for k, v in working.items() if k not in NOT_COPIED and current.get(k) != v}
-    version = current["version"] + 1
-    events = [_event(working, version, status, details, now) for status, details in change.events]
-    result = Outbox(db[SHIPMENTS]).update(
-        {"_id": current["_id"], "version": current["version"]},
-        {"$set": {**changed, "updated_at": now}, "$inc": {"version": 1}}, events)
-    return bool(result.modified_count)
-
-
-def _event(s: dict[str, Any], version: int, status: str, details: dict[str, Any], now) -> Event:
-    payload = {
-        "shipment_id": s["_id"], "direction": s["direction"], "dossier_code": s["dossier_code"], "status": status,
-        "shipment_version": version, "at": now, "tracking_code": s["tracking_code"], "post_office": s["post_office"],
-        "agency_code": s["agency_code"], "agency_name": s["agency_name"], "procedure_name": s["procedure"]["name"],
-        "applicant_name": s["applicant_name"], "owner_account_id": s["owner_account_id"], "contact": s["contact"],
-        "expected_by": s["expected_by"], "details": details,
-    }
-    return new_event(st.EVENT_TYPES[status], s["dossier_id"], payload, producer=SERVICE)
+    for doc in db[SHIPMENTS].find({"dossier_id": event.dossier_id, "dossier_code": None}, {"_id": 1}):
+        execute(db, settings, doc["_id"], rules.dossier_filed, code=payload["code"])
 
 
 # -- reading ------------------------------------------------------------------------------------------------------
 
+def get(db: Database, settings, id_: str) -> dict[str, Any]:
+    return runner(db, settings).get(id_)
+
+
 def for_dossier(db: Database, dossier_id: str) -> list[dict[str, Any]]:
-    return list(db[SHIPMENTS].find({"dossier_id": dossier_id}, {f: 0 for f in OUTBOX_FIELDS}).sort("created_at", 1))
+    return list(db[SHIPMENTS].find({"dossier_id": dossier_id}, HIDDEN).sort("created_at", 1))
 
 
 def by_tracking(db: Database, code: str) -> list[dict[str, Any]]:
     """Shipments by the provider's tracking code or by the dossier code."""
-    found = list(db[SHIPMENTS].find({"tracking_code": code}, {f: 0 for f in OUTBOX_FIELDS}))
-    return found or list(db[SHIPMENTS].find({"dossier_code": code}, {f: 0 for f in OUTBOX_FIELDS}))
+    found = list(db[SHIPMENTS].find({"tracking_code": code}, HIDDEN))
+    return found or list(db[SHIPMENTS].find({"dossier_code": code}, HIDDEN))
 
 
 def dossier_owner(db: Database, dossier_id: str) -> str | None:
@@ -260,27 +255,21 @@ def with_agency_address(db: Database, s: dict[str, Any]) -> dict[str, Any]:
     return filled
 
 
-def apply_provider_update(db: Database, calendar: WorkingCalendar, tracking_code: str, update: dict[str, Any],
-                          now) -> tuple[dict[str, Any], rules.Change]:
+def apply_provider_update(db: Database, settings, tracking_code: str,
+                          update: dict[str, Any]) -> tuple[dict[str, Any], Change]:
     """A provider status update (webhook or look-up) applied to the shipment with that tracking code."""
     found = db[SHIPMENTS].find_one({"tracking_code": tracking_code}, {"_id": 1})
     if found is None:
         raise NotFound("Không có bưu gửi với số hiệu này.")
-
-    def rule(s: dict[str, Any]) -> rules.Change:
-        change = rules.provider_update(s, update, calendar)
-        s["last_provider_update_at"] = now
-        return change
-
-    doc, change = execute(db, found["_id"], rule)
-    if change.outcome != "applied":
+    doc, change = execute(db, settings, found["_id"], rules.provider_update, update=update)
+    if change.outcome != APPLIED:
         log.info("provider update %s for %s: %s", update["event_id"], tracking_code, change.outcome)
     return doc, change
 
 
-def record_handover(db: Database, calendar: WorkingCalendar, id_: str, record: dict[str, Any],
-                    source: str) -> dict[str, Any]:
-    doc, _ = execute(db, id_, lambda s: rules.hand_over(s, record, calendar, utc_now(), source=source))
+def record_handover(db: Database, settings, id_: str, record: dict[str, Any], source: str,
+                    actor: Principal) -> dict[str, Any]:
+    doc, _ = execute(db, settings, id_, rules.hand_over, actor, record=record, source=source)
     return doc
 
 
@@ -295,7 +284,7 @@ def for_agency(db: Database, agency_code: str, *, direction: str | None, status:
     if late is not None:
         query["late"] = late
     return keyset.page(db[SHIPMENTS], query, ["created_at", "_id"], limit=limit, after_values=after_values,
-                       descending=True, projection={f: 0 for f in OUTBOX_FIELDS})
+                       descending=True, projection=HIDDEN)
 
 
 def work_of(db: Database, post_office: str, direction: str | None) -> list[dict[str, Any]]:
@@ -305,5 +294,5 @@ def work_of(db: Database, post_office: str, direction: str | None) -> list[dict[
         query: dict[str, Any] = {"post_office": post_office, "status": status}
         if direction:
             query["direction"] = direction
-        found += db[SHIPMENTS].find(query, {f: 0 for f in OUTBOX_FIELDS})
+        found += db[SHIPMENTS].find(query, HIDDEN)
     return sorted(found, key=lambda s: (s["expected_by"] or "9999-12-31", s["created_at"]))

@@ -10,10 +10,10 @@ from marshmallow import Schema, fields
 from services.workflow.calendar import service
 from services.workflow.dossiers.alerts import recompute_open_dossiers
 from services.workflow.storage import db
-from shared.api import fields as f
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.calendar import TimeLimit, Unit
+from shared.domain import fields as f
 from shared.domain.errors import Rejected
 from shared.domain.schemas import AnnouncementSchema, DeadlineSchema
 
@@ -57,10 +57,10 @@ class Announcements(MethodView):
     def post(self, announcement):
         """Publish an announcement (a holiday bridge, a make-up working day). Deadlines of open dossiers are
         recomputed and the people concerned are told."""
-        saved, changed = service.publish_announcement(db(), announcement, current_principal().subject)
+        settings = current_app.extensions["motcua"].settings
+        saved, changed = service.publish_announcement(db(), settings, announcement, current_principal())
         if changed:
-            recompute_open_dossiers(db(), current_app.extensions["motcua"].settings,
-                                    f"Lịch làm việc thay đổi: {saved['title']} ({saved['reference']})")
+            recompute_open_dossiers(db(), settings, f"Lịch làm việc thay đổi: {saved['title']} ({saved['reference']})")
         return saved
 
 

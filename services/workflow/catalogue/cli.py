@@ -19,10 +19,13 @@ from services.workflow import SERVICE
 from services.workflow.catalogue.importer import import_all
 from services.workflow.catalogue.schemas import ImportSchema
 from services.workflow.storage import ensure_indexes
+from shared.auth.principal import Principal
+from shared.auth.roles import PrincipalKind
 from shared.config import get_settings
 from shared.storage.mongo import connect
 
 SEEDS = Path(__file__).parent / "seeds" / "catalogue.yaml"
+CLI = Principal(subject="cli", kind=PrincipalKind.SERVICE, name="Nhập danh mục từ dòng lệnh")
 
 
 def load_file(path: Path) -> dict:
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     db = connect(settings, SERVICE)
     ensure_indexes(db)
-    report = import_all(db, data, actor="cli", settings=settings)
+    report = import_all(db, settings, data, CLI)
     print(f"    catalogue {args.file.name}: {len(report['agencies'])} agencies and {len(report['procedures'])} "
           f"procedure versions published, {len(report['announcements'])} announcements, "
           f"{len(report['unchanged'])} unchanged")

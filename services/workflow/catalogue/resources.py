@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
@@ -12,6 +12,7 @@ from services.workflow.catalogue import service
 from services.workflow.catalogue.importer import import_all
 from services.workflow.catalogue.schemas import ImportReportSchema, ImportSchema, PublishSchema
 from services.workflow.storage import db
+from shared.api.app import service_context
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain.catalogue import AgencySchema, ProcedureSchema, ProcedureVersionSchema
@@ -23,8 +24,8 @@ blp = Blueprint("catalogue", __name__, url_prefix="/catalogue",
 ADMIN = officer(Role.ADMIN)
 
 
-def _actor() -> str:
-    return current_principal().subject
+def _settings():
+    return service_context().settings
 
 
 @blp.route("/agencies")
@@ -51,7 +52,7 @@ class AgencyItem(MethodView):
         """Add or change an agency; the change is published to the other services."""
         if agency["code"] != code:
             raise Rejected("Mã cơ quan trong nội dung khác với đường dẫn.", {"json": {"code": [f"Phải là {code}."]}})
-        saved, _ = service.save_agency(db(), agency, _actor())
+        saved, _ = service.save_agency(db(), _settings(), agency, current_principal())
         return saved
 
 
@@ -82,7 +83,7 @@ class Procedures(MethodView):
     @blp.response(201, ProcedureVersionSchema)
     def post(self, procedure):
         """Start a new version of a procedure, as a draft (the next version number)."""
-        return service.create_draft(db(), procedure, _actor())
+        return service.create_draft(db(), _settings(), procedure, current_principal())
 
 
 @blp.route("/procedures/<string:code>/versions")
@@ -111,7 +112,7 @@ class ProcedureVersionItem(MethodView):
     @blp.response(200, ProcedureVersionSchema)
     def put(self, procedure, code, version):
         """Change a draft. Published versions never change: start a new version instead."""
-        return service.update_draft(db(), code, version, procedure, _actor())
+        return service.update_draft(db(), _settings(), code, version, procedure, current_principal())
 
 
 @blp.route("/procedures/<string:code>/versions/<int:version>/publish")
@@ -122,8 +123,8 @@ class PublishProcedure(MethodView):
     def post(self, args, code, version):
         """Publish a draft from a date; its internal process must add up to the legal time limit
         (Circular 01/2018 Art. 8)."""
-        return service.publish(db(), code, version, valid_from=args["valid_from"],
-                               valid_until=args.get("valid_until"), actor=_actor())
+        return service.publish(db(), _settings(), code, version, valid_from=args["valid_from"],
+                               valid_until=args.get("valid_until"), actor=current_principal())
 
 
 @blp.route("/import")
@@ -134,7 +135,7 @@ class Import(MethodView):
         "application/json": {"schema": ImportSchema}, "application/yaml": {"schema": ImportSchema}}})
     def post(self):
         """Import agencies, procedures and calendar announcements from a JSON or YAML document."""
-        return import_all(db(), _import_body(), _actor(), current_app.extensions["motcua"].settings)
+        return import_all(db(), _settings(), _import_body(), current_principal())
 
 
 def _import_body() -> dict:

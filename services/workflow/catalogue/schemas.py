@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.catalogue import AgencySchema, ProcedureSchema
 from shared.domain.schemas import AnnouncementSchema
 

@@ -13,48 +13,65 @@ from datetime import date
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
-from services.workflow import SERVICE
-from services.workflow.catalogue.registry import save_entry, unchanged
+from services.workflow.catalogue.documents import AGENCIES_DECLARED, PROCEDURES_DECLARED
+from services.workflow.catalogue.registry import PUBLISHED, RegistryEntry, runner, save_entry
 from services.workflow.catalogue.rules import process_problems
 from services.workflow.storage import AGENCIES, PROCEDURES
+from shared.auth.principal import Principal
 from shared.clock import utc_now, vn_date
-from shared.domain.catalogue import AgencySchema, ProcedureSchema, ProcedureVersionSchema
+from shared.domain.catalogue import DRAFT, PUBLISHED_VERSION, AgencySchema, ProcedureSchema
+from shared.domain.changes import Change, Context
 from shared.domain.errors import Conflict, NotFound, Rejected
-from shared.events import new_event
-from shared.storage.outbox import OUTBOX_FIELDS, Outbox
+from shared.storage.aggregate import HIDDEN, context
 
 _AGENCY = AgencySchema()
 _PROCEDURE = ProcedureSchema()
-_VERSION = ProcedureVersionSchema()
 PROCEDURE_FIELDS = tuple(ProcedureSchema._declared_fields)
+
+
+class Agencies(RegistryEntry):
+    declared = AGENCIES_DECLARED
+    noun = "Cơ quan"
+    event_name = "catalogue.agency-published"
+    aggregate_prefix = "agency"
+
+
+class Procedures(RegistryEntry):
+    """A procedure version: a draft, then published once with its validity window; publishing emits it. Its
+    ``version`` is the procedure's version number (a legal fact); the document's own is ``revision``."""
+
+    declared = PROCEDURES_DECLARED
+    revision_field = "revision"
+    noun = "Phiên bản thủ tục"
+    event_name = "catalogue.procedure-published"
+    aggregate_prefix = "procedure"
+
+    def event(self, doc, version, name, details, ctx):
+        event = super().event(doc, version, name, details, ctx)
+        return event.__class__(**{**event.__dict__, "aggregate_id": f"procedure:{doc['code']}"})
+
+
+AGENCY_ENTRIES, PROCEDURE_ENTRIES = Agencies(), Procedures()
 
 
 # -- agencies --------------------------------------------------------------------------------------------------
 
-def save_agency(db: Database, agency: dict[str, Any], actor: str) -> tuple[dict[str, Any], bool]:
+def save_agency(db: Database, settings, agency: dict[str, Any], actor: Principal) -> tuple[dict[str, Any], bool]:
     """Adds or changes an agency; returns it and whether anything changed (and was published)."""
     fields = _AGENCY.dump(agency)
-    existing = db[AGENCIES].find_one({"_id": fields["code"]})
-    if unchanged(existing, fields):
-        return existing, False
-    event = new_event("catalogue.agency-published", None, agency, producer=SERVICE,
-                      aggregate_id=f"agency:{fields['code']}")
-    saved = save_entry(db[AGENCIES], fields["code"], fields, existing,
-                       {"updated_at": utc_now(), "updated_by": actor}, event, "Cơ quan")
-    return saved, True
+    return save_entry(db, settings, AGENCY_ENTRIES, fields["code"], fields, actor)
 
 
 def agency(db: Database, code: str) -> dict[str, Any]:
-    found = db[AGENCIES].find_one({"_id": code}, {f: 0 for f in OUTBOX_FIELDS})
+    found = db[AGENCIES].find_one({"_id": code}, HIDDEN)
     if found is None:
         raise NotFound(f"Không có cơ quan {code} trong danh mục.")
     return found
 
 
 def agencies(db: Database) -> list[dict[str, Any]]:
-    return list(db[AGENCIES].find({}, {f: 0 for f in OUTBOX_FIELDS}).sort("_id", 1))
+    return list(db[AGENCIES].find({}, HIDDEN).sort("_id", 1))
 
 
 def procedures_of(db: Database, code: str) -> dict[str, list[dict[str, Any]]]:
@@ -75,70 +92,77 @@ def _version_id(code: str, version: int) -> str:
     return f"{code}@{version}"
 
 
-def create_draft(db: Database, procedure: dict[str, Any], actor: str) -> dict[str, Any]:
+def create_draft(db: Database, settings, procedure: dict[str, Any], actor: Principal) -> dict[str, Any]:
     """A new draft version of a procedure (the next version number)."""
     fields = _PROCEDURE.dump(procedure)
+    ctx = context(actor, settings=settings)
     for _ in range(5):
         existing = [d["version"] for d in db[PROCEDURES].find({"code": fields["code"]}, {"version": 1})]
-        version = max(existing, default=0) + 1
-        doc = {"_id": _version_id(fields["code"], version), **fields, "version": version, "status": "draft",
-               "valid_from": None, "valid_until": None, "published_at": None,
-               "created_at": utc_now(), "created_by": actor}
-        try:
-            Outbox(db[PROCEDURES]).insert(doc, [])
-            return doc
-        except DuplicateKeyError:
-            continue  # another draft took this number meanwhile
+        number = max(existing, default=0) + 1
+        draft = runner(db, settings, PROCEDURE_ENTRIES).create({
+            "_id": _version_id(fields["code"], number), **fields, "version": number, "status": DRAFT,
+            "valid_from": None, "valid_until": None, "published_at": None, "created_at": ctx.now,
+            "updated_by": actor.subject}, ctx)
+        if draft is not None:
+            return draft
+        # another draft took this number meanwhile
     raise Conflict("Không tạo được phiên bản mới; vui lòng thử lại.")
 
 
-def update_draft(db: Database, code: str, version: int, procedure: dict[str, Any], actor: str) -> dict[str, Any]:
+def update_draft(db: Database, settings, code: str, version: int, procedure: dict[str, Any],
+                 actor: Principal) -> dict[str, Any]:
     fields = _PROCEDURE.dump(procedure)
     if fields["code"] != code:
         raise Rejected("Không đổi được mã thủ tục của một phiên bản.", {"json": {"code": [f"Phải là {code}."]}})
-    result = db[PROCEDURES].update_one({"_id": _version_id(code, version), "status": "draft"},
-                                       {"$set": {**fields, "updated_at": utc_now(), "updated_by": actor}})
-    if not result.matched_count:
-        procedure_version(db, code, version)  # 404 when it does not exist
+    saved, _ = runner(db, settings, PROCEDURE_ENTRIES).run(_version_id(code, version), _edit_draft,
+                                                            context(actor, settings=settings), fields=fields)
+    return saved
+
+
+def _edit_draft(doc: dict[str, Any], ctx: Context, *, fields: dict[str, Any]) -> Change:
+    if doc["status"] != DRAFT:
         raise Conflict("Chỉ sửa được bản nháp; phiên bản đã công bố không thay đổi, hãy tạo phiên bản mới.")
-    return procedure_version(db, code, version)
+    doc.update(fields)
+    doc["updated_by"] = ctx.actor.subject
+    return Change()
 
 
-def publish(db: Database, code: str, version: int, *, valid_from: date, valid_until: date | None,
-            actor: str) -> dict[str, Any]:
+def publish(db: Database, settings, code: str, version: int, *, valid_from: date, valid_until: date | None,
+            actor: Principal) -> dict[str, Any]:
     """Publishes a draft once its internal process is sound (rules.process_problems)."""
-    draft = procedure_version(db, code, version)
-    if draft["status"] != "draft":
-        raise Conflict(f"Phiên bản {version} của thủ tục {code} đã được công bố.")
+    published, _ = runner(db, settings, PROCEDURE_ENTRIES).run(
+        _version_id(code, version), _publish, context(actor, settings=settings), valid_from=valid_from,
+        valid_until=valid_until, known_agencies=known_agency_codes(db))
+    return published
+
+
+def _publish(doc: dict[str, Any], ctx: Context, *, valid_from: date, valid_until: date | None,
+             known_agencies: set[str]) -> Change:
+    if doc["status"] != DRAFT:
+        raise Conflict(f"Phiên bản {doc['version']} của thủ tục {doc['code']} đã được công bố.")
     if valid_until is not None and valid_until < valid_from:
         raise Rejected("Ngày hết hiệu lực phải sau ngày có hiệu lực.",
                        {"json": {"valid_until": ["Phải sau ngày có hiệu lực."]}})
-    loaded = _PROCEDURE.load({k: draft[k] for k in PROCEDURE_FIELDS})
-    problems = process_problems(loaded, known_agency_codes(db))
+    problems = process_problems(_PROCEDURE.load({k: doc[k] for k in PROCEDURE_FIELDS}), known_agencies)
     if problems:
         raise Rejected("Quy trình nội bộ chưa hợp lệ, chưa công bố được.", {"json": problems})
-    published = {"status": "published", "valid_from": valid_from.isoformat(),
-                 "valid_until": valid_until.isoformat() if valid_until else None, "published_at": utc_now(),
-                 "published_by": actor}
-    payload = _VERSION.load(_VERSION.dump({**{k: draft[k] for k in PROCEDURE_FIELDS}, "version": version,
-                                           **published}))
-    event = new_event("catalogue.procedure-published", None, payload, producer=SERVICE,
-                      aggregate_id=f"procedure:{code}")
-    result = Outbox(db[PROCEDURES]).update({"_id": draft["_id"], "status": "draft"}, {"$set": published}, [event])
-    if not result.modified_count:
-        raise Conflict(f"Phiên bản {version} của thủ tục {code} vừa được công bố bởi người khác.")
-    return procedure_version(db, code, version)
+    doc.update(status=PUBLISHED_VERSION, valid_from=valid_from.isoformat(),
+               valid_until=valid_until.isoformat() if valid_until else None, published_at=ctx.now,
+               updated_by=ctx.actor.subject)
+    change = Change()
+    change.emit(PUBLISHED)
+    return change
 
 
 def procedure_version(db: Database, code: str, version: int) -> dict[str, Any]:
-    found = db[PROCEDURES].find_one({"_id": _version_id(code, version)}, {f: 0 for f in OUTBOX_FIELDS})
+    found = db[PROCEDURES].find_one({"_id": _version_id(code, version)}, HIDDEN)
     if found is None:
         raise NotFound(f"Không có phiên bản {version} của thủ tục {code}.")
     return found
 
 
 def versions(db: Database, code: str) -> list[dict[str, Any]]:
-    found = list(db[PROCEDURES].find({"code": code}, {f: 0 for f in OUTBOX_FIELDS}).sort("version", 1))
+    found = list(db[PROCEDURES].find({"code": code}, HIDDEN).sort("version", 1))
     if not found:
         raise NotFound(f"Không có thủ tục {code} trong danh mục.")
     return found
@@ -148,32 +172,32 @@ def in_force(candidates: list[dict[str, Any]], on: date) -> dict[str, Any] | Non
     """Of a procedure's versions, the one in force on ``on``: the highest published version whose validity
     window contains the day."""
     day = on.isoformat()
-    eligible = [v for v in candidates if v["status"] == "published" and v["valid_from"] <= day
+    eligible = [v for v in candidates if v["status"] == PUBLISHED_VERSION and v["valid_from"] <= day
                 and (v["valid_until"] is None or day <= v["valid_until"])]
     return max(eligible, key=lambda v: v["version"], default=None)
 
 
 def version_in_force(db: Database, code: str, on: date) -> dict[str, Any] | None:
-    return in_force(list(db[PROCEDURES].find({"code": code, "status": "published"})), on)
+    return in_force(list(db[PROCEDURES].find({"code": code, "status": PUBLISHED_VERSION}, HIDDEN)), on)
 
 
 def current_procedures(db: Database, on: date | None = None) -> list[dict[str, Any]]:
     """Every procedure's version in force today (or ``on``)."""
     on = on or vn_date(utc_now())
     by_code: dict[str, list[dict[str, Any]]] = {}
-    for doc in db[PROCEDURES].find({"status": "published"}, {f: 0 for f in OUTBOX_FIELDS}):
+    for doc in db[PROCEDURES].find({"status": PUBLISHED_VERSION}, HIDDEN):
         by_code.setdefault(doc["code"], []).append(doc)
     return [v for code in sorted(by_code) if (v := in_force(by_code[code], on))]
 
 
 # -- import ----------------------------------------------------------------------------------------------------
 
-def import_catalogue(db: Database, data: dict[str, Any], actor: str) -> dict[str, list[str]]:
+def import_catalogue(db: Database, settings, data: dict[str, Any], actor: Principal) -> dict[str, list[str]]:
     """Agencies first, then procedures: a procedure identical to its version in force on its ``valid_from`` is
     left alone, anything else becomes a new published version. Returns what changed."""
     report: dict[str, list[str]] = {"agencies": [], "procedures": [], "unchanged": []}
     for item in data.get("agencies", []):
-        _, changed = save_agency(db, item, actor)
+        _, changed = save_agency(db, settings, item, actor)
         (report["agencies"] if changed else report["unchanged"]).append(item["code"])
     for item in data.get("procedures", []):
         valid_from = date.fromisoformat(item["valid_from"])
@@ -182,8 +206,8 @@ def import_catalogue(db: Database, data: dict[str, Any], actor: str) -> dict[str
         if current is not None and {k: current[k] for k in PROCEDURE_FIELDS} == _PROCEDURE.dump(procedure):
             report["unchanged"].append(procedure["code"])
             continue
-        draft = create_draft(db, procedure, actor)
-        publish(db, procedure["code"], draft["version"], valid_from=valid_from,
+        draft = create_draft(db, settings, procedure, actor)
+        publish(db, settings, procedure["code"], draft["version"], valid_from=valid_from,
                 valid_until=date.fromisoformat(item["valid_until"]) if item.get("valid_until") else None,
                 actor=actor)
         report["procedures"].append(f"{procedure['code']}@{draft['version']}")

@@ -1,23 +1,24 @@
-"""The workflow's dossier: what the state machine works on, and the small vocabulary around it.
+"""The workflow's dossier vocabulary: step states, how work finished against its due moment, the phases of a
+supplementation request, and small readings of a dossier every part of the lifecycle needs.
 
-A dossier document holds the procedure version it was received under (a snapshot: catalogue edits never
-reach it), its steps with their own due moments, the clock (start and stops), every supplementation request,
-consultation, verification appointment, extension, result and return, the hand-overs between units (the
-processing control slip is rendered from them) and an append-only process log.
+The dossier's declared shape is ``document.py``; how it is changed is ``aggregate.py`` and ``lifecycle/``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.auth.tokens import Principal
-from shared.calendar import WorkingCalendar
 from shared.clock import as_utc, vn_date
 
 # step states
 PENDING, ACTIVE, DONE, SKIPPED = "pending", "active", "done", "skipped"
+STEP_STATES = (PENDING, ACTIVE, DONE, SKIPPED)
+
+# step kinds (the approved internal process, Circular 01/2018 Art. 8)
+RECEPTION, ASSIGNMENT, APPRAISAL, REVIEW, APPROVAL, CLERICAL, INTER_AGENCY, FINANCIAL_OBLIGATION, RETURN = (
+    "reception", "assignment", "appraisal", "review", "approval", "clerical", "inter_agency",
+    "financial_obligation", "return")
 
 # how a unit or the whole dossier finished against its due moment (Circular 01/2018 Art. 13, indicators 1-2)
 EARLY, ON_TIME, LATE = "early", "on_time", "late"
@@ -25,37 +26,20 @@ OUTCOME_NAMES = {EARLY: "Trước hạn", ON_TIME: "Đúng hạn", LATE: "Quá h
 
 # where an open dossier stands against the due moment of what it waits for (queue filters and badges)
 DUE_SOON = "due_soon"
+DUE_STATES = (ON_TIME, DUE_SOON, LATE)
 
+# where a supplementation request was made
 PHASE_RECEPTION, PHASE_APPRAISAL = "reception", "appraisal"
 
+# how a dossier was closed before its result
+REFUSED, WITHDRAWN, STOPPED = "refused", "withdrawn", "stopped"
 
-@dataclass
-class Context:
-    """Who acts, when, and the calendar deadlines are counted on."""
-
-    actor: Principal
-    now: datetime
-    calendar: WorkingCalendar
-    settings: Any
-
-
-@dataclass
-class Outcome:
-    """What a command did besides changing the document: events to publish and lines for the process log."""
-
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    log: list[dict[str, Any]] = field(default_factory=list)
-
-    def emit(self, kind: str, **details: Any) -> None:
-        self.events.append((kind, details))
+# what a result is
+APPROVAL_RESULT, REFUSAL_RESULT = "approval", "refusal"
 
 
 def active_steps(dossier: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in dossier["steps"] if s["state"] == ACTIVE]
-
-
-def step_by_code(dossier: dict[str, Any], code: str) -> dict[str, Any] | None:
-    return next((s for s in dossier["steps"] if s["code"] == code), None)
 
 
 def due_state_at(due: datetime | None, now: datetime, soon: datetime) -> str | None:

@@ -62,8 +62,9 @@ def _run(dossier_id: str, command, **arguments):
 @blp.response(200, DossierView)
 def get_dossier(dossier_id):
     """The dossier with its steps, deadlines (each explained), hand-overs and everything recorded on it."""
-    dossier = service.get(db(), dossier_id)
-    return service.explained(db(), service_context().settings, dossier), 200, {"ETag": f'"{dossier["version"]}"'}
+    settings = service_context().settings
+    dossier = service.get(db(), settings, dossier_id)
+    return service.explained(db(), settings, dossier), 200, {"ETag": f'"{dossier["version"]}"'}
 
 
 @blp.route("/<string:dossier_id>/timeline", methods=["GET"])
@@ -71,7 +72,7 @@ def get_dossier(dossier_id):
 @blp.response(200, TimelineView)
 def timeline(dossier_id):
     """What happened to the dossier, in order: for its owner and the officers."""
-    dossier = service.get(db(), dossier_id)
+    dossier = service.get(db(), service_context().settings, dossier_id)
     return {"code": dossier["code"], "status": dossier["status"], "appointment_due": dossier["appointment_due"],
             "entries": dossier["process_log"]}
 
@@ -237,7 +238,7 @@ def withdraw(args, dossier_id):
 def form(dossier_id, form):
     """A form issued on the dossier, filled from its data: receipt (01), supplement_request (02), refusal
     (03), apology (04), control_slip, stop_notice — numbered as the dossier's rule set numbers them."""
-    dossier = service.get(db(), dossier_id)
+    dossier = service.get(db(), service_context().settings, dossier_id)
     names = {agency["_id"]: agency["name"] for agency in catalogue.agencies(db())}
     data = forms.render_data(dossier, form, service_context().settings, names)
     if request.args.get("format") == "html":

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.workflow.dossiers.model import OUTCOME_NAMES
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.schemas import (
     ApplicantSchema,

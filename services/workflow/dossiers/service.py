@@ -1,56 +1,51 @@
-"""Running a lifecycle command: load the dossier, let the domain function change a copy, then write the
-changes, the new process-log lines and the events in one compare-and-set update (outbox). If anyone changed the
-dossier in between — another officer, the scheduler — the write matches nothing and the command answers 409:
-two officers acting on one dossier, one wins."""
+"""Running the dossier's lifecycle: the filed dossier made the workflow's, commands run for officers and
+applicants (409 when someone changed the dossier first: two officers acting on one dossier, one wins) and for
+background work (re-run on the fresh state), and the reads the API and the policies need."""
 
 from __future__ import annotations
 
-import copy
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
-from services.workflow import SERVICE
 from services.workflow.calendar.service import current_calendar
-from services.workflow.dossiers import lifecycle
-from services.workflow.dossiers.model import Context, Outcome
+from services.workflow.dossiers.aggregate import Dossiers
+from services.workflow.dossiers.document import new_dossier
+from services.workflow.dossiers.lifecycle.deadlines import open_reception, step_deadline
+from services.workflow.dossiers.model import RETURN
 from services.workflow.storage import DOSSIERS, PROCEDURES
+from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
-from shared.auth.tokens import Principal
 from shared.bus.consumer import PermanentError
-from shared.clock import utc_now
-from shared.domain.errors import Conflict, NotFound
-from shared.domain.statuses import DossierStatus
-from shared.events import Event, new_event
-from shared.storage.outbox import OUTBOX_FIELDS, Outbox
-
-log = logging.getLogger(__name__)
+from shared.domain.changes import Context
+from shared.events import Event
+from shared.storage.aggregate import ANSWER, RETRY, Command, Runner, context
 
 SYSTEM = Principal(subject="system", kind=PrincipalKind.SERVICE, name="Hệ thống")
-APPEND_ONLY = ("process_log", "status_history")
-NOT_COPIED = (*APPEND_ONLY, "version", "updated_at", *OUTBOX_FIELDS)
+DOSSIERS_AGGREGATE = Dossiers()
 
 
-def context(db: Database, settings, actor: Principal) -> Context:
-    return Context(actor=actor, now=utc_now(), calendar=current_calendar(db, settings), settings=settings)
+def runner(db: Database, settings, *, background: bool = False) -> Runner:
+    """Commands of people answer 409 on a conflict; background work (consumers, scheduler) runs again."""
+    return Runner(db, DOSSIERS_AGGREGATE, settings, on_conflict=RETRY if background else ANSWER)
 
 
-def get(db: Database, dossier_id: str) -> dict[str, Any]:
-    dossier = db[DOSSIERS].find_one({"_id": dossier_id}, {f: 0 for f in OUTBOX_FIELDS})
-    if dossier is None:
-        raise NotFound("Không tìm thấy hồ sơ.")
+def context_for(db: Database, settings, actor: Principal) -> Context:
+    return context(actor, calendar=current_calendar(db, settings), settings=settings)
+
+
+def execute(db: Database, settings, dossier_id: str, actor: Principal, command: Command, *,
+            expected_version: int | None = None, **arguments: Any) -> dict[str, Any]:
+    """Runs one lifecycle command for a person; returns the dossier as it is afterwards."""
+    dossier, _ = runner(db, settings).run(dossier_id, command, context_for(db, settings, actor),
+                                          expected_version=expected_version, **arguments)
     return dossier
 
 
-def explained(db: Database, settings, dossier: dict[str, Any]) -> dict[str, Any]:
-    """The dossier with each started step's deadline explained (the appointment carries its own)."""
-    calendar = current_calendar(db, settings)
-    for step in dossier["steps"]:
-        if step["started_at"] and step["kind"] != "return":
-            step["due"] = lifecycle.step_deadline(step, calendar).to_document()
+def execute_in_background(db: Database, settings, dossier_id: str, actor: Principal, command: Command,
+                          **arguments: Any) -> dict[str, Any]:
+    dossier, _ = runner(db, settings, background=True).run(dossier_id, command, context_for(db, settings, actor),
+                                                           **arguments)
     return dossier
 
 
@@ -63,71 +58,24 @@ def on_submitted(db: Database, settings, event: Event, payload: dict[str, Any]) 
     if procedure is None or procedure["status"] != "published":
         raise PermanentError(f"procedure {payload['procedure_code']} v{payload['procedure_version']} is not "
                              f"published here")
-    dossier = lifecycle.new_dossier(event.dossier_id, payload, procedure)
-    ctx = context(db, settings, SYSTEM)
-    lifecycle.open_reception(dossier, ctx)
-    now = ctx.now
-    dossier.update(
-        version=1,
-        created_at=now,
-        updated_at=now,
-        source_event_id=event.event_id,
-        status_history=[{"status": DossierStatus.SUBMITTED.value, "at": payload["submitted_at"],
-                         "by": payload["filed_by"]}],
-        process_log=[{"at": payload["submitted_at"], "handler": payload["filed_by"], "handler_name": None,
-                      "unit": payload["receiving_agency_code"], "action": "Nộp hồ sơ", "status": 1,
-                      "step": None, "step_start": None, "step_due": None}],
-    )
-    try:
-        Outbox(db[DOSSIERS]).insert(dossier, [])
-    except DuplicateKeyError:
-        return False
-    return True
+    dossier = new_dossier(event.dossier_id, payload, procedure)
+    ctx = context_for(db, settings, SYSTEM)
+    open_reception(dossier, ctx)
+    dossier.update(created_at=ctx.now, source_event_id=event.event_id)
+    return runner(db, settings).create(dossier, ctx) is not None
 
 
-def execute(db: Database, settings, dossier_id: str, actor: Principal,
-            command: Callable[..., Outcome], *, expected_version: int | None = None, **arguments: Any) -> dict:
-    """Runs one lifecycle command on the dossier; returns the dossier as it is afterwards."""
-    current = get(db, dossier_id)
-    if expected_version is not None and expected_version != current["version"]:
-        raise Conflict("Hồ sơ đã thay đổi kể từ khi anh/chị mở nó; vui lòng tải lại và thử lại.")
-    return apply(db, current, context(db, settings, actor), command, **arguments)
+def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:
+    return runner(db, settings).get(dossier_id)
 
 
-def apply(db: Database, current: dict[str, Any], ctx: Context, command: Callable[..., Outcome],
-          **arguments: Any) -> dict[str, Any]:
-    working = copy.deepcopy(current)
-    outcome = command(working, ctx, **arguments)
-    changed = {k: v for k, v in working.items() if k not in NOT_COPIED and current.get(k) != v}
-    if not (changed or outcome.log or outcome.events):
-        return current  # nothing to record (a report the dossier has already moved past)
-    push: dict[str, Any] = {}
-    if outcome.log:
-        push["process_log"] = {"$each": outcome.log}
-    if working["status"] != current["status"]:
-        push["status_history"] = {"$each": [{"status": working["status"], "at": ctx.now, "by": ctx.actor.subject}]}
-    update: dict[str, Any] = {"$set": {**changed, "updated_at": ctx.now}, "$inc": {"version": 1}}
-    if push:
-        update["$push"] = push
-    version = current["version"] + 1
-    events = [_event(working, version, ctx, kind, details) for kind, details in outcome.events]
-    result = Outbox(db[DOSSIERS]).update({"_id": current["_id"], "version": current["version"]}, update, events)
-    if not result.modified_count:
-        raise Conflict("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại và thử lại.")
-    return get(db, current["_id"])
-
-
-def _event(d: dict[str, Any], version: int, ctx: Context, kind: str, details: dict[str, Any]) -> Event:
-    payload = {
-        "code": d["code"], "status": d["status"], "dossier_version": version, "at": ctx.now,
-        "actor": ctx.actor.subject, "actor_name": ctx.actor.name,
-        "procedure_code": d["procedure"]["code"], "procedure_name": d["procedure"]["name"],
-        "receiving_agency_code": d["receiving_agency_code"], "competent_agency_code": d["competent_agency_code"],
-        "owner_account_id": d["owner_account_id"], "applicant_name": d["applicant"]["full_name"],
-        "contact": d["contact"], "rule_set": d["rule_set"], "appointment_due": d["appointment_due"],
-        "result_return_method": d["result_return"]["method"], "details": details,
-    }
-    return new_event(f"dossier.{kind}", d["_id"], payload, producer=SERVICE)
+def explained(db: Database, settings, dossier: dict[str, Any]) -> dict[str, Any]:
+    """The dossier with each started step's deadline explained (the appointment carries its own)."""
+    calendar = current_calendar(db, settings)
+    for step in dossier["steps"]:
+        if step["started_at"] and step["kind"] != RETURN:
+            step["due"] = step_deadline(step, calendar).to_document()
+    return dossier
 
 
 def owner_of(db: Database, dossier_id: str) -> str | None:

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.workflow.dossiers.schemas import FinishedArgs, QueueArgs, QueuePageView
-from services.workflow.dossiers.service import context
+from services.workflow.dossiers.service import context_for
 from services.workflow.queues import service
 from services.workflow.storage import db
 from shared.api.app import service_context
@@ -18,7 +18,7 @@ OF_THE_AGENCY = officer(*OFFICER_ROLES, agency_of=lambda agency_code: agency_cod
 
 
 def _bounds():
-    ctx = context(db(), service_context().settings, current_principal())
+    ctx = context_for(db(), service_context().settings, current_principal())
     return ctx.now, service.due_bounds(ctx.now, ctx.calendar, ctx.settings)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from shared.api import fields as f
+from shared.domain import fields as f
 from shared.domain.catalogue import AgencySchema, ProcedureVersionSchema
 from shared.domain.channels import Channel
 from shared.domain.schemas import (
@@ -25,7 +25,7 @@ from shared.domain.schemas import (
     SubmitterSchema,
 )
 from shared.events.dossier_events import DOSSIER_EVENTS
-from shared.events.envelope import InvalidEvent
+from shared.events.envelope import Event, InvalidEvent
 from shared.events.postal_events import SHIPMENT_EVENTS, PickupRequestedV1
 from shared.events.topics import Topic
 
@@ -50,6 +50,23 @@ class DossierSubmittedV1(f.VnSchema):
     contact = f.Nested(ContactSchema, required=True)
     result_return = f.Nested(ResultReturnSchema, required=True)
     attachments = f.List(f.Nested(AttachmentSchema), required=True)
+
+
+class _Revision(f.VnSchema):
+    revision = f.Integer(required=True, validate=f.in_range(min=1), metadata={
+        "description": "the entry's version in the workflow's registry: a read copy keeps only the newest"})
+
+
+class AgencyPublishedV2(AgencySchema, _Revision):
+    """v2 adds ``revision``; v1 events (without it) are still read, as revision 0."""
+
+
+class ProcedurePublishedV2(ProcedureVersionSchema, _Revision):
+    """v2 adds ``revision``; v1 events (without it) are still read, as revision 0."""
+
+
+class AnnouncementPublishedV2(AnnouncementSchema, _Revision):
+    """v2 adds ``revision``; v1 events (without it) are still read, as revision 0."""
 
 
 @dataclass(frozen=True)
@@ -91,11 +108,12 @@ EVENT_TYPES: dict[str, EventType] = {
                   "a dossier was filed and given its dossier code"),
         EventType("dossier.pickup-requested", Topic.INTAKE_DOSSIERS, {1: PickupRequestedV1},
                   "an applicant asked the public postal service to carry their dossier to the agency"),
-        EventType("catalogue.agency-published", Topic.WORKFLOW_CATALOGUE, {1: AgencySchema},
-                  "an agency was added to the registry or changed"),
-        EventType("catalogue.procedure-published", Topic.WORKFLOW_CATALOGUE, {1: ProcedureVersionSchema},
-                  "a procedure version was published"),
-        EventType("calendar.announcement-published", Topic.WORKFLOW_CATALOGUE, {1: AnnouncementSchema},
+        EventType("catalogue.agency-published", Topic.WORKFLOW_CATALOGUE,
+                  {1: AgencySchema, 2: AgencyPublishedV2}, "an agency was added to the registry or changed"),
+        EventType("catalogue.procedure-published", Topic.WORKFLOW_CATALOGUE,
+                  {1: ProcedureVersionSchema, 2: ProcedurePublishedV2}, "a procedure version was published"),
+        EventType("calendar.announcement-published", Topic.WORKFLOW_CATALOGUE,
+                  {1: AnnouncementSchema, 2: AnnouncementPublishedV2},
                   "a calendar announcement (days off, make-up working days) was published"),
         *(EventType(name, Topic.WORKFLOW_DOSSIERS, {1: schema}, description)
           for name, (schema, description) in DOSSIER_EVENTS.items()),
@@ -110,3 +128,27 @@ def event_type(name: str) -> EventType:
         return EVENT_TYPES[name]
     except KeyError:
         raise InvalidEvent(f"unknown event type {name!r}") from None
+
+
+def new_event(
+    type: str,  # noqa: A002
+    dossier_id: str | None,
+    payload: dict[str, Any],
+    *,
+    producer: str,
+    aggregate_id: str | None = None,
+    cause: Event | None = None,
+) -> Event:
+    """A new event of a registered type, its payload validated against the type's current schema and stored in
+    its JSON form (what consumers will load). ``cause``: the event that led to this one (same correlation)."""
+    kind = event_type(type)
+    return Event(
+        type=type,
+        dossier_id=dossier_id,
+        payload=kind.dump(payload),
+        producer=producer,
+        aggregate_id=aggregate_id,
+        schema_version=kind.version,
+        correlation_id=(cause.correlation_id or cause.event_id) if cause else None,
+        causation_id=cause.event_id if cause else None,
+    )

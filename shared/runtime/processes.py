@@ -25,7 +25,7 @@ from shared.bus.kafka import make_producer
 from shared.config import Settings, get_settings
 from shared.events.topics import topic_names
 from shared.logging import configure_logging
-from shared.process import stop_on_signals
+from shared.runtime.signals import stop_on_signals
 from shared.storage.mongo import connect, disconnect
 from shared.storage.outbox import OutboxRelay
 

@@ -1,0 +1,48 @@
+"""Ending a dossier before its result: the applicant withdraws, or the competent agency stops processing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.workflow.dossiers.lifecycle import steps
+from services.workflow.dossiers.lifecycle.access import require_officer_of, require_owner
+from services.workflow.dossiers.model import STOPPED, WITHDRAWN
+from shared.auth.roles import Role
+from shared.domain.changes import Change, Context
+from shared.domain.errors import Conflict
+from shared.domain.rulesets import rule_set_by_id
+from shared.domain.statuses import FINAL, DossierStatus
+
+S = DossierStatus
+
+
+def withdraw(d: dict[str, Any], ctx: Context, *, reason: str) -> Change:
+    """The applicant asks to stop (Decree 118/2025 Art. 21; Circular 03/2025 Art. 7): allowed while no decision
+    or result exists; under Decree 118 a stop notice is issued, under Decree 61 the withdrawal is recorded
+    (status 7)."""
+    require_owner(d, ctx)
+    return _close(d, ctx, status=S.WITHDRAWN, reason=reason, kind=WITHDRAWN, action="Công dân yêu cầu rút hồ sơ")
+
+
+def stop(d: dict[str, Any], ctx: Context, *, reason: str) -> Change:
+    """The competent agency stops processing (status 8), e.g. at the applicant's written request received at
+    the desk, or when the law no longer allows it to continue; a stop notice under Decree 118."""
+    require_officer_of(ctx, {d["competent_agency_code"], d["receiving_agency_code"]}, (Role.AGENCY_HEAD,))
+    return _close(d, ctx, status=S.STOPPED, reason=reason, kind=STOPPED, action="Dừng xử lý hồ sơ")
+
+
+def _close(d: dict[str, Any], ctx: Context, *, status: DossierStatus, reason: str, kind: str,
+           action: str) -> Change:
+    if DossierStatus(d["status"]) in FINAL or d["status"] == S.RESULT_READY or d["result"]:
+        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc: không dừng được (Thông tư 03/2025/TT-VPCP Điều 7).")
+    steps.skip_open_steps(d)
+    for clock_stop in d["clock"]["stops"]:
+        clock_stop["end"] = clock_stop["end"] or ctx.now
+    d["closure"] = {"kind": kind, "at": ctx.now, "by": ctx.actor.subject, "reason": reason}
+    if rule_set_by_id(d["rule_set"]).stop_notice:
+        steps.issue_form(d, "stop_notice", reason=reason)
+    steps.set_status(d, status)
+    change = Change()
+    change.emit(kind, reason=reason, stop_notice=bool(d["forms"].get("stop_notice")))
+    steps.log(d, ctx, action)
+    return change

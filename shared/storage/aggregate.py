@@ -1,0 +1,183 @@
+"""The one way to change a document and publish its events: the aggregate runner.
+
+An *aggregate* is a document changed only by commands (a dossier, a shipment, a registry entry). The runner
+
+1. loads it (404 when absent),
+2. runs a pure command on a working copy — ``command(doc, ctx, **arguments) -> Change`` (see
+   :mod:`shared.domain.changes`) — which checks the rules, changes the copy and names the events that follow
+   (a report already applied says ``duplicate`` and nothing is written),
+3. computes the derived fields once, in the aggregate's :meth:`Aggregate.derive` hook (queue fields, form
+   stamps, ``open``…), so no command has to remember them,
+4. writes the new state and its events in one compare-and-set on ``version`` with the embedded outbox
+   (:mod:`shared.storage.outbox`): the fields that changed are ``$set``, entries appended to the append-only
+   arrays (a process log) are ``$push``-ed, never rewritten.
+
+If someone changed the document in between — another officer, a webhook, the scheduler — the write matches
+nothing, and the **conflict policy** decides: :data:`ANSWER` raises :class:`~shared.domain.errors.Conflict`
+(the caller gets 409 and reloads; two officers acting on one dossier, one wins), :data:`RETRY` runs the
+command again on the fresh state (background work: a webhook, a consumer, the scheduler), a few times, then
+gives up with the same Conflict.
+
+Outside production every document read and written is checked against its declared shape
+(:mod:`shared.storage.documents`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from shared.clock import utc_now
+from shared.domain.changes import DUPLICATE, Change, Context
+from shared.domain.errors import Conflict, NotFound
+from shared.events import Event
+from shared.storage.documents import OUTBOX_BOOKKEEPING, Declared, checks_enabled
+from shared.storage.outbox import Outbox
+
+ANSWER = "answer"  # a conflict is the caller's: 409
+RETRY = "retry"    # a conflict is re-run on the fresh state (background work)
+
+HIDDEN = {name: 0 for name in OUTBOX_BOOKKEEPING}  # what a read never needs
+
+Command = Callable[..., Change]
+
+
+class Aggregate:
+    """How one kind of document is changed: subclass it once per collection and declare the collection, the
+    noun used in messages, the append-only arrays, the derived fields and how events are made."""
+
+    declared: ClassVar[Declared]
+    noun: ClassVar[str] = "Dữ liệu"          # "Hồ sơ", "Bưu gửi": the subject of Vietnamese messages
+    append_only: ClassVar[tuple[str, ...]] = ()
+    revision_field: ClassVar[str] = "version"  # the compare-and-set counter (its ETag where the API shows one)
+
+    def derive(self, before: dict[str, Any] | None, after: dict[str, Any], ctx: Context) -> None:
+        """Fields computed from the others, once per write (``before`` is None for a new document)."""
+
+    def event(self, doc: dict[str, Any], version: int, name: str, details: dict[str, Any], ctx: Context) -> Event:
+        raise NotImplementedError(f"{type(self).__name__} emits no events")
+
+
+class Runner:
+    """Runs commands on the documents of one aggregate in one database."""
+
+    def __init__(self, db: Database, aggregate: Aggregate, settings, *, on_conflict: str = ANSWER,
+                 attempts: int = 5) -> None:
+        if on_conflict not in (ANSWER, RETRY):
+            raise ValueError(f"unknown conflict policy {on_conflict!r}")
+        self.aggregate = aggregate
+        self.collection = db[aggregate.declared.name]
+        self.outbox = Outbox(self.collection)
+        self.on_conflict = on_conflict
+        self.attempts = attempts if on_conflict == RETRY else 1
+        self.checking = checks_enabled(settings)
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def find(self, doc_id: Any) -> dict[str, Any] | None:
+        doc = self.collection.find_one({"_id": doc_id}, HIDDEN)
+        if doc is not None and self.checking:
+            self.aggregate.declared.check({**doc, **_bookkeeping(doc)})
+        return doc
+
+    def get(self, doc_id: Any) -> dict[str, Any]:
+        doc = self.find(doc_id)
+        if doc is None:
+            raise NotFound(f"Không tìm thấy {self.aggregate.noun.lower()}.")
+        return doc
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def create(self, doc: dict[str, Any], ctx: Context,
+               events: Sequence[tuple[str, dict[str, Any]]] = ()) -> dict[str, Any] | None:
+        """Inserts a new document (version 1) with its events; returns it, or None when one with its ``_id``
+        (or another unique key) exists already — the caller decides whether that is a replay or a conflict."""
+        new = {**doc, self.aggregate.revision_field: 1, "updated_at": ctx.now}
+        self.aggregate.derive(None, new, ctx)
+        made = [self.aggregate.event(new, 1, name, details, ctx) for name, details in events]
+        self._check(new, made)
+        try:
+            self.outbox.insert(new, made)
+        except DuplicateKeyError:
+            return None
+        return new
+
+    def run(self, doc_id: Any, command: Command, ctx: Context, *, expected_version: int | None = None,
+            **arguments: Any) -> tuple[dict[str, Any], Change]:
+        """Runs ``command`` on the document; returns the document as it is afterwards and the change."""
+        current = self.get(doc_id)
+        revision = self.aggregate.revision_field
+        for attempt in range(self.attempts):
+            if expected_version is not None and expected_version != current[revision]:
+                raise Conflict(f"{self.aggregate.noun} đã thay đổi kể từ khi anh/chị mở nó; vui lòng tải lại "
+                               "và thử lại.")
+            after, change = self.apply(current, command, ctx, **arguments)
+            if after is not None:
+                return after, change
+            if attempt + 1 < self.attempts:
+                current = self.get(doc_id)
+        raise Conflict(f"{self.aggregate.noun} vừa được người khác cập nhật; vui lòng tải lại và thử lại.")
+
+    def apply(self, current: dict[str, Any], command: Command, ctx: Context,
+              **arguments: Any) -> tuple[dict[str, Any] | None, Change]:
+        """One try on a document already read: the document afterwards, or None when the compare-and-set
+        lost (someone changed it since it was read)."""
+        working = copy.deepcopy(current)
+        change = command(working, ctx, **arguments)
+        if change.outcome == DUPLICATE:
+            return current, change
+        self.aggregate.derive(current, working, ctx)
+        update = self._update(current, working)
+        if update is None and not change.events:
+            return current, change  # nothing to record (a report the document has already moved past)
+        revision = self.aggregate.revision_field
+        version = current[revision] + 1
+        working.update({revision: version, "updated_at": ctx.now})
+        events = [self.aggregate.event(working, version, name, details, ctx) for name, details in change.events]
+        self._check(working, events)
+        update = update or {}
+        update.setdefault("$set", {})["updated_at"] = ctx.now
+        update["$inc"] = {revision: 1}
+        result = self.outbox.update({"_id": current["_id"], revision: current[revision]}, update, events)
+        if not result.modified_count:
+            return None, change
+        return working, change
+
+    def _update(self, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+        """The MongoDB update taking ``before`` to ``after``: changed top-level fields set, new entries of the
+        append-only arrays pushed (a command may only append to them)."""
+        update: dict[str, Any] = {}
+        bookkept = ("_id", self.aggregate.revision_field, "updated_at")
+        for name, value in after.items():
+            if name in bookkept or (name in before and before[name] == value):
+                continue
+            if name in self.aggregate.append_only:
+                old = before.get(name) or []
+                if value[:len(old)] != old:
+                    raise ValueError(f"{self.aggregate.declared.name}.{name} is append-only")
+                update.setdefault("$push", {})[name] = {"$each": value[len(old):]}
+            else:
+                update.setdefault("$set", {})[name] = value
+        removed = [name for name in before if name not in after and name not in OUTBOX_BOOKKEEPING]
+        if removed:
+            update["$unset"] = {name: "" for name in removed}
+        return update or None
+
+    def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
+        if self.checking:
+            self.aggregate.declared.check({**doc, **_bookkeeping(doc, pending=bool(events))})
+
+
+def _bookkeeping(doc: dict[str, Any], pending: bool = False) -> dict[str, Any]:
+    """Outbox fields as a stored document has them (reads hide them; a new document gets them on insert)."""
+    return {"outbox": doc.get("outbox", []), "outbox_pending": doc.get("outbox_pending", pending),
+            "outbox_lease_until": doc.get("outbox_lease_until"), "outbox_lease_owner": doc.get("outbox_lease_owner")}
+
+
+def context(actor, *, calendar=None, settings=None, now=None) -> Context:
+    """A command context at business now (or ``now``)."""
+    return Context(actor=actor, now=now or utc_now(), calendar=calendar, settings=settings)

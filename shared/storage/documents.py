@@ -1,0 +1,154 @@
+"""Declared documents: every collection a service owns has one declared shape.
+
+Shapes are marshmallow schemas — the language the project already validates API bodies and event payloads
+in — over plain dicts: the domain rules work on dicts, pymongo reads and writes dicts, and nothing maps
+objects to rows. A shape lists every key a document may have, with its type (the BSON type as pymongo returns
+it: ``Moment`` is a ``datetime``, not a string); unknown keys are refused.
+
+Outside production every write through the aggregate runner (:mod:`shared.storage.aggregate`) and every
+read it makes is checked against the shape, and the test suite checks every document of every collection it
+wrote at the end of the run (``tests/conftest.py``), so a document that does not fit fails loudly in tests.
+Production skips the checks: they cost a millisecond per dossier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+OUTBOX_BOOKKEEPING = ("outbox", "outbox_pending", "outbox_lease_until", "outbox_lease_owner")
+
+
+class DocumentMismatch(AssertionError):
+    """A stored document does not have its collection's declared shape (a bug, never bad input)."""
+
+
+class _Typed(fields.Field):
+    """A field whose stored value must be of one of ``types`` (None when ``allow_none``)."""
+
+    types: tuple[type, ...] = (object,)
+    what = "value"
+
+    def __init__(self, *, allow_none: bool = True, **kwargs: Any) -> None:
+        super().__init__(allow_none=allow_none, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) and bool not in self.types:
+            raise ValidationError(f"a {self.what}, not a boolean")
+        if not isinstance(value, self.types):
+            raise ValidationError(f"a {self.what}, not {type(value).__name__}")
+        return value
+
+
+class Text(_Typed):
+    types, what = (str,), "string"
+
+
+class Int(_Typed):
+    types, what = (int,), "integer"
+
+
+class Number(_Typed):
+    types, what = (int, float), "number"
+
+
+class Bool(_Typed):
+    types, what = (bool,), "boolean"
+
+
+class Moment(_Typed):
+    types, what = (datetime,), "datetime"
+
+
+class Map(_Typed):
+    """A mapping whose keys are data (alert keys, form names), not a declared shape."""
+
+    types, what = (dict,), "mapping"
+
+
+class Any_(fields.Raw):
+    """Anything: for values whose shape is another document's business (event payload details)."""
+
+
+class List(fields.List):
+    def __init__(self, inner: fields.Field, *, allow_none: bool = False, **kwargs: Any) -> None:
+        super().__init__(inner, allow_none=allow_none, **kwargs)
+
+
+class Nested(fields.Nested):
+    def __init__(self, nested, *, allow_none: bool = True, **kwargs: Any) -> None:
+        super().__init__(nested, allow_none=allow_none, **kwargs)
+
+
+class Shape(Schema):
+    """The base of every declared shape: unknown keys are refused, keys may be absent only when declared with
+    ``required=False`` — by default a declared key must be present (``None`` where it allows it)."""
+
+    class Meta:
+        unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if field_obj.metadata.get("optional"):
+            return
+        field_obj.required = True
+
+
+def optional(field_obj: fields.Field) -> fields.Field:
+    """A key that may be absent from a stored document (added by a later version of the code)."""
+    field_obj.metadata["optional"] = True
+    field_obj.required = False
+    return field_obj
+
+
+class Document(Shape):
+    """A top-level document: an ``_id``."""
+
+    _id = Any_(required=True, data_key="_id", attribute="_id")
+
+
+class OutboxDocument(Document):
+    """A document that carries its events until the relay has published them (:mod:`shared.storage.outbox`)."""
+
+    outbox = List(Any_())
+    outbox_pending = Bool(allow_none=False)
+    outbox_lease_until = Moment()
+    outbox_lease_owner = Text()
+
+
+class Aggregate(OutboxDocument):
+    """A document changed only through the aggregate runner: versioned for compare-and-set."""
+
+    version = Int(allow_none=False)
+    updated_at = Moment()
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A collection a service owns and the shape of its documents."""
+
+    name: str
+    shape: type[Shape]
+    description: str
+
+    def check(self, doc: dict[str, Any]) -> None:
+        errors = self.shape().validate(doc)
+        if errors:
+            raise DocumentMismatch(f"{self.name} {doc.get('_id')!r} does not fit its declared shape: {errors}")
+
+
+def check_all(declared: Iterable[Declared], database) -> int:
+    """Checks every document of every declared collection in ``database``; returns how many were checked."""
+    checked = 0
+    for collection in declared:
+        for doc in database[collection.name].find():
+            collection.check(doc)
+            checked += 1
+    return checked
+
+
+def checks_enabled(settings) -> bool:
+    return not settings.is_production
