@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ import pytest
 from shared.bus.consumer import ConsumerRunner
 from shared.bus.kafka import ensure_topics
 from shared.config import Settings
+from shared.storage.documents import check_all
 from tests.support.clock import BusinessClock
 from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
 
@@ -68,8 +70,24 @@ def stack(tmp_path_factory, business_clock) -> Iterator[Stack]:
     try:
         infra.start_infrastructure()
         yield infra
+        check_every_document(infra.mongo.uri)
     finally:
         infra.stop()
+
+
+def check_every_document(uri: str) -> None:
+    """At the end of the run, every document of every collection a service declares, in every database the run
+    made, must have its declared shape (shared/storage/documents.py): a document that does not fit fails the run
+    loudly, whichever path wrote it."""
+    client = pymongo.MongoClient(uri, tz_aware=True, uuidRepresentation="standard")
+    try:
+        for name in client.list_database_names():
+            service = name.rpartition("_")[2]
+            if service in SERVICES:
+                declared = importlib.import_module(f"services.{service}.documents").DECLARED
+                check_all(declared, client[name])
+    finally:
+        client.close()
 
 
 @pytest.fixture(scope="session")

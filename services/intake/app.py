@@ -6,11 +6,11 @@ from flask import Flask
 
 from services.intake import SERVICE
 from services.intake.accounts.resources import blp as accounts_blp
-from services.intake.catalogue.resources import blp as procedures_blp
 from services.intake.counter.resources import blp as counter_blp
 from services.intake.dossiers.resources import blp as dossiers_blp
 from services.intake.lookup.resources import blp as lookup_blp
-from services.intake.postal.resources import blp as postal_blp
+from services.intake.postal_filings.resources import blp as postal_blp
+from services.intake.procedures.resources import blp as procedures_blp
 from shared.api.app import create_service_app
 from shared.auth.tokens import TokenIssuer, signing_key
 from shared.config import Settings, get_settings

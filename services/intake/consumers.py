@@ -6,9 +6,9 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.intake import SERVICE
-from services.intake.catalogue.service import apply_agency, apply_procedure
 from services.intake.dossiers.progress import apply_progress
-from services.intake.postal.service import on_shipment
+from services.intake.postal_filings.service import on_shipment
+from services.intake.procedures.service import apply_agency, apply_procedure
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
 from shared.events.dossier_events import DOSSIER_EVENTS
@@ -29,7 +29,7 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
                 name: lambda event, payload: apply_progress(db, event, payload) for name in DOSSIER_EVENTS
             }),
             Subscription(Topic.POSTAL_SHIPMENTS, {
-                name: lambda event, payload: on_shipment(db, event, payload) for name in SHIPMENT_EVENTS
+                name: lambda event, payload: on_shipment(db, settings, event, payload) for name in SHIPMENT_EVENTS
             }),
         ],
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.postal import SERVICE
+from services.postal.agencies.service import apply_agency
 from services.postal.calendar.service import apply_announcement
-from services.postal.catalogue.service import apply_agency
 from services.postal.shipments import service
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic

@@ -14,7 +14,8 @@ from marshmallow import Schema
 from shared.domain import fields as f
 from shared.domain.schemas import PHONE_RE, AddressSchema, ApplicantSchema, ContactSchema, ResultReturnSchema
 
-DIRECTIONS = ("dossier_pickup", "result_delivery")
+DOSSIER_PICKUP, RESULT_DELIVERY = "dossier_pickup", "result_delivery"   # the two directions of a shipment
+DIRECTIONS = (DOSSIER_PICKUP, RESULT_DELIVERY)
 
 
 class PostalDocumentSchema(f.VnSchema):

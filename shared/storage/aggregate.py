@@ -26,22 +26,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from shared.clock import utc_now
+from shared.clock import as_utc, utc_now
 from shared.domain.changes import DUPLICATE, Change, Context
 from shared.domain.errors import Conflict, NotFound
 from shared.events import Event
-from shared.storage.documents import OUTBOX_BOOKKEEPING, Declared, checks_enabled
-from shared.storage.outbox import Outbox
+from shared.storage.documents import Declared, checks_enabled
+from shared.storage.outbox import OUTBOX_FIELDS, Outbox
 
 ANSWER = "answer"  # a conflict is the caller's: 409
 RETRY = "retry"    # a conflict is re-run on the fresh state (background work)
 
-HIDDEN = {name: 0 for name in OUTBOX_BOOKKEEPING}  # what a read never needs
+HIDDEN = {name: 0 for name in OUTBOX_FIELDS}  # what a read never needs
 
 Command = Callable[..., Change]
 
@@ -104,7 +105,7 @@ class Runner:
             self.outbox.insert(new, made)
         except DuplicateKeyError:
             return None
-        return new
+        return as_stored(new)
 
     def run(self, doc_id: Any, command: Command, ctx: Context, *, expected_version: int | None = None,
             **arguments: Any) -> tuple[dict[str, Any], Change]:
@@ -145,7 +146,7 @@ class Runner:
         result = self.outbox.update({"_id": current["_id"], revision: current[revision]}, update, events)
         if not result.modified_count:
             return None, change
-        return working, change
+        return as_stored(working), change
 
     def _update(self, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
         """The MongoDB update taking ``before`` to ``after``: changed top-level fields set, new entries of the
@@ -162,7 +163,7 @@ class Runner:
                 update.setdefault("$push", {})[name] = {"$each": value[len(old):]}
             else:
                 update.setdefault("$set", {})[name] = value
-        removed = [name for name in before if name not in after and name not in OUTBOX_BOOKKEEPING]
+        removed = [name for name in before if name not in after and name not in OUTBOX_FIELDS]
         if removed:
             update["$unset"] = {name: "" for name in removed}
         return update or None
@@ -170,6 +171,19 @@ class Runner:
     def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
         if self.checking:
             self.aggregate.declared.check({**doc, **_bookkeeping(doc, pending=bool(events))})
+
+
+def as_stored(value: Any) -> Any:
+    """A document as reading it back would give it: moments in UTC to the millisecond (BSON dates), so what a
+    command returns is what a later read returns."""
+    if isinstance(value, dict):
+        return {k: as_stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_stored(v) for v in value]
+    if isinstance(value, datetime):
+        moment = as_utc(value)
+        return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+    return value
 
 
 def _bookkeeping(doc: dict[str, Any], pending: bool = False) -> dict[str, Any]:

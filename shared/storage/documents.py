@@ -20,8 +20,6 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-OUTBOX_BOOKKEEPING = ("outbox", "outbox_pending", "outbox_lease_until", "outbox_lease_owner")
-
 
 class DocumentMismatch(AssertionError):
     """A stored document does not have its collection's declared shape (a bug, never bad input)."""

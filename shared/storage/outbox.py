@@ -48,6 +48,7 @@ from shared.events import Event, event_type
 from shared.events.topics import TopicNames
 from shared.failpoints import failpoint
 from shared.logging import log_context
+from shared.runtime.loops import Loop, Task
 
 log = logging.getLogger(__name__)
 
@@ -154,19 +155,15 @@ class OutboxRelay:
         for collection in self.collections.values():
             collection.create_index(PENDING)
 
+    def loop(self) -> Loop:
+        """The relay's loop: rounds back to back while there are events, one poll per interval when idle."""
+        return Loop(f"outbox relay {self.relay_id} ({', '.join(self.collections)})", [
+            Task("publish pending events", self.run_once, self.settings.relay_poll_interval_seconds, draining=True,
+                 max_backoff=5.0),
+        ], on_stop=self._pool.shutdown)
+
     def run(self, stop: threading.Event) -> None:
-        log.info("outbox relay %s started for %s", self.relay_id, ", ".join(self.collections))
-        while not stop.is_set():
-            try:
-                published = self.run_once()
-            except (PyMongoError, KafkaError):
-                log.exception("outbox relay round failed; retrying")
-                published = 0
-                stop.wait(1.0)
-            if not published:
-                stop.wait(self.settings.relay_poll_interval_seconds)
-        self._pool.shutdown()
-        log.info("outbox relay %s stopped", self.relay_id)
+        self.loop().run(stop)
 
     def run_once(self) -> int:
         """One round: claim what is pending, publish it, clear it. Returns how many events were published."""

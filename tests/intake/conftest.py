@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from services.intake.app import create_app
-from services.intake.catalogue.service import apply_agency, apply_procedure
+from services.intake.procedures.service import apply_agency, apply_procedure
 from tests.conftest import database
 from tests.support import catalogue, factories
 

@@ -56,7 +56,7 @@ def test_a_procedure_without_the_non_boundary_flag_is_received_where_it_is_publi
     assert listed.status_code == 201
 
 
-def test_decree_61_had_no_filing_regardless_of_boundary(intake_db, agency):
+def test_decree_61_had_no_filing_regardless_of_boundary(intake_db, settings, agency):
     """Before 1/7/2025 (Decree 61/2018) a dossier is received only where the procedure is published."""
     event = catalogue.procedure_event({**catalogue.seed_procedure("1.001806"), "code": "1.999001"},
                                       valid_from="2019-01-01")
@@ -65,9 +65,9 @@ def test_decree_61_had_no_filing_regardless_of_boundary(intake_db, agency):
     owner = factories.applicant_principal()
     before = datetime(2025, 6, 30, 3, 0, tzinfo=UTC)
     with pytest.raises(Rejected) as refused:
-        service.submit_online(intake_db, owner=owner, submission=body, now=before)
+        service.submit_online(intake_db, settings, owner=owner, submission=body, now=before)
     assert "receiving_agency_code" in refused.value.errors["json"]
-    dossier, _ = service.submit_online(intake_db, owner=owner, submission=body, now=datetime(2025, 7, 1, 3, 0,
+    dossier, _ = service.submit_online(intake_db, settings, owner=owner, submission=body, now=datetime(2025, 7, 1, 3, 0,
                                                                                             tzinfo=UTC))
     assert dossier["rule_set"] == "nd118-2025"
 
@@ -83,14 +83,14 @@ def test_channels_and_components_must_be_offered_by_the_procedure(client, applic
     assert "không thuộc thủ tục này" in _errors(client.post("/dossiers", json=body, headers=auth))["attachments"][0]
 
 
-def test_centrally_provided_services_get_format_b_codes_from_25_january_2026(intake_db):
+def test_centrally_provided_services_get_format_b_codes_from_25_january_2026(intake_db, settings):
     """Circular 03/2025 Art. 13(3), added by Circular 04/2025 Art. 23(2): MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX, with
     the processing agency's electronic identifier and the platform's two digits."""
     owner = factories.applicant_principal()
     body = factories.submission(procedure_code="2.001610", receiving_agency_code="000.00.12.H29")
     before, after = datetime(2026, 1, 24, 3, 0, tzinfo=UTC), datetime(2026, 1, 26, 3, 0, tzinfo=UTC)
-    old, _ = service.submit_online(intake_db, owner=owner, submission=body, now=before)
-    new, _ = service.submit_online(intake_db, owner=owner, submission=body, now=after)
+    old, _ = service.submit_online(intake_db, settings, owner=owner, submission=body, now=before)
+    new, _ = service.submit_online(intake_db, settings, owner=owner, submission=body, now=after)
     assert DOSSIER_CODE_RE.match(old["code"]) and old["code"].startswith("000.00.12.H29-260124-")
     parts = DOSSIER_CODE_B_RE.match(new["code"])
     assert parts and (parts["agency"], parts["date"], parts["platform"]) == ("H29.101.14", "260126", "01")

@@ -12,7 +12,7 @@ import pytest
 from services.notify.app import create_app
 from services.notify.notifications import statuses
 from services.notify.storage import NOTIFICATIONS
-from services.notify.templates.catalogue import TEMPLATES_LIST
+from services.notify.templates.library import TEMPLATES_LIST
 from shared.auth.policy import sign
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
@@ -173,7 +173,7 @@ def test_templates_are_listed_and_previewed_with_sample_data(env):
 
 
 def test_every_template_renders_on_each_of_its_channels_with_nothing_left_unfilled():
-    from services.notify.templates.catalogue import SAMPLE
+    from services.notify.templates.library import SAMPLE
 
     for template in TEMPLATES_LIST:
         assert not template.missing(SAMPLE), template.id
@@ -185,15 +185,15 @@ def test_every_template_renders_on_each_of_its_channels_with_nothing_left_unfill
 def test_a_notification_keeps_the_template_version_it_was_sent_with(env, monkeypatch):
     from dataclasses import replace
 
-    from services.notify.templates import catalogue
+    from services.notify.templates import library
 
     settings, db, client = env
     event = _accepted()
     sent = _delivered(env, event)
-    v1 = catalogue.get_template("dossier-accepted", 1)
+    v1 = library.get_template("dossier-accepted", 1)
     v2 = replace(v1, version=2, subject="[Một cửa] Hồ sơ {code}: đã tiếp nhận (mẫu mới)")
-    monkeypatch.setitem(catalogue.TEMPLATES, ("dossier-accepted", 2), v2)
-    monkeypatch.setitem(catalogue.LATEST, "dossier-accepted", v2)
+    monkeypatch.setitem(library.TEMPLATES, ("dossier-accepted", 2), v2)
+    monkeypatch.setitem(library.LATEST, "dossier-accepted", v2)
 
     owner = factories.bearer(settings, _applicant(event.payload["owner_account_id"]))
     shown = client.get(f"/dossiers/{event.dossier_id}/notifications", headers=owner).json

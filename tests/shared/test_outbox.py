@@ -28,7 +28,7 @@ def relay_env(mongo_client, fresh_settings):
 
 def _relay(relay_env, **kwargs) -> OutboxRelay:
     db, producer, settings = relay_env
-    return OutboxRelay(db, ["dossiers"], producer, topic_names(settings), settings, **kwargs)
+    return OutboxRelay(db, ["things"], producer, topic_names(settings), settings, **kwargs)
 
 
 def _published(settings) -> list[dict]:
@@ -38,19 +38,19 @@ def _published(settings) -> list[dict]:
 def test_insert_writes_the_document_and_its_events_in_one_write(relay_env):
     db, _, _ = relay_env
     dossier_id = str(uuid.uuid4())
-    Outbox(db.dossiers).insert({"_id": dossier_id, "status": 1}, [_event(dossier_id, 1)])
+    Outbox(db.things).insert({"_id": dossier_id, "status": 1}, [_event(dossier_id, 1)])
 
-    stored = db.dossiers.find_one({"_id": dossier_id})
+    stored = db.things.find_one({"_id": dossier_id})
     assert stored["status"] == 1
     assert stored[PENDING] is True
     assert [e["payload"] for e in stored[OUTBOX]] == [{"n": 1}]
-    assert db[WAKEUPS].find_one({"_id": f"dossiers:{dossier_id}"}) is not None
+    assert db[WAKEUPS].find_one({"_id": f"things:{dossier_id}"}) is not None
 
 
 def test_relay_publishes_in_order_keyed_by_dossier_then_clears_the_outbox(relay_env):
     db, _, settings = relay_env
     dossier_id = str(uuid.uuid4())
-    outbox = Outbox(db.dossiers)
+    outbox = Outbox(db.things)
     outbox.insert({"_id": dossier_id, "status": 1}, [_event(dossier_id, 1), _event(dossier_id, 2)])
     outbox.update({"_id": dossier_id}, {"$set": {"status": 2}}, [_event(dossier_id, 3)])
 
@@ -60,7 +60,7 @@ def test_relay_publishes_in_order_keyed_by_dossier_then_clears_the_outbox(relay_
     assert [json.loads(r.value)["payload"]["n"] for r in records] == [1, 2, 3]
     assert {r.key for r in records} == {dossier_id.encode()}
     assert dict(records[0].headers)["type"] == b"dossier.submitted"
-    stored = db.dossiers.find_one({"_id": dossier_id})
+    stored = db.things.find_one({"_id": dossier_id})
     assert stored[OUTBOX] == [] and stored[PENDING] is False and stored[LEASE_OWNER] is None
     assert stored["status"] == 2
     assert db[WAKEUPS].count_documents({}) == 0
@@ -70,12 +70,12 @@ def test_relay_publishes_in_order_keyed_by_dossier_then_clears_the_outbox(relay_
 def test_a_leased_document_is_not_claimed_by_a_second_relay(relay_env):
     db, _, settings = relay_env
     dossier_id = str(uuid.uuid4())
-    Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    Outbox(db.things).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
     first, second = _relay(relay_env, relay_id="first"), _relay(relay_env, relay_id="second")
 
-    claim = first._claim(db.dossiers, dossier_id)
+    claim = first._claim(db.things, dossier_id)
     assert claim is not None
-    assert second._claim(db.dossiers, dossier_id) is None
+    assert second._claim(db.things, dossier_id) is None
     assert second.run_once() == 0
     assert _published(settings) == []
 
@@ -83,10 +83,10 @@ def test_a_leased_document_is_not_claimed_by_a_second_relay(relay_env):
 def test_an_expired_lease_is_taken_over(relay_env):
     db, _, settings = relay_env
     dossier_id = str(uuid.uuid4())
-    Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    Outbox(db.things).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
     crashed = _relay(relay_env, relay_id="crashed")
-    assert crashed._claim(db.dossiers, dossier_id) is not None  # ... and then the process died
-    db.dossiers.update_one({"_id": dossier_id}, {"$set": {"outbox_lease_until": None}})  # lease ran out
+    assert crashed._claim(db.things, dossier_id) is not None  # ... and then the process died
+    db.things.update_one({"_id": dossier_id}, {"$set": {"outbox_lease_until": None}})  # lease ran out
 
     assert _relay(relay_env, relay_id="survivor").run_once() == 1
     assert [e["payload"] for e in _published(settings)] == [{"n": 1}]
@@ -95,15 +95,15 @@ def test_an_expired_lease_is_taken_over(relay_env):
 def test_events_appended_while_publishing_stay_for_the_next_round(relay_env):
     db, _, settings = relay_env
     dossier_id = str(uuid.uuid4())
-    outbox = Outbox(db.dossiers)
+    outbox = Outbox(db.things)
     outbox.insert({"_id": dossier_id}, [_event(dossier_id, 1)])
     relay = _relay(relay_env)
-    claim = relay._claim(db.dossiers, dossier_id)
+    claim = relay._claim(db.things, dossier_id)
     sent = relay._publish([claim])
     outbox.update({"_id": dossier_id}, {"$set": {"status": 4}}, [_event(dossier_id, 2)])  # concurrent change
     relay._clear(sent[0])
 
-    stored = db.dossiers.find_one({"_id": dossier_id})
+    stored = db.things.find_one({"_id": dossier_id})
     assert [e["payload"] for e in stored[OUTBOX]] == [{"n": 2}] and stored[PENDING] is True
     assert relay.run_once() == 1
     assert [e["payload"]["n"] for e in _published(settings)] == [1, 2]
@@ -112,7 +112,7 @@ def test_events_appended_while_publishing_stay_for_the_next_round(relay_env):
 def test_the_sweep_finds_pending_events_whose_wake_up_was_lost(relay_env):
     db, _, settings = relay_env
     dossier_id = str(uuid.uuid4())
-    Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 7)])
+    Outbox(db.things).insert({"_id": dossier_id}, [_event(dossier_id, 7)])
     db[WAKEUPS].delete_many({})  # the writer crashed between its write and the wake-up
 
     assert _relay(relay_env).run_once() == 1  # a fresh relay sweeps at once
@@ -122,19 +122,19 @@ def test_the_sweep_finds_pending_events_whose_wake_up_was_lost(relay_env):
 def test_outbox_updates_must_address_one_document_by_id(relay_env):
     db, _, _ = relay_env
     with pytest.raises(ValueError):
-        Outbox(db.dossiers).update({"code": "x"}, {"$set": {"status": 2}}, [_event("x", 1)])
+        Outbox(db.things).update({"code": "x"}, {"$set": {"status": 2}}, [_event("x", 1)])
 
 
 def test_relays_racing_for_the_same_documents_claim_each_exactly_once(relay_env):
     db, _, _ = relay_env
     ids = [str(uuid.uuid4()) for _ in range(20)]
     for dossier_id in ids:
-        Outbox(db.dossiers).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+        Outbox(db.things).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
     relays = iter([_relay(relay_env, relay_id=f"relay-{n}") for n in range(6)])
 
     def race():
         relay = next(relays)
-        return [dossier_id for dossier_id in ids if relay._claim(db.dossiers, dossier_id)]
+        return [dossier_id for dossier_id in ids if relay._claim(db.things, dossier_id)]
 
     claimed = [dossier_id for won in at_once(race, 6) for dossier_id in won]
     assert sorted(claimed) == sorted(ids)

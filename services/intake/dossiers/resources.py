@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from services.intake.dossiers import service
 from services.intake.dossiers.schemas import DossierPageSchema, DossierSchema, OnlineSubmissionSchema, PageArgsSchema
 from services.intake.storage import db
+from shared.api.app import service_context
+from shared.api.idempotency import IdempotencyKey, created
 from shared.api.pagination import decode_cursor, encode_cursor
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
@@ -22,22 +23,16 @@ OFFICERS_OF_THE_DOSSIER = officer(
 @blp.route("")
 class Dossiers(MethodView):
     @requires(applicant())
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(OnlineSubmissionSchema)
     @blp.response(201, DossierSchema)
-    @blp.alt_response(200, schema=DossierSchema, description="Same Idempotency-Key as an earlier submission: "
-                                                              "that dossier, nothing new is filed")
-    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
-                          "schema": {"type": "string", "maxLength": 100},
-                          "description": "retry-safe submission: the same key files one dossier only"}])
-    def post(self, submission):
+    @blp.alt_response(200, schema=DossierSchema, description="replayed: the dossier filed under this key")
+    def post(self, submission, idempotency_key):
         """File a dossier online. It is registered at once with its dossier code and status 1
         (Mới đăng ký), and an acknowledgement is sent to the applicant's contact."""
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not 1 <= len(key) <= 100:
-            abort(422, errors={"headers": {"Idempotency-Key": ["Độ dài từ 1 đến 100 ký tự."]}})
-        dossier, created = service.submit_online(db(), owner=current_principal(), submission=submission,
-                                                 idempotency_key=key)
-        return dossier, 201 if created else 200, {"Location": f"/dossiers/{dossier['_id']}"}
+        dossier, new = service.submit_online(db(), service_context().settings, owner=current_principal(),
+                                             submission=submission, idempotency_key=idempotency_key)
+        return created(dossier, new, f"/dossiers/{dossier['_id']}")
 
     @requires(applicant())
     @blp.arguments(PageArgsSchema, location="query")

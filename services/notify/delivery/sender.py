@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -35,7 +34,6 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
 
 from services.notify.delivery import receipts
 from services.notify.delivery.attempts import ACCEPTED, attempt_fields, attempt_reference, started_entry
@@ -47,16 +45,15 @@ from services.notify.delivery.sms import SmsGateway
 from services.notify.notifications import statuses
 from services.notify.notifications.service import rendered
 from services.notify.storage import NOTIFICATIONS
-from services.notify.templates.catalogue import CHANNELS, EMAIL, SMS
+from services.notify.templates.library import CHANNELS, EMAIL, SMS
 from shared.clock import utc_now
 from shared.failpoints import failpoint
 from shared.logging import log_context
+from shared.runtime.loops import Loop, Task
 
 log = logging.getLogger(__name__)
 
 INBOX = "inbox"  # provider reference of an in-app message
-
-
 
 
 class Sender:
@@ -241,26 +238,15 @@ class Sender:
         return result.modified_count
 
 
-def run(db: Database, settings, stop: threading.Event) -> None:
-    """The process loop: rounds while there is work, a short sleep when there is none, a sweep now and then."""
+def loop(db: Database, settings) -> Loop:
+    """The sender's loop: send rounds while there is work (a short wait when there is none), a sweep now and
+    then. Every replica sends (claims are compare-and-set); sweeps are idempotent too."""
     sender = Sender(db, settings)
-    last_sweep = 0.0
-    log.info("notify sender started (poll %.2fs, %d in flight, sweep every %.0fs)",
-             settings.notify_poll_interval_seconds, settings.notify_send_concurrency,
-             settings.notify_sweep_interval_seconds)
-    try:
-        while not stop.is_set():
-            try:
-                if time.monotonic() - last_sweep >= settings.notify_sweep_interval_seconds:
-                    sender.sweep()
-                    last_sweep = time.monotonic()
-                made = sender.run_round()
-            except PyMongoError:
-                log.exception("database unavailable; trying again shortly")
-                stop.wait(1.0)
-                continue
-            if not made:
-                stop.wait(settings.notify_poll_interval_seconds)
-    finally:
-        sender.close()
-        log.info("notify sender stopped")
+    return Loop("notify sender", [
+        Task("sweep interrupted attempts and overdue receipts", sender.sweep, settings.notify_sweep_interval_seconds),
+        Task("send what is due", sender.run_round, settings.notify_poll_interval_seconds, draining=True),
+    ], on_stop=sender.close)
+
+
+def run(db: Database, settings, stop: threading.Event) -> None:
+    loop(db, settings).run(stop)

@@ -11,7 +11,7 @@ from pymongo.database import Database
 from services.notify.notifications import statuses
 from services.notify.notifications.planner import agency_inbox
 from services.notify.storage import NOTIFICATIONS
-from services.notify.templates.catalogue import IN_APP
+from services.notify.templates.library import IN_APP
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.domain.errors import NotFound

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from services.notify.templates.catalogue import EMAIL, IN_APP, SMS, Template, get_template
+from services.notify.templates.library import EMAIL, IN_APP, SMS, Template, get_template
 from shared.clock import vn_datetime
 from shared.domain.channels import Channel, ResultReturnMethod
 from shared.domain.statuses import DossierStatus

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from services.notify.notifications import service
 from services.notify.notifications.schemas import NotificationRequest, NotificationView, ResendRequest
 from services.notify.storage import db
-from services.notify.templates.catalogue import APPLICANT
+from services.notify.templates.library import APPLICANT
 from shared.auth.policy import applicant_owner, current_principal, officer, requires
 from shared.auth.policy import service as service_policy
 from shared.auth.roles import OFFICER_ROLES, PrincipalKind, Role

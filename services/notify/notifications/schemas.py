@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 
 from services.notify.notifications import statuses
 from services.notify.notifications.service import rendered
-from services.notify.templates.catalogue import CHANNELS
+from services.notify.templates.library import CHANNELS
 from shared.domain import fields as f
 
 

@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from services.notify.notifications import statuses
 from services.notify.notifications.planner import About, Plan, plan
 from services.notify.storage import NOTIFICATIONS
-from services.notify.templates.catalogue import IN_APP, Template, get_template
+from services.notify.templates.library import IN_APP, Template, get_template
 from shared.clock import utc_now
 from shared.domain.errors import Conflict, NotFound, Rejected
 from shared.events import Event

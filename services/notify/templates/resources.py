@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.notify.delivery.sms_text import prepare
-from services.notify.templates.catalogue import SAMPLE, SMS, TEMPLATES_LIST, get_template, versions
+from services.notify.templates.library import SAMPLE, SMS, TEMPLATES_LIST, get_template, versions
 from services.notify.templates.schemas import PreviewRequest, PreviewView, TemplateView
 from shared.api.app import service_context
 from shared.auth.policy import officer, requires

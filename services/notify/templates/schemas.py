@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from services.notify.templates.catalogue import CHANNELS
+from services.notify.templates.library import CHANNELS
 from shared.domain import fields as f
 
 

@@ -5,9 +5,8 @@ out of order (recorded, never applied). Failed delivery attempts rank by their n
 ranks above the first.
 """
 
-DOSSIER_PICKUP = "dossier_pickup"     # thu gom hồ sơ: from the applicant to the agency
-RESULT_DELIVERY = "result_delivery"   # chuyển phát kết quả: from the agency to the applicant
-DIRECTIONS = (DOSSIER_PICKUP, RESULT_DELIVERY)
+# thu gom hồ sơ (from the applicant to the agency) and chuyển phát kết quả (from the agency to the applicant)
+from shared.events.postal_events import DIRECTIONS, DOSSIER_PICKUP, RESULT_DELIVERY  # noqa: F401 - re-exported
 
 AWAITING_RESULT = "awaiting_result"   # result delivery planned; the result is not ready yet
 REQUESTED = "requested"               # to be (or being) registered with the provider

@@ -15,9 +15,9 @@ from services.workflow.storage import DOSSIERS
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.events import Event
+from shared.events.postal_events import RESULT_DELIVERY
 
 POSTAL = Principal(subject="postal", kind=PrincipalKind.SERVICE, name="Bưu chính công ích")
-RESULT_DELIVERY = "result_delivery"
 
 PICKED_UP, DELIVERED, RETURNED, LOST = "shipment.picked-up", "shipment.delivered", "shipment.returned", "shipment.lost"
 HANDLED = (PICKED_UP, DELIVERED, RETURNED, LOST)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.intake.postal import service
-from services.intake.postal.schemas import PostalFilingRequest, PostalFilingView
+from services.intake.postal_filings import service
+from services.intake.postal_filings.schemas import PostalFilingRequest, PostalFilingView
 from services.intake.storage import db
+from shared.api.app import service_context
+from shared.api.idempotency import IdempotencyKey, created
 from shared.auth.policy import applicant, applicant_owner, current_principal, requires
 from shared.domain.errors import NotFound
 
@@ -17,15 +18,16 @@ blp = Blueprint("postal_filings", __name__, url_prefix="/postal-filings",
 @blp.route("")
 class PostalFilings(MethodView):
     @requires(applicant())
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(PostalFilingRequest)
     @blp.response(201, PostalFilingView)
-    @blp.alt_response(200, schema=PostalFilingView, description="already requested under this Idempotency-Key")
-    def post(self, body):
+    @blp.alt_response(200, schema=PostalFilingView, description="replayed: the request made under this key")
+    def post(self, body, idempotency_key):
         """Asks the public postal service to collect the dossier and carry it to the agency (Decision 45/2016
         Art. 5-6). It is filed — dossier code, legal filing time — when it is handed over at the agency."""
-        filing, new = service.request_pickup(db(), current_principal(), body,
-                                             idempotency_key=request.headers.get("Idempotency-Key"))
-        return filing, (201 if new else 200)
+        filing, new = service.request_pickup(db(), service_context().settings, current_principal(), body,
+                                             idempotency_key=idempotency_key)
+        return created(filing, new, f"/postal-filings/{filing['_id']}")
 
 
 @blp.route("/<string:filing_id>")

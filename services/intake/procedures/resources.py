@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from services.intake.catalogue import service
+from services.intake.procedures import service
 from services.intake.storage import db
 from shared.auth.policy import PUBLIC, requires
 from shared.clock import utc_now, vn_date

@@ -1,0 +1,6 @@
+"""Every collection the notify service owns, with its declared shape (checked in tests and outside production)."""
+
+from services.notify.notifications.document import NOTIFICATIONS_DECLARED, RATE_WINDOWS_DECLARED
+from shared.storage.bookkeeping import bookkeeping
+
+DECLARED = (NOTIFICATIONS_DECLARED, RATE_WINDOWS_DECLARED, *bookkeeping(consumer=True, webhooks=True))
