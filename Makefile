@@ -17,7 +17,7 @@ export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup system-packages run run-fresh test test-suite test-clock lint bench bench-notify bench-queue openapi \
+.PHONY: help setup system-packages run run-fresh test test-suite test-unit test-clock lint bench bench-notify bench-queue openapi \
         mail sms postal lock clean distclean
 
 help: ## list the targets
@@ -62,6 +62,9 @@ test: lint test-suite test-clock ## lint, the whole suite, then its clock-sensit
 
 test-suite: setup ## the whole test suite (starts its own Kafka, FerretDB, SMTP server and simulators)
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: $(VENV)/.installed ## the tests that need no server (rules, calendar, templates, architecture): seconds
+	@$(PY) -m pytest -q -m unit $(PYTEST_ARGS)
 
 # The suite runs on a pinned business clock (tests/support/clock.py). To prove the machine's date, hour and weekday
 # do not matter, the clock-sensitive tests run again with the machine's clock faked (Debian's libfaketime) to a

@@ -46,6 +46,14 @@ FAST = {
 }
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """A test that no fixture of starts the infrastructure is a unit test (``make test-unit`` runs only
+    those, in seconds, with no Kafka or FerretDB)."""
+    for item in items:
+        if "stack" not in item.fixturenames:
+            item.add_marker(pytest.mark.unit)
+
+
 def _prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 

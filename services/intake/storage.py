@@ -28,4 +28,5 @@ def ensure_indexes(database: Database) -> None:
     dossiers.create_index([("owner_account_id", ASCENDING), ("submitted_at", DESCENDING), ("_id", DESCENDING)])
     database[POSTAL_FILINGS].create_index("idempotency_key", unique=True)
     database[ACCOUNTS].create_index("username", unique=True)
+    database[ACCOUNTS].create_index("idempotency_key", unique=True)
     database[CATALOGUE_PROCEDURES].create_index("code")

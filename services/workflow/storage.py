@@ -13,10 +13,6 @@ AGENCIES = "agencies"
 PROCEDURES = "procedures"
 ANNOUNCEMENTS = "announcements"
 
-# Collections whose documents carry an outbox (the relay publishes their events).
-WITH_OUTBOX = (DOSSIERS, AGENCIES, PROCEDURES, ANNOUNCEMENTS)
-
-
 def db() -> Database:
     return mongo.database(SERVICE)
 
@@ -34,3 +30,4 @@ def ensure_indexes(database: Database) -> None:
     dossiers.create_index([("open", ASCENDING), ("queue_due", ASCENDING)])
     dossiers.create_index([("open", ASCENDING), ("appointment_due", ASCENDING)])
     database[PROCEDURES].create_index([("code", ASCENDING), ("version", ASCENDING)], unique=True)
+    database[PROCEDURES].create_index("idempotency_key", unique=True)

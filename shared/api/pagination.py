@@ -1,5 +1,7 @@
-"""Page cursors in the API: opaque tokens carrying the sort values to continue after
-(see :mod:`shared.storage.keyset`)."""
+"""Pages, the one way: every list endpoint takes :class:`PageArgs` (``limit``: 1–200, 50 by default;
+``cursor``: an opaque token) and answers :func:`page_schema` ``{"items": [...], "next_cursor": ...}``; the
+cursor carries the sort values to continue after (keyset pagination, :mod:`shared.storage.keyset`), so page
+1,000 costs what page 1 costs."""
 
 from __future__ import annotations
 
@@ -9,8 +11,41 @@ from datetime import datetime
 from typing import Any
 
 from flask_smorest import abort
+from marshmallow import Schema, fields
 
 from shared.clock import as_utc
+from shared.domain import fields as f
+
+DEFAULT_LIMIT, MAX_LIMIT, MAX_CURSOR = 50, 200, 500
+
+
+class PageArgs(f.VnSchema):
+    """The query arguments of every page; a list endpoint's own filters subclass it."""
+
+    limit = f.Integer(strict=False, load_default=DEFAULT_LIMIT, validate=f.in_range(min=1, max=MAX_LIMIT),
+                      metadata={"description": f"items per page, at most {MAX_LIMIT}"})
+    cursor = f.String(validate=f.length(max=MAX_CURSOR),
+                      metadata={"description": "next_cursor of the previous page; absent for the first page"})
+
+
+def page_schema(item: type[Schema], name: str, **extra: fields.Field) -> type[Schema]:
+    """The answer of a list endpoint: its items, the cursor of the next page (null on the last) and ``extra``."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item)),
+        "next_cursor": fields.String(allow_none=True, metadata={"description": "pass as ?cursor= for the next page"}),
+        **extra,
+    }, name=name)
+
+
+def page(result: tuple[list[dict[str, Any]], list[Any] | None], **extra: Any) -> dict[str, Any]:
+    """A page answer from what :func:`shared.storage.keyset.page` returned."""
+    items, last = result
+    return {"items": items, "next_cursor": encode_cursor(last), **extra}
+
+
+def after(args: dict[str, Any], arity: int) -> list[Any] | None:
+    """The sort values a page request continues after (None for the first page)."""
+    return decode_cursor(args.get("cursor"), arity)
 
 
 def encode_cursor(values: list[Any] | None) -> str | None:

@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-FORMS = ("receipt", "supplement_request", "refusal", "apology", "control_slip", "tracking_book", "stop_notice")
-
 FORM_TITLES = {
     "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
     "supplement_request": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",

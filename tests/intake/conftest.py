@@ -9,7 +9,7 @@ from tests.support import catalogue, factories
 
 
 @pytest.fixture(scope="session")
-def intake_app(settings):
+def intake_app(settings, intake_catalogue):
     return create_app(settings)
 
 
@@ -19,7 +19,7 @@ def client(intake_app):
 
 
 @pytest.fixture
-def intake_db(mongo_client, settings):
+def intake_db(mongo_client, settings, intake_catalogue):
     return database(mongo_client, settings, "intake")
 
 
@@ -28,7 +28,7 @@ def _handlers(db) -> dict:
             "catalogue.procedure-published": lambda e, p: apply_procedure(db, e, p)}
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def intake_catalogue(mongo_client, settings):
     """Intake's read copy of the seed catalogue, as the workflow's events would build it."""
     catalogue.apply(catalogue.seed_events(), _handlers(database(mongo_client, settings, "intake")))

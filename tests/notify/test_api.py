@@ -88,11 +88,12 @@ def test_a_desk_officer_resends_a_finished_message_to_a_corrected_address_once(s
     assert failed["status"] == statuses.PERMANENT_FAILURE
     desk = factories.bearer(settings, _officer(event.payload["receiving_agency_code"]))
     corrected = f"dung.{uuid.uuid4().hex[:6]}@example.vn"
-    body = {"recipient": corrected, "idempotency_key": "gui-lai-0001"}
+    body = {"recipient": corrected}
+    keyed = {**desk, "Idempotency-Key": "gui-lai-0001"}
 
-    first = client.post(f"/notifications/{failed['_id']}/resend", json=body, headers=desk)
-    again = client.post(f"/notifications/{failed['_id']}/resend", json=body, headers=desk)
-    assert (first.status_code, again.status_code) == (201, 200)
+    first = client.post(f"/notifications/{failed['_id']}/resend", json=body, headers=keyed)
+    again = client.post(f"/notifications/{failed['_id']}/resend", json=body, headers=keyed)
+    assert (first.status_code, again.status_code) == (201, 200) and again.headers["Idempotent-Replayed"] == "true"
     assert first.json["id"] == again.json["id"] != failed["_id"]
     assert first.json["resend_of"] == failed["_id"] and first.json["recipient"] == corrected
     deliver_all(db, settings)
@@ -117,31 +118,31 @@ def test_another_service_asks_for_a_message_under_its_own_idempotency_key(stack,
     personalisation = {"applicant_name": "Phạm Minh Châu", "code": "000.00.12.H29-261123-0042",
                        "procedure_name": "Cấp giấy phép xây dựng", "amount": "1.500.000 đồng",
                        "description": "Lệ phí cấp giấy phép"}
-    body = {"idempotency_key": f"payment-{uuid.uuid4()}", "template_id": "dossier-payment-requested",
-            "channel": "email", "recipient": address, "personalisation": personalisation,
-            "agency_codes": ["000.00.12.H29"]}
-    first = client.post("/notifications", json=body, headers=workflow)
-    again = client.post("/notifications", json=body, headers=workflow)
+    body = {"template_id": "dossier-payment-requested", "channel": "email", "recipient": address,
+            "personalisation": personalisation, "agency_codes": ["000.00.12.H29"]}
+    keyed = {**workflow, "Idempotency-Key": f"payment-{uuid.uuid4()}"}
+    first = client.post("/notifications", json=body, headers=keyed)
+    again = client.post("/notifications", json=body, headers=keyed)
     assert (first.status_code, again.status_code) == (201, 200) and first.json["id"] == again.json["id"]
     assert first.json["template_version"] == 1  # pinned to the latest version when not given
     deliver_all(db, settings)
     (message,) = mail_to(stack, address)
     assert "số tiền 1.500.000 đồng" in message.get_body(("plain",)).get_content()
 
-    missing = client.post("/notifications", json={**body, "idempotency_key": "another-key-1",
-                                                  "personalisation": {"code": "x"}}, headers=workflow)
+    missing = client.post("/notifications", json={**body, "personalisation": {"code": "x"}}, headers=workflow)
     assert missing.status_code == 422 and "applicant_name" in missing.json["message"]
     unknown = client.post("/notifications", json={**body, "template_id": "khong-co"}, headers=workflow)
     assert unknown.status_code == 404
-    no_sms = client.post("/notifications", json={**body, "idempotency_key": "another-key-2",
-                                                 "template_id": "officer-overdue"}, headers=workflow)
+    no_sms = client.post("/notifications", json={**body, "template_id": "officer-overdue"}, headers=workflow)
+    bad_key = client.post("/notifications", json=body, headers={**workflow, "Idempotency-Key": "có dấu"})
+    assert bad_key.status_code == 422 and "Idempotency-Key" in bad_key.json["errors"]["headers"]
     assert no_sms.status_code == 422 and "email" in no_sms.json["message"]
     invalid = client.post("/notifications", json={"channel": "fax"}, headers=workflow)
     assert invalid.status_code == 422
     assert invalid.json["errors"]["json"]["channel"] == ["Phải là một trong: email, sms, in_app."]
     assert invalid.json["errors"]["json"]["template_id"] == ["Thiếu trường bắt buộc."]
     officer = factories.bearer(settings, _officer("000.00.12.H29", Role.ADMIN))
-    assert client.post("/notifications", json=body, headers=officer).status_code == 403
+    assert client.post("/notifications", json=body, headers={**officer, "Idempotency-Key": "k"}).status_code == 403
 
 
 # -- templates ----------------------------------------------------------------------------------------------------

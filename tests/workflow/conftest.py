@@ -12,7 +12,7 @@ from tests.support import catalogue, factories
 
 
 @pytest.fixture(scope="session")
-def workflow_app(settings):
+def workflow_app(settings, workflow_catalogue):
     return create_app(settings)
 
 
@@ -22,11 +22,11 @@ def client(workflow_app):
 
 
 @pytest.fixture
-def workflow_db(mongo_client, settings):
+def workflow_db(mongo_client, settings, workflow_catalogue):
     return database(mongo_client, settings, "workflow")
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def workflow_catalogue(mongo_client, settings):
     """The seed catalogue published in the workflow's own database."""
     catalogue_service.import_catalogue(database(mongo_client, settings, "workflow"), settings, catalogue.seeds(),

@@ -62,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         if len(password) < 8:
             raise SystemExit("the password needs at least 8 characters")
         try:
-            account = service.create_officer(db, settings, username=args.username, password=password,
-                                             full_name=args.full_name,
-                                             roles=args.role, agency_code=args.agency, email=args.email)
+            account, _ = service.create_officer(db, settings, username=args.username, password=password,
+                                                full_name=args.full_name, roles=args.role, agency_code=args.agency,
+                                                email=args.email)
         except service.UsernameTaken:
             raise SystemExit(f"username {args.username!r} is taken") from None
         except ValueError as exc:

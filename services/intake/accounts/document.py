@@ -23,6 +23,7 @@ class Account(d.Document):
     phone = d.Text()
     active = d.Bool(allow_none=False)
     created_at = d.Moment()
+    idempotency_key = d.Text(allow_none=False)
 
 
 ACCOUNTS_DECLARED = Declared(ACCOUNTS, Account, "applicant and officer accounts (Argon2id password hashes)")

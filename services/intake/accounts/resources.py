@@ -14,8 +14,10 @@ from services.intake.accounts.schemas import (
 )
 from services.intake.storage import db
 from shared.api.app import service_context
+from shared.api.idempotency import IdempotencyKey, created
 from shared.auth.policy import PUBLIC, applicant, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES, Role
+from shared.domain.idempotency import scoped
 
 blp = Blueprint("accounts", __name__, description="Accounts and sign-in")
 
@@ -42,29 +44,38 @@ class Tokens(MethodView):
 @blp.route("/accounts/applicants")
 class Applicants(MethodView):
     @requires(PUBLIC)
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(ApplicantRegistrationSchema)
     @blp.response(201, AccountSchema)
+    @blp.alt_response(200, schema=AccountSchema, description="replayed: the account registered under this key")
     @blp.alt_response(409, description="The username is taken")
-    def post(self, data):
-        """Register an applicant account (citizen or organisation representative)."""
+    def post(self, data, idempotency_key):
+        """Register an applicant account (citizen or organisation representative). Nobody is signed in yet, so
+        an Idempotency-Key is scoped to the username asked for."""
+        key = scoped(f"applicant:{data['username'].lower()}", idempotency_key)
         try:
-            return service.register_applicant(db(), service_context().settings, **data)
+            account, new = service.register_applicant(db(), service_context().settings, idempotency_key=key, **data)
         except service.UsernameTaken:
             abort(409, message="Tên đăng nhập đã được sử dụng.")
+        return created(account, new)
 
 
 @blp.route("/accounts/officers")
 class Officers(MethodView):
     @requires(officer(Role.ADMIN))
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(OfficerCreationSchema)
     @blp.response(201, AccountSchema)
+    @blp.alt_response(200, schema=AccountSchema, description="replayed: the account created under this key")
     @blp.alt_response(409, description="The username is taken")
-    def post(self, data):
+    def post(self, data, idempotency_key):
         """Create an officer account with its roles and agency (system administrators)."""
+        key = scoped(current_principal().subject, idempotency_key)
         try:
-            return service.create_officer(db(), service_context().settings, **data)
+            account, new = service.create_officer(db(), service_context().settings, idempotency_key=key, **data)
         except service.UsernameTaken:
             abort(409, message="Tên đăng nhập đã được sử dụng.")
+        return created(account, new)
 
 
 @blp.route("/accounts/me")

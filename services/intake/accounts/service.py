@@ -23,15 +23,17 @@ class UsernameTaken(Exception):
 
 
 def register_applicant(db: Database, settings, *, username: str, password: str, full_name: str,
-                       id_number: str | None = None, email: str | None = None,
-                       phone: str | None = None) -> dict[str, Any]:
+                       id_number: str | None = None, email: str | None = None, phone: str | None = None,
+                       idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """A new applicant account; returns it and whether it is new (False: the same key registered it before)."""
     return _create(db, settings, username=username, password=password, kind=PrincipalKind.APPLICANT,
                    full_name=full_name, roles=[Role.APPLICANT.value], agency_code=None, id_number=id_number,
-                   email=email, phone=phone)
+                   email=email, phone=phone, idempotency_key=idempotency_key)
 
 
 def create_officer(db: Database, settings, *, username: str, password: str, full_name: str, roles: list[str],
-                   agency_code: str, email: str | None = None) -> dict[str, Any]:
+                   agency_code: str, email: str | None = None,
+                   idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
     unknown = set(roles) - {r.value for r in OFFICER_ROLES}
     if unknown or not roles:
         raise ValueError(f"not officer roles: {sorted(unknown) or 'none given'}")
@@ -43,20 +45,26 @@ def create_officer(db: Database, settings, *, username: str, password: str, full
         raise ValueError(f"not a QCVN 102:2016 agency code: {agency_code!r}")
     return _create(db, settings, username=username, password=password, kind=PrincipalKind.OFFICER,
                    full_name=full_name, roles=sorted(set(roles)), agency_code=agency_code, id_number=None,
-                   email=email, phone=None)
+                   email=email, phone=None, idempotency_key=idempotency_key)
 
 
-def _create(db: Database, settings, *, username: str, password: str, kind: PrincipalKind, **fields: Any
-            ) -> dict[str, Any]:
-    account = {"_id": str(uuid.uuid4()), "username": username.lower(), "password_hash": hash_password(password),
-               "kind": kind.value, **fields, "active": True, "created_at": utc_now()}
+def _create(db: Database, settings, *, username: str, password: str, kind: PrincipalKind,
+            idempotency_key: str | None, **fields: Any) -> tuple[dict[str, Any], bool]:
+    if idempotency_key and (existing := db[ACCOUNTS].find_one({"idempotency_key": idempotency_key})):
+        return existing, False
+    account_id = str(uuid.uuid4())
+    account = {"_id": account_id, "username": username.lower(), "password_hash": hash_password(password),
+               "kind": kind.value, **fields, "active": True, "created_at": utc_now(),
+               "idempotency_key": idempotency_key or f"account:{account_id}"}
     if checks_enabled(settings):
         ACCOUNTS_DECLARED.check(account)
     try:
         db[ACCOUNTS].insert_one(account)
     except DuplicateKeyError:
+        if idempotency_key and (existing := db[ACCOUNTS].find_one({"idempotency_key": idempotency_key})):
+            return existing, False
         raise UsernameTaken(account["username"]) from None
-    return account
+    return account, True
 
 
 def authenticate(db: Database, username: str, password: str) -> dict[str, Any] | None:

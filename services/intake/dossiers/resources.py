@@ -4,11 +4,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from services.intake.dossiers import service
-from services.intake.dossiers.schemas import DossierPageSchema, DossierSchema, OnlineSubmissionSchema, PageArgsSchema
+from services.intake.dossiers.schemas import DossierPageSchema, DossierSchema, OnlineSubmissionSchema
 from services.intake.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
-from shared.api.pagination import decode_cursor, encode_cursor
+from shared.api.pagination import PageArgs, after, page
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 
@@ -35,13 +35,12 @@ class Dossiers(MethodView):
         return created(dossier, new, f"/dossiers/{dossier['_id']}")
 
     @requires(applicant())
-    @blp.arguments(PageArgsSchema, location="query")
+    @blp.arguments(PageArgs, location="query")
     @blp.response(200, DossierPageSchema)
     def get(self, args):
         """The signed-in applicant's dossiers, newest first."""
-        items, last = service.list_for_owner(db(), current_principal(), limit=args["limit"],
-                                             after_values=decode_cursor(args.get("cursor"), 2))
-        return {"items": items, "next_cursor": encode_cursor(last)}
+        return page(service.list_for_owner(db(), current_principal(), limit=args["limit"],
+                                           after_values=after(args, 2)))
 
 
 @blp.route("/<string:dossier_id>")

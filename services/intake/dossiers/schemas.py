@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from shared.api.pagination import page_schema
 from shared.domain import fields as f
 from shared.domain.channels import Channel
 from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
@@ -72,14 +73,8 @@ class DossierSummarySchema(Schema):
     appointment_due = fields.AwareDateTime(allow_none=True, metadata={"description": "ngày hẹn trả kết quả"})
 
 
-class DossierPageSchema(Schema):
-    items = fields.List(fields.Nested(DossierSummarySchema))
-    next_cursor = fields.String(allow_none=True, metadata={"description": "pass as ?cursor= for the next page"})
+DossierPageSchema = page_schema(DossierSummarySchema, "DossierPage")
 
-
-class PageArgsSchema(f.VnSchema):
-    limit = f.Integer(strict=False, load_default=20, validate=f.in_range(min=1, max=100))
-    cursor = f.String(validate=f.length(max=500))
 
 
 class LookupSchema(Schema):

@@ -7,7 +7,8 @@ from shared.storage import documents as d
 from shared.storage.documents import Declared
 
 AWAITING_PICKUP, FILED, CANCELLED, LOST = "awaiting_pickup", "filed", "cancelled", "lost"
-STATES = (AWAITING_PICKUP, FILED, CANCELLED, LOST)
+STATE_NAMES = {AWAITING_PICKUP: "Chờ bưu chính chuyển hồ sơ", FILED: "Hồ sơ đã được tiếp nhận tại cơ quan",
+               CANCELLED: "Đã hủy", LOST: "Bưu chính báo thất lạc"}
 
 
 class PostalFiling(d.Aggregate):

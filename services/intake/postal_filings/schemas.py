@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from services.intake.postal_filings.document import STATE_NAMES
 from shared.domain import fields as f
 from shared.domain.identifiers import AGENCY_CODE_RE, PROCEDURE_CODE_RE
 from shared.domain.schemas import ApplicantSchema, ContactSchema, ResultReturnSchema
@@ -26,10 +27,8 @@ class PostalFilingRequest(f.VnSchema):
 
 class PostalFilingView(Schema):
     id = fields.String(attribute="_id", metadata={"description": "also the dossier's id once it is filed"})
-    state = fields.String(metadata={"enum": ["awaiting_pickup", "filed", "cancelled", "lost"]})
-    state_name = fields.Function(lambda p: {"awaiting_pickup": "Chờ bưu chính chuyển hồ sơ",
-                                            "filed": "Hồ sơ đã được tiếp nhận tại cơ quan",
-                                            "cancelled": "Đã hủy", "lost": "Bưu chính báo thất lạc"}[p["state"]])
+    state = fields.String(metadata={"enum": list(STATE_NAMES)})
+    state_name = fields.Function(lambda p: STATE_NAMES[p["state"]])
     procedure_code = fields.String()
     procedure_name = fields.String()
     receiving_agency_code = fields.String()

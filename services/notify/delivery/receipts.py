@@ -23,6 +23,9 @@ from services.notify.storage import NOTIFICATIONS
 
 log = logging.getLogger(__name__)
 
+# what an SMS gateway says of a message in a delivery receipt or a look-up
+RECEIPT_DELIVERED, RECEIPT_FAILED = "delivered", "failed"
+
 APPLIED, DUPLICATE, RECORDED, UNKNOWN = "applied", "duplicate", "recorded", "unknown"
 
 
@@ -33,7 +36,7 @@ def apply_receipt(db: Database, settings, receipt: dict[str, Any], now: datetime
     notification_id, attempt = parsed
     entry = {"receipt_id": receipt["receipt_id"], "attempt": attempt, "status": receipt["status"],
              "error_code": receipt.get("error_code"), "at": receipt.get("at") or now, "received_at": now}
-    outcome = settle(db, settings, notification_id, attempt, delivered=receipt["status"] == "delivered",
+    outcome = settle(db, settings, notification_id, attempt, delivered=receipt["status"] == RECEIPT_DELIVERED,
                      permanent=bool(receipt.get("permanent")), entry=entry, now=now)
     if outcome != UNKNOWN:
         # A sender that stopped between the gateway's answer and its own write left the attempt "started";

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.notify.delivery import receipts
+from services.notify.delivery.receipts import RECEIPT_DELIVERED, RECEIPT_FAILED
 from services.notify.storage import SEEN_SIGNATURES, db
 from shared.api.app import service_context
 from shared.auth.policy import requires, webhook_signature
@@ -19,7 +20,7 @@ class ReceiptRequest(f.VnSchema):
     receipt_id = f.String(required=True, validate=f.length(max=100))
     message_id = f.String(required=True, validate=f.length(max=100))
     reference = f.String(required=True, validate=f.length(max=120))
-    status = f.String(required=True, validate=f.one_of(("delivered", "failed")))
+    status = f.String(required=True, validate=f.one_of((RECEIPT_DELIVERED, RECEIPT_FAILED)))
     permanent = f.Boolean(load_default=False)
     error_code = f.String(allow_none=True, load_default=None, validate=f.length(max=60))
     at = f.AwareDateTime(allow_none=True, load_default=None)

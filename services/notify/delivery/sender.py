@@ -226,8 +226,9 @@ class Sender:
         status = (known or {}).get("status")
         entry = {"receipt_id": f"lookup:{doc['_id']}:{number}", "attempt": number, "status": status or "missing",
                  "error_code": (known or {}).get("error_code"), "at": now, "received_at": now}
-        if status in ("delivered", "failed"):
-            outcome = receipts.settle(self.db, self.settings, doc["_id"], number, delivered=status == "delivered",
+        if status in (receipts.RECEIPT_DELIVERED, receipts.RECEIPT_FAILED):
+            outcome = receipts.settle(self.db, self.settings, doc["_id"], number,
+                                      delivered=status == receipts.RECEIPT_DELIVERED,
                                       permanent=bool((known or {}).get("permanent")), entry=entry, now=now)
             return int(outcome == receipts.APPLIED)
         # No receipt and the gateway cannot say: give up on this message rather than leave it pending forever.

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from services.notify.inbox import service
 from services.notify.inbox.schemas import InboxArgs, InboxItemView, InboxPageView, ReadAllView
 from services.notify.storage import db
-from shared.api.pagination import decode_cursor, encode_cursor
+from shared.api.pagination import after, page
 from shared.auth.policy import applicant, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES
 
@@ -24,9 +24,8 @@ class Inbox(MethodView):
     def get(self, args):
         """My messages, newest first (officers also see those addressed to their agency)."""
         principal = current_principal()
-        items, last = service.inbox(db(), principal, unread_only=args["unread"], limit=args["limit"],
-                                    after_values=decode_cursor(args.get("cursor"), 2))
-        return {"items": items, "next_cursor": encode_cursor(last), "unread": service.unread_count(db(), principal)}
+        return page(service.inbox(db(), principal, unread_only=args["unread"], limit=args["limit"],
+                                  after_values=after(args, 2)), unread=service.unread_count(db(), principal))
 
 
 @blp.route("/<string:notification_id>/read")

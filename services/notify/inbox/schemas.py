@@ -3,6 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.notify.notifications.service import rendered
+from shared.api.pagination import PageArgs, page_schema
 from shared.domain import fields as f
 
 
@@ -19,16 +20,12 @@ class InboxItemView(Schema):
     created_at = fields.AwareDateTime()
 
 
-class InboxPageView(Schema):
-    items = fields.List(fields.Nested(InboxItemView))
-    next_cursor = fields.String(allow_none=True)
-    unread = fields.Integer(metadata={"description": "unread messages in the whole inbox"})
+InboxPageView = page_schema(InboxItemView, "InboxPage", unread=fields.Integer(metadata={
+    "description": "unread messages in the whole inbox"}))
 
 
-class InboxArgs(f.VnSchema):
+class InboxArgs(PageArgs):
     unread = f.Boolean(load_default=False, metadata={"description": "only messages not read yet"})
-    limit = f.Integer(strict=False, load_default=50, validate=f.in_range(min=1, max=200))
-    cursor = f.String(validate=f.length(max=500))
 
 
 class ReadAllView(Schema):

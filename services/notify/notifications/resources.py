@@ -7,9 +7,11 @@ from services.notify.notifications import service
 from services.notify.notifications.schemas import NotificationRequest, NotificationView, ResendRequest
 from services.notify.storage import db
 from services.notify.templates.library import APPLICANT
+from shared.api.idempotency import IdempotencyKey, created
 from shared.auth.policy import applicant_owner, current_principal, officer, requires
 from shared.auth.policy import service as service_policy
 from shared.auth.roles import OFFICER_ROLES, PrincipalKind, Role
+from shared.domain.idempotency import scoped
 
 blp = Blueprint("notifications", __name__, description="Messages about dossiers, with their delivery status")
 
@@ -35,14 +37,15 @@ class DossierNotifications(MethodView):
 @blp.route("/notifications")
 class Notifications(MethodView):
     @requires(service_policy("intake", "workflow", "postal"))
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(NotificationRequest)
     @blp.response(201, NotificationView)
-    @blp.alt_response(200, schema=NotificationView, description="already created under this idempotency key")
-    def post(self, request):
-        """Asks for one message from a template. Repeating the request with the same idempotency key returns
+    @blp.alt_response(200, schema=NotificationView, description="replayed: the notification made under this key")
+    def post(self, request, idempotency_key):
+        """Asks for one message from a template. Repeating the request with the same Idempotency-Key returns
         the first notification (200) instead of sending again."""
-        doc, new = service.create_requested(db(), request)
-        return doc, (201 if new else 200)
+        doc, new = service.create_requested(db(), request, scoped(current_principal().subject, idempotency_key))
+        return created(doc, new, f"/notifications/{doc['_id']}")
 
 
 @blp.route("/notifications/<string:notification_id>")
@@ -58,12 +61,14 @@ class Notification(MethodView):
 @blp.route("/notifications/<string:notification_id>/resend")
 class Resend(MethodView):
     @requires(DESK_OF_NOTIFICATION)
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(ResendRequest)
     @blp.response(201, NotificationView)
-    @blp.alt_response(200, schema=NotificationView, description="already resent under this idempotency key")
-    def post(self, request, notification_id):
+    @blp.alt_response(200, schema=NotificationView, description="replayed: the resend made under this key")
+    def post(self, request, notification_id, idempotency_key):
         """Sends a finished message again (the same template version and content), to a corrected address
         if one is given. Answers 409 while the message is still being sent."""
-        doc, new = service.resend(db(), notification_id, idempotency_key=request.get("idempotency_key"),
-                                  recipient=request.get("recipient"), requested_by=current_principal().subject)
-        return doc, (201 if new else 200)
+        principal = current_principal()
+        doc, new = service.resend(db(), notification_id, idempotency_key=scoped(principal.subject, idempotency_key),
+                                  recipient=request.get("recipient"), requested_by=principal.subject)
+        return created(doc, new, f"/notifications/{doc['_id']}")

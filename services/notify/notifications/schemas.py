@@ -27,11 +27,6 @@ class ReceiptView(Schema):
     received_at = fields.AwareDateTime()
 
 
-class ContentView(Schema):
-    subject = fields.String()
-    text = fields.String()
-
-
 class NotificationView(Schema):
     id = fields.String(attribute="_id")
     dossier_id = fields.String(allow_none=True)
@@ -60,14 +55,12 @@ class NotificationView(Schema):
 class ResendRequest(f.VnSchema):
     recipient = f.String(validate=f.length(max=254), metadata={
         "description": "a corrected e-mail address or phone number; the original's when omitted"})
-    idempotency_key = f.String(validate=f.length(min=8, max=100), metadata={
-        "description": "the same key resends once, however often the request is repeated"})
 
 
 class NotificationRequest(f.VnSchema):
-    """A message asked for by another system (payment, a partner agency), under its own idempotency key."""
+    """A message asked for by another system (payment, a partner agency); retried safely under an
+    ``Idempotency-Key``."""
 
-    idempotency_key = f.String(required=True, validate=f.length(min=8, max=100))
     template_id = f.String(required=True, validate=f.length(max=60))
     template_version = f.Integer(strict=True, validate=f.in_range(min=1))
     channel = f.String(required=True, validate=f.one_of(CHANNELS))

@@ -91,8 +91,9 @@ def create(db: Database, *, key: str, about: About, template: Template, channel:
         return db[NOTIFICATIONS].find_one({"idempotency_key": key}), False
 
 
-def create_requested(db: Database, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """A message asked for by another system through the API, under its own idempotency key."""
+def create_requested(db: Database, request: dict[str, Any], idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+    """A message asked for by another system through the API; ``idempotency_key`` (the caller's, scoped to
+    it) makes a retry return the first one."""
     template = _template(request["template_id"], request.get("template_version"))
     if request["channel"] not in template.channels:
         raise Rejected(f"Mẫu {template.id} không có nội dung cho kênh {request['channel']}.")
@@ -101,7 +102,7 @@ def create_requested(db: Database, request: dict[str, Any]) -> tuple[dict[str, A
         raise Rejected("Thiếu dữ liệu cho mẫu: " + ", ".join(missing) + ".")
     about = About(request.get("dossier_id"), request.get("dossier_code"), tuple(request.get("agency_codes", ())),
                   request.get("owner_account_id"))
-    return create(db, key=f"api:{request['idempotency_key']}", about=about, template=template,
+    return create(db, key=f"api:{idempotency_key or uuid.uuid4()}", about=about, template=template,
                   channel=request["channel"], recipient=request["recipient"],
                   personalisation=request["personalisation"])
 

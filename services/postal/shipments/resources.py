@@ -13,7 +13,7 @@ from services.postal.shipments.schemas import (
 )
 from services.postal.storage import db
 from shared.api.app import service_context
-from shared.api.pagination import decode_cursor, encode_cursor
+from shared.api.pagination import after, page
 from shared.auth.policy import PUBLIC, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.clock import utc_now
@@ -75,10 +75,9 @@ class AgencyShipments(MethodView):
     @blp.response(200, ShipmentPageView)
     def get(self, args, agency_code):
         """The agency's shipments, newest first; filter by direction, status and lateness."""
-        items, last = service.for_agency(db(), agency_code, direction=args.get("direction"),
-                                         status=args.get("status"), late=args.get("late"), limit=args["limit"],
-                                         after_values=decode_cursor(args.get("cursor"), 2))
-        return {"items": items, "next_cursor": encode_cursor(last)}
+        return page(service.for_agency(db(), agency_code, direction=args.get("direction"),
+                                       status=args.get("status"), late=args.get("late"), limit=args["limit"],
+                                       after_values=after(args, 2)))
 
 
 @blp.route("/tracking/<string:code>")

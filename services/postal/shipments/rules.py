@@ -201,7 +201,12 @@ def cancel(s: dict[str, Any], ctx: Context, *, reason: str) -> Change:
 
 # -- the provider's updates ---------------------------------------------------------------------------------------
 
-PROVIDER_STATUSES = ("picked_up", "in_transit", "delivery_failed", "delivered", "returned", "lost")
+# what the provider reports (its words); "delivered" is a hand-over at the agency for a pickup
+PROVIDER_PICKED_UP, PROVIDER_IN_TRANSIT, PROVIDER_FAILED, PROVIDER_DELIVERED, PROVIDER_RETURNED, PROVIDER_LOST = (
+    "picked_up", "in_transit", "delivery_failed", "delivered", "returned", "lost")
+PROVIDER_STATUSES = (PROVIDER_PICKED_UP, PROVIDER_IN_TRANSIT, PROVIDER_FAILED, PROVIDER_DELIVERED, PROVIDER_RETURNED,
+                     PROVIDER_LOST)
+ATTEMPT_FAILED = "failed"
 
 
 def provider_update(s: dict[str, Any], ctx: Context, *, update: dict[str, Any]) -> Change:
@@ -216,7 +221,7 @@ def provider_update(s: dict[str, Any], ctx: Context, *, update: dict[str, Any]) 
     seen.append(update["event_id"])
     s["last_provider_update_at"] = ctx.now
     at: datetime = update["at"]
-    status = {"returned": st.RETURNED_TO_AGENCY, "delivered": st.HANDED_OVER
+    status = {PROVIDER_RETURNED: st.RETURNED_TO_AGENCY, PROVIDER_DELIVERED: st.HANDED_OVER
               if s["direction"] == st.DOSSIER_PICKUP else st.DELIVERED}.get(update["status"], update["status"])
     attempt = update.get("attempt")
     incoming = st.rank(status, attempt)
@@ -280,7 +285,7 @@ def _handed_over(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: C
 
 def _returned(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx: Context) -> Change:
     change = Change()
-    failed = len([a for a in s["attempts"] if a["outcome"] == "failed"])
+    failed = len([a for a in s["attempts"] if a["outcome"] == ATTEMPT_FAILED])
     if failed < ATTEMPTS_BEFORE_RETURN:
         s.setdefault("breaches", []).append("returned_before_two_attempts")
     _move(s, st.RETURNED_TO_AGENCY, at, source="provider", note=update.get("note"), reference=update["event_id"])
@@ -307,7 +312,7 @@ def _failed_attempt(s: dict[str, Any], update: dict[str, Any], at: datetime, ctx
     next_on = None
     if number < ATTEMPTS_BEFORE_RETURN:
         next_on = ctx.calendar.working_days_after(vn_date(at), REATTEMPT_AFTER_WORKING_DAYS)[0].isoformat()
-    s["attempts"].append({"number": number, "at": at, "outcome": "failed", "note": update.get("note"),
+    s["attempts"].append({"number": number, "at": at, "outcome": ATTEMPT_FAILED, "note": update.get("note"),
                           "next_attempt_on": next_on})
     _move(s, st.DELIVERY_FAILED, at, source="provider", note=update.get("note"), attempt=number,
           reference=update["event_id"])

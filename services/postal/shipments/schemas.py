@@ -3,6 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.postal.shipments import statuses as st
+from shared.api.pagination import PageArgs, page_schema
 from shared.domain import fields as f
 from shared.domain.schemas import AddressSchema
 
@@ -136,9 +137,7 @@ class TrackingView(Schema):
         [h for h in s["history"] if not h.get("out_of_order")]))
 
 
-class ShipmentPageView(Schema):
-    items = fields.List(fields.Nested(ShipmentView))
-    next_cursor = fields.String(allow_none=True)
+ShipmentPageView = page_schema(ShipmentView, "ShipmentPage")
 
 
 class SignatureRequest(f.VnSchema):
@@ -159,12 +158,10 @@ class HandoverRequest(f.VnSchema):
     note = f.String(allow_none=True, load_default=None, multiline=True, validate=f.length(max=1000))
 
 
-class AgencyShipmentsArgs(f.VnSchema):
+class AgencyShipmentsArgs(PageArgs):
     direction = f.String(validate=f.one_of(st.DIRECTIONS))
     status = f.String(validate=f.one_of(list(st.VIETNAMESE)))
     late = f.Boolean()
-    limit = f.Integer(strict=False, load_default=50, validate=f.in_range(min=1, max=200))
-    cursor = f.String(validate=f.length(max=500))
 
 
 class WorkArgs(f.VnSchema):

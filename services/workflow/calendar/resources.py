@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from services.workflow.calendar import service
 from services.workflow.dossiers.alerts import recompute_open_dossiers
 from services.workflow.storage import db
+from shared.api.idempotency import IdempotencyKey, created
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.calendar import TimeLimit, Unit
@@ -52,16 +53,19 @@ class Announcements(MethodView):
         return service.announcements(db())
 
     @requires(officer(Role.ADMIN))
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(AnnouncementSchema)
     @blp.response(201, AnnouncementSchema)
-    def post(self, announcement):
+    @blp.alt_response(200, schema=AnnouncementSchema, description="replayed: published already, unchanged")
+    def post(self, announcement, idempotency_key):
         """Publish an announcement (a holiday bridge, a make-up working day). Deadlines of open dossiers are
-        recomputed and the people concerned are told."""
+        recomputed and the people concerned are told. Its ``id`` is its natural key: publishing the same
+        announcement again changes nothing (200), with or without an Idempotency-Key."""
         settings = current_app.extensions["motcua"].settings
         saved, changed = service.publish_announcement(db(), settings, announcement, current_principal())
         if changed:
             recompute_open_dossiers(db(), settings, f"Lịch làm việc thay đổi: {saved['title']} ({saved['reference']})")
-        return saved
+        return created(saved, changed)
 
 
 @blp.route("/days")

@@ -52,6 +52,7 @@ class ProcedureVersion(d.OutboxDocument):
     revision = d.Int(allow_none=False)
     updated_at = d.Moment()
     updated_by = d.Text()
+    idempotency_key = d.Text(allow_none=False)
 
 
 class Announcement(Entry):

@@ -13,9 +13,10 @@ from services.workflow.catalogue.importer import import_all
 from services.workflow.catalogue.schemas import ImportReportSchema, ImportSchema, PublishSchema
 from services.workflow.storage import db
 from shared.api.app import service_context
+from shared.api.idempotency import IdempotencyKey, created
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
-from shared.domain.catalogue import AgencySchema, ProcedureSchema, ProcedureVersionSchema
+from shared.domain.catalogue import DRAFT, PUBLISHED_VERSION, AgencySchema, ProcedureSchema, ProcedureVersionSchema
 from shared.domain.errors import NotFound, Rejected
 
 blp = Blueprint("catalogue", __name__, url_prefix="/catalogue",
@@ -79,11 +80,14 @@ class Procedures(MethodView):
         return service.current_procedures(db())
 
     @requires(ADMIN)
+    @blp.arguments(IdempotencyKey, location="headers", as_kwargs=True)
     @blp.arguments(ProcedureSchema)
     @blp.response(201, ProcedureVersionSchema)
-    def post(self, procedure):
+    @blp.alt_response(200, schema=ProcedureVersionSchema, description="replayed: the draft made under this key")
+    def post(self, procedure, idempotency_key):
         """Start a new version of a procedure, as a draft (the next version number)."""
-        return service.create_draft(db(), _settings(), procedure, current_principal())
+        draft, new = service.create_draft(db(), _settings(), procedure, current_principal(), idempotency_key)
+        return created(draft, new, f"/catalogue/procedures/{draft['code']}/versions/{draft['version']}")
 
 
 @blp.route("/procedures/<string:code>/versions")
@@ -92,7 +96,7 @@ class ProcedureVersions(MethodView):
     @blp.response(200, ProcedureVersionSchema(many=True))
     def get(self, code):
         """Every published version of a procedure, oldest first, with its validity window."""
-        return [v for v in service.versions(db(), code) if v["status"] == "published"]
+        return [v for v in service.versions(db(), code) if v["status"] == PUBLISHED_VERSION]
 
 
 @blp.route("/procedures/<string:code>/versions/<int:version>")
@@ -103,7 +107,7 @@ class ProcedureVersionItem(MethodView):
         """One version (drafts only for administrators)."""
         found = service.procedure_version(db(), code, version)
         principal = current_principal()
-        if found["status"] == "draft" and not (principal and principal.has_role(Role.ADMIN)):
+        if found["status"] == DRAFT and not (principal and principal.has_role(Role.ADMIN)):
             raise NotFound(f"Không có phiên bản {version} của thủ tục {code}.")
         return found
 

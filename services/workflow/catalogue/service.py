@@ -23,6 +23,7 @@ from shared.clock import utc_now, vn_date
 from shared.domain.catalogue import DRAFT, PUBLISHED_VERSION, AgencySchema, ProcedureSchema
 from shared.domain.changes import Change, Context
 from shared.domain.errors import Conflict, NotFound, Rejected
+from shared.domain.idempotency import scoped
 from shared.storage.aggregate import HIDDEN, context
 
 _AGENCY = AgencySchema()
@@ -92,19 +93,26 @@ def _version_id(code: str, version: int) -> str:
     return f"{code}@{version}"
 
 
-def create_draft(db: Database, settings, procedure: dict[str, Any], actor: Principal) -> dict[str, Any]:
-    """A new draft version of a procedure (the next version number)."""
+def create_draft(db: Database, settings, procedure: dict[str, Any], actor: Principal,
+                 idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """A new draft version of a procedure (the next version number); returns it and whether it is new (the same
+    ``Idempotency-Key`` again returns the draft it made)."""
     fields = _PROCEDURE.dump(procedure)
     ctx = context(actor, settings=settings)
+    key = scoped(actor.subject, idempotency_key)
+    if key and (existing := db[PROCEDURES].find_one({"idempotency_key": key}, HIDDEN)):
+        return existing, False
     for _ in range(5):
         existing = [d["version"] for d in db[PROCEDURES].find({"code": fields["code"]}, {"version": 1})]
         number = max(existing, default=0) + 1
         draft = runner(db, settings, PROCEDURE_ENTRIES).create({
             "_id": _version_id(fields["code"], number), **fields, "version": number, "status": DRAFT,
             "valid_from": None, "valid_until": None, "published_at": None, "created_at": ctx.now,
-            "updated_by": actor.subject}, ctx)
+            "updated_by": actor.subject, "idempotency_key": key or f"{actor.subject}:{fields['code']}@{number}"}, ctx)
         if draft is not None:
-            return draft
+            return draft, True
+        if key and (existing := db[PROCEDURES].find_one({"idempotency_key": key}, HIDDEN)):
+            return existing, False  # a concurrent retry with the same key won
         # another draft took this number meanwhile
     raise Conflict("Không tạo được phiên bản mới; vui lòng thử lại.")
 
@@ -206,7 +214,7 @@ def import_catalogue(db: Database, settings, data: dict[str, Any], actor: Princi
         if current is not None and {k: current[k] for k in PROCEDURE_FIELDS} == _PROCEDURE.dump(procedure):
             report["unchanged"].append(procedure["code"])
             continue
-        draft = create_draft(db, settings, procedure, actor)
+        draft, _ = create_draft(db, settings, procedure, actor)
         publish(db, settings, procedure["code"], draft["version"], valid_from=valid_from,
                 valid_until=date.fromisoformat(item["valid_until"]) if item.get("valid_until") else None,
                 actor=actor)

@@ -13,7 +13,6 @@ from shared.clock import as_utc, vn_date
 
 # step states
 PENDING, ACTIVE, DONE, SKIPPED = "pending", "active", "done", "skipped"
-STEP_STATES = (PENDING, ACTIVE, DONE, SKIPPED)
 
 # step kinds (the approved internal process, Circular 01/2018 Art. 8)
 RECEPTION, ASSIGNMENT, APPRAISAL, REVIEW, APPROVAL, CLERICAL, INTER_AGENCY, FINANCIAL_OBLIGATION, RETURN = (

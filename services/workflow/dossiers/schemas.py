@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from services.workflow.dossiers.model import OUTCOME_NAMES
+from services.workflow.dossiers.model import DUE_STATES, EARLY, LATE, ON_TIME, OUTCOME_NAMES
+from shared.api.pagination import PageArgs, page_schema
 from shared.domain import fields as f
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.schemas import (
@@ -153,18 +154,6 @@ class HandoverView(Schema):
     outcome = fields.String(allow_none=True)
 
 
-class LogView(Schema):
-    at = fields.AwareDateTime()
-    handler = fields.String(allow_none=True)
-    handler_name = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
-    action = fields.String()
-    status = fields.Integer()
-    step = fields.String(allow_none=True)
-    step_start = fields.AwareDateTime(allow_none=True)
-    step_due = fields.AwareDateTime(allow_none=True)
-
-
 class ProcedureRefView(Schema):
     code = fields.String()
     version = fields.Integer()
@@ -242,22 +231,16 @@ class QueueItemView(Schema):
     outcome = fields.Function(lambda d: (d.get("result") or {}).get("outcome"))
 
 
-class QueuePageView(Schema):
-    items = fields.List(fields.Nested(QueueItemView))
-    next_cursor = fields.String(allow_none=True)
+QueuePageView = page_schema(QueueItemView, "QueuePage")
 
 
-class QueueArgs(f.VnSchema):
+class QueueArgs(PageArgs):
     status = f.Integer(strict=False, validate=f.in_range(min=1, max=10))
     procedure = f.String(validate=f.length(max=20))
     role = f.String(validate=f.length(max=40))
-    due_state = f.String(validate=f.one_of(("on_time", "due_soon", "late")))
-    limit = f.Integer(strict=False, load_default=50, validate=f.in_range(min=1, max=200))
-    cursor = f.String(validate=f.length(max=500))
+    due_state = f.String(validate=f.one_of(DUE_STATES))
 
 
-class FinishedArgs(f.VnSchema):
-    outcome = f.String(validate=f.one_of(("early", "on_time", "late")))
-    limit = f.Integer(strict=False, load_default=50, validate=f.in_range(min=1, max=200))
-    cursor = f.String(validate=f.length(max=500))
+class FinishedArgs(PageArgs):
+    outcome = f.String(validate=f.one_of((EARLY, ON_TIME, LATE)))
 

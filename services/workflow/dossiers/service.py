@@ -17,6 +17,7 @@ from services.workflow.storage import DOSSIERS, PROCEDURES
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.bus.consumer import PermanentError
+from shared.domain.catalogue import PUBLISHED_VERSION
 from shared.domain.changes import Context
 from shared.events import Event
 from shared.storage.aggregate import ANSWER, RETRY, Command, Runner, context
@@ -55,7 +56,7 @@ def on_submitted(db: Database, settings, event: Event, payload: dict[str, Any]) 
     if db[DOSSIERS].find_one({"_id": event.dossier_id}, {"_id": 1}):
         return False
     procedure = db[PROCEDURES].find_one({"_id": f"{payload['procedure_code']}@{payload['procedure_version']}"})
-    if procedure is None or procedure["status"] != "published":
+    if procedure is None or procedure["status"] != PUBLISHED_VERSION:
         raise PermanentError(f"procedure {payload['procedure_code']} v{payload['procedure_version']} is not "
                              f"published here")
     dossier = new_dossier(event.dossier_id, payload, procedure)

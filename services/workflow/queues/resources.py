@@ -8,7 +8,7 @@ from services.workflow.dossiers.service import context_for
 from services.workflow.queues import service
 from services.workflow.storage import db
 from shared.api.app import service_context
-from shared.api.pagination import decode_cursor, encode_cursor
+from shared.api.pagination import after, page
 from shared.auth.policy import current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES
 
@@ -22,11 +22,6 @@ def _bounds():
     return ctx.now, service.due_bounds(ctx.now, ctx.calendar, ctx.settings)
 
 
-def _page(result):
-    items, last = result
-    return {"items": items, "next_cursor": encode_cursor(last)}
-
-
 @blp.route("/agencies/<string:agency_code>/queue")
 class AgencyQueue(MethodView):
     @requires(OF_THE_AGENCY)
@@ -36,10 +31,10 @@ class AgencyQueue(MethodView):
         """Open dossiers waiting for this agency, the soonest due first; filter by status, procedure, role
         and due state (on_time, due_soon, late)."""
         now, soon = _bounds()
-        return _page(service.agency_queue(
+        return page(service.agency_queue(
             db(), agency_code, status=args.get("status"), procedure=args.get("procedure"), role=args.get("role"),
             due_state=args.get("due_state"), now=now, soon=soon, limit=args["limit"],
-            after_values=decode_cursor(args.get("cursor"), 2)))
+            after_values=after(args, 2)))
 
 
 @blp.route("/officers/me/queue")
@@ -50,9 +45,9 @@ class PersonalQueue(MethodView):
     def get(self, args):
         """Open dossiers assigned to the signed-in officer, the soonest due first."""
         now, soon = _bounds()
-        return _page(service.personal_queue(
+        return page(service.personal_queue(
             db(), current_principal().subject, due_state=args.get("due_state"), now=now, soon=soon,
-            limit=args["limit"], after_values=decode_cursor(args.get("cursor"), 2)))
+            limit=args["limit"], after_values=after(args, 2)))
 
 
 @blp.route("/agencies/<string:agency_code>/finished")
@@ -62,5 +57,5 @@ class Finished(MethodView):
     @blp.response(200, QueuePageView)
     def get(self, args, agency_code):
         """The agency's finished dossiers, latest first, by outcome (early, on_time, late)."""
-        return _page(service.finished(db(), agency_code, outcome=args.get("outcome"), limit=args["limit"],
-                                      after_values=decode_cursor(args.get("cursor"), 2)))
+        return page(service.finished(db(), agency_code, outcome=args.get("outcome"), limit=args["limit"],
+                                      after_values=after(args, 2)))
