@@ -25,6 +25,8 @@ Outside production every document read and written is checked against its declar
 from __future__ import annotations
 
 import copy
+import random
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -67,7 +69,7 @@ class Runner:
     """Runs commands on the documents of one aggregate in one database."""
 
     def __init__(self, db: Database, aggregate: Aggregate, settings, *, on_conflict: str = ANSWER,
-                 attempts: int = 5) -> None:
+                 attempts: int = 10) -> None:
         if on_conflict not in (ANSWER, RETRY):
             raise ValueError(f"unknown conflict policy {on_conflict!r}")
         self.aggregate = aggregate
@@ -120,6 +122,7 @@ class Runner:
             if after is not None:
                 return after, change
             if attempt + 1 < self.attempts:
+                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # spread the writers that collided
                 current = self.get(doc_id)
         raise Conflict(f"{self.aggregate.noun} vừa được người khác cập nhật; vui lòng tải lại và thử lại.")
 

@@ -297,6 +297,20 @@ def test_withdrawal_stops_a_dossier_without_a_result_and_decree_118_issues_a_sto
         act(done, life.withdraw, owner_of(done), vn(2026, 3, 11, 9), reason="Không còn nhu cầu")
 
 
+def test_every_form_issued_is_stamped_with_who_issued_it_and_when():
+    """The stamp is the aggregate's (derived at the write), so no command can forget a field: the stop notice
+    once left out ``by_name`` and printed "issued_by: None"."""
+    d = processing()
+    when = vn(2026, 3, 4, 9)
+    head_of_agency = officer(HEALTH, Role.AGENCY_HEAD)
+    act(d, life.stop, head_of_agency, when, reason="Không đủ điều kiện tiếp tục giải quyết")
+    notice = d["forms"]["stop_notice"]
+    assert notice["by"] == head_of_agency.subject and notice["by_name"] == head_of_agency.name
+    assert local(notice["issued_at"]) == when and notice["reason"] == "Không đủ điều kiện tiếp tục giải quyết"
+    receipt = d["forms"]["receipt"]
+    assert receipt["by_name"] and receipt["issued_at"] < notice["issued_at"]  # issued once, not stamped again
+
+
 def test_a_new_announcement_moves_open_deadlines_and_says_why():
     d = processing()
     bridge = Announcement(id="test-bridge-2026", title="Nghỉ thêm", reference="Thông báo thử nghiệm",

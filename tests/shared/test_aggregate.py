@@ -1,0 +1,128 @@
+"""The aggregate runner on the real database: one compare-and-set with the outbox, derived fields computed once,
+append-only arrays pushed, the conflict policy (409 or run again), and shapes that fail loudly."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+import pytest
+
+from shared.domain.changes import Change, Context
+from shared.domain.errors import Conflict, NotFound
+from shared.events import Event, event_type, new_event
+from shared.storage import documents as d
+from shared.storage.aggregate import ANSWER, RETRY, Aggregate, Runner, context
+from shared.storage.documents import Declared, DocumentMismatch
+from tests.conftest import database
+from tests.support import factories
+
+ACTOR = factories.officer_principal("000.00.01.H11")
+
+
+class Counter(d.Aggregate):
+    count = d.Int(allow_none=False)
+    doubled = d.Int(allow_none=False)
+    log = d.List(d.Text())
+
+
+class Counters(Aggregate):
+    declared = Declared("counters", Counter, "test documents")
+    noun = "Bộ đếm"
+    append_only = ("log",)
+
+    def derive(self, before, after, ctx):
+        after["doubled"] = 2 * after["count"]
+
+    def event(self, doc, version, name, details, ctx) -> Event:
+        payload = {**event_type("dossier.submitted").load(factories.submitted_event().payload, 1),
+                   "status": doc["count"]}
+        return new_event("dossier.submitted", doc["_id"], payload, producer="test")
+
+
+def add(doc: dict[str, Any], ctx: Context, *, by: int, note: str) -> Change:
+    doc["count"] += by
+    doc["log"].append(note)
+    change = Change()
+    change.emit("counted")
+    return change
+
+
+@pytest.fixture
+def db(mongo_client, fresh_settings):
+    return database(mongo_client, fresh_settings, "workflow")
+
+
+def _new(runner: Runner) -> str:
+    doc_id = str(uuid.uuid4())
+    assert runner.create({"_id": doc_id, "count": 0, "log": []}, context(ACTOR)) is not None
+    return doc_id
+
+
+def test_a_command_writes_its_change_its_derived_fields_and_its_events_in_one_write(db, settings):
+    runner = Runner(db, Counters(), settings)
+    doc_id = _new(runner)
+    after, change = runner.run(doc_id, add, context(ACTOR), by=3, note="ba")
+    stored = db.counters.find_one({"_id": doc_id})
+    assert after["count"] == stored["count"] == 3 and stored["doubled"] == 6 and stored["version"] == 2
+    assert stored["log"] == ["ba"] and stored["outbox_pending"] is True
+    assert [e["payload"]["status"] for e in stored["outbox"]] == [3] and change.events == [("counted", {})]
+    assert runner.create({"_id": doc_id, "count": 9, "log": []}, context(ACTOR)) is None  # exists: not replaced
+    with pytest.raises(NotFound):
+        runner.run("khong-co", add, context(ACTOR), by=1, note="x")
+
+
+def test_append_only_arrays_are_pushed_never_rewritten(db, settings):
+    runner = Runner(db, Counters(), settings)
+    doc_id = _new(runner)
+    runner.run(doc_id, add, context(ACTOR), by=1, note="một")
+
+    def rewrite(doc, ctx):
+        doc["log"] = ["sửa lịch sử"]
+        return Change()
+
+    with pytest.raises(ValueError, match="append-only"):
+        runner.run(doc_id, rewrite, context(ACTOR))
+    assert db.counters.find_one({"_id": doc_id})["log"] == ["một"]
+
+
+def test_a_stale_version_is_a_409_and_background_work_runs_again(db, settings):
+    answering, retrying = Runner(db, Counters(), settings, on_conflict=ANSWER), Runner(
+        db, Counters(), settings, on_conflict=RETRY)
+    doc_id = _new(answering)
+    with pytest.raises(Conflict):
+        answering.run(doc_id, add, context(ACTOR), expected_version=7, by=1, note="x")
+    barrier, failures = threading.Barrier(8), []
+
+    def racing():
+        barrier.wait()
+        try:
+            retrying.run(doc_id, add, context(ACTOR), by=1, note="song song")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=racing) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    stored = db.counters.find_one({"_id": doc_id})
+    assert stored["count"] == 8 and len(stored["log"]) == 8 and stored["version"] == 9
+    assert len(stored["outbox"]) == 8  # every write carried its event; none lost, none doubled
+
+
+def test_a_document_that_does_not_fit_its_shape_fails_loudly(db, settings):
+    runner = Runner(db, Counters(), settings)
+    doc_id = _new(runner)
+
+    def corrupt(doc, ctx):
+        doc["count"] = "ba"
+        return Change()
+
+    with pytest.raises(DocumentMismatch, match="count"):
+        runner.run(doc_id, corrupt, context(ACTOR))
+    db.counters.update_one({"_id": doc_id}, {"$set": {"unexpected": 1}})
+    with pytest.raises(DocumentMismatch, match="unexpected"):
+        runner.get(doc_id)
