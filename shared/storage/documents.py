@@ -124,6 +124,32 @@ class Aggregate(OutboxDocument):
     updated_at = Moment()
 
 
+def stored_like(schema: type[Schema], name: str, base: type[Shape] = Shape, *, exclude: tuple[str, ...] = (),
+                **extra: fields.Field) -> type[Shape]:
+    """The shape of a document that stores what an API/event ``schema`` describes, in its stored (JSON) form —
+    strings for dates and decimals, objects as mappings — without ``exclude`` and with ``extra`` keys: one
+    definition of the fields for the contract and for storage (a registry entry and its read copies)."""
+    declared = {key: _stored(field) for key, field in schema._declared_fields.items() if key not in exclude}
+    return type(name, (base,), {**declared, **extra})
+
+
+def _stored(field: fields.Field) -> fields.Field:
+    from marshmallow import fields as mf  # the API's field classes, mapped to their stored types
+
+    if isinstance(field, mf.AwareDateTime | mf.DateTime):
+        return Moment()
+    if isinstance(field, mf.Boolean):
+        return Bool()
+    if isinstance(field, mf.Integer):
+        return Int()
+    if isinstance(field, mf.Nested | mf.Dict):
+        return Map()
+    if isinstance(field, mf.List):
+        inner = field.inner
+        return List(Map() if isinstance(inner, mf.Nested) else _stored(inner))
+    return Text()
+
+
 @dataclass(frozen=True)
 class Declared:
     """A collection a service owns and the shape of its documents."""

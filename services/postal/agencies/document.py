@@ -4,8 +4,9 @@ calendar announcements, newest revision only (:mod:`shared.storage.read_copy`)."
 from __future__ import annotations
 
 from services.postal.storage import AGENCIES, ANNOUNCEMENTS
+from shared.domain.schemas import AnnouncementSchema
 from shared.storage import documents as d
-from shared.storage.documents import Declared
+from shared.storage.documents import Declared, stored_like
 
 
 class Copied(d.Document):
@@ -19,12 +20,7 @@ class Agency(Copied):
     address = d.Map()
 
 
-class Announcement(Copied):
-    id = d.Text()
-    title = d.Text()
-    reference = d.Text()
-    days_off = d.List(d.Text())
-    working_days = d.List(d.Text())
+Announcement = stored_like(AnnouncementSchema, "Announcement", Copied)
 
 
 AGENCIES_DECLARED = Declared(AGENCIES, Agency, "read copy of the workflow's agencies")
