@@ -29,3 +29,6 @@ def ensure_indexes(database: Database) -> None:
     database[POSTAL_FILINGS].create_index("idempotency_key", unique=True)
     database[ACCOUNTS].create_index("username", unique=True)
     database[CATALOGUE_PROCEDURES].create_index("code")
+    from services.intake.attachments.service import ensure_indexes as attachment_indexes  # uploads, GridFS
+
+    attachment_indexes(database)

@@ -4,9 +4,11 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from services.intake.attachments import service as attachments
 from services.intake.dossiers import service
 from services.intake.dossiers.schemas import DossierPageSchema, DossierSchema, OnlineSubmissionSchema, PageArgsSchema
 from services.intake.storage import db
+from shared.api.app import service_context
 from shared.api.pagination import decode_cursor, encode_cursor
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
@@ -35,6 +37,8 @@ class Dossiers(MethodView):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 1 <= len(key) <= 100:
             abort(422, errors={"headers": {"Idempotency-Key": ["Độ dài từ 1 đến 100 ký tự."]}})
+        submission["attachments"] = attachments.resolve(db(), current_principal(), submission["attachments"],
+                                                        service_context().settings)
         dossier, created = service.submit_online(db(), owner=current_principal(), submission=submission,
                                                  idempotency_key=key)
         return dossier, 201 if created else 200, {"Location": f"/dossiers/{dossier['_id']}"}

@@ -203,7 +203,7 @@ def supply(d: dict[str, Any], ctx: Context, *, note: str | None, attachments: li
         _record_deadline_change(d, ctx, "Tính lại thời hạn từ khi nhận đủ hồ sơ bổ sung "
                                         "(Nghị định 61/2018/NĐ-CP Điều 19 khoản 4)")
     out.emit("supplement-received", phase=request["phase"], request_id=request["id"],
-             appointment_due=d["appointment_due"])
+             appointment_due=d["appointment_due"], file_ids=[a["file_id"] for a in attachments if a.get("file_id")])
     out.log.append(_log(d, ctx, "Người nộp bổ sung hồ sơ", None))
     return out
 
