@@ -28,7 +28,7 @@ from shared.storage.outbox import OUTBOX_FIELDS, Outbox
 _AGENCY = AgencySchema()
 _PROCEDURE = ProcedureSchema()
 _VERSION = ProcedureVersionSchema()
-PROCEDURE_FIELDS = tuple(ProcedureSchema._declared_fields)
+PROCEDURE_FIELDS = tuple(ProcedureSchema._declared_fields)  # legal_basis came later: absent reads as []
 
 
 # -- agencies --------------------------------------------------------------------------------------------------
@@ -113,14 +113,14 @@ def publish(db: Database, code: str, version: int, *, valid_from: date, valid_un
     if valid_until is not None and valid_until < valid_from:
         raise Rejected("Ngày hết hiệu lực phải sau ngày có hiệu lực.",
                        {"json": {"valid_until": ["Phải sau ngày có hiệu lực."]}})
-    loaded = _PROCEDURE.load({k: draft[k] for k in PROCEDURE_FIELDS})
+    loaded = _PROCEDURE.load({k: draft.get(k, []) for k in PROCEDURE_FIELDS})
     problems = process_problems(loaded, known_agency_codes(db))
     if problems:
         raise Rejected("Quy trình nội bộ chưa hợp lệ, chưa công bố được.", {"json": problems})
     published = {"status": "published", "valid_from": valid_from.isoformat(),
                  "valid_until": valid_until.isoformat() if valid_until else None, "published_at": utc_now(),
                  "published_by": actor}
-    payload = _VERSION.load(_VERSION.dump({**{k: draft[k] for k in PROCEDURE_FIELDS}, "version": version,
+    payload = _VERSION.load(_VERSION.dump({**{k: draft.get(k, []) for k in PROCEDURE_FIELDS}, "version": version,
                                            **published}))
     event = new_event("catalogue.procedure-published", None, payload, producer=SERVICE,
                       aggregate_id=f"procedure:{code}")
@@ -179,7 +179,7 @@ def import_catalogue(db: Database, data: dict[str, Any], actor: str) -> dict[str
         valid_from = date.fromisoformat(item["valid_from"])
         procedure = item["procedure"]
         current = version_in_force(db, procedure["code"], valid_from)
-        if current is not None and {k: current[k] for k in PROCEDURE_FIELDS} == _PROCEDURE.dump(procedure):
+        if current is not None and {k: current.get(k, []) for k in PROCEDURE_FIELDS} == _PROCEDURE.dump(procedure):
             report["unchanged"].append(procedure["code"])
             continue
         draft = create_draft(db, procedure, actor)
