@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from datetime import timedelta
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 import pymongo
@@ -51,6 +52,8 @@ def load(workflow_db, count: int, agency: str) -> None:
 
 def signed_in(portal: str, username: str = "motcua.h29", password: str = DEMO_PASSWORD) -> requests.Session:
     session = requests.Session()
+    # the session cookie is Secure outside development; this client talks plain HTTP to 127.0.0.1
+    session.cookies.set_policy(DefaultCookiePolicy(secure_protocols=("https", "wss", "http")))
     form = session.get(f"{portal}/dang-nhap", timeout=30).text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     answer = session.post(f"{portal}/dang-nhap", timeout=30, allow_redirects=False,
