@@ -12,18 +12,19 @@ PY        := $(VENV)/bin/python
 KAFKA_VERSION := 4.1.2
 KAFKA_LIBS    := $(CACHE)/kafka-$(KAFKA_VERSION)/libs
 FERRETDB_BIN  := $(CACHE)/bin/ferretdb-embed
+NODE_ASSETS   := $(CACHE)/npm/node_modules
 
 export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup system-packages run run-fresh test test-suite test-unit test-clock lint bench bench-notify bench-queue openapi \
-        mail sms postal lock clean distclean
+.PHONY: help setup system-packages node-assets run run-fresh test test-suite test-unit test-clock lint bench \
+        bench-notify bench-queue bench-portal openapi mail sms postal lock clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) ## install Python deps, collect Kafka jars, build FerretDB (once; cached)
+setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(NODE_ASSETS)/.installed ## install Python deps, collect Kafka jars, build FerretDB, browser assets (once; cached)
 
 $(VENV)/.installed: requirements.lock | prerequisites
 	@echo "==> Python virtualenv in .venv (requirements.lock)"
@@ -42,25 +43,40 @@ $(FERRETDB_BIN): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.
 	@echo "==> FerretDB (MongoDB-wire server on SQLite) from the Go module proxy"
 	@tools/ferretdb/build.sh $(CURDIR)
 
+# The portal's font and, for the browser tests, axe-core: pinned by tools/assets/package-lock.json, installed with
+# `npm ci` into .cache/npm and served by the apps themselves (nothing is loaded from a CDN).
+node-assets: $(NODE_ASSETS)/.installed ## browser assets from npm (tools/assets/package-lock.json) into .cache/npm
+
+$(NODE_ASSETS)/.installed: tools/assets/package.json tools/assets/package-lock.json | prerequisites
+	@echo "==> browser assets from npm (tools/assets/package-lock.json)"
+	@mkdir -p $(CACHE)/npm && cp tools/assets/package.json tools/assets/package-lock.json $(CACHE)/npm/
+	@cd $(CACHE)/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --cache $(CACHE)/npm-cache
+	@touch $@
+
 .PHONY: prerequisites
 prerequisites:
 	@tools/check-prerequisites.sh $(PYTHON)
 
-# Debian packages for what pip, Maven and Go cannot provide (installed once, .deb files cached in .cache/apt)
-SYSTEM_PACKAGES := faketime gcc libc6-dev
+# Debian packages for what pip, Maven and Go cannot provide (installed once, .deb files cached in .cache/apt).
+# RUN_PACKAGES: what the services need at run time (WeasyPrint's Pango, the fonts embedded in the PDF forms).
+# The tests also need libfaketime, headless Chromium with its driver, and pdftotext (poppler-utils).
+RUN_PACKAGES    := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core
+SYSTEM_PACKAGES := faketime gcc libc6-dev chromium chromium-driver poppler-utils $(RUN_PACKAGES)
 
-system-packages: ## install the Debian packages the tests need (faketime), when missing
+system-packages: ## install the Debian packages the tests need (faketime, chromium, pdftotext, Pango, fonts), when missing
 	@tools/system-packages.sh $(SYSTEM_PACKAGES)
 
-run: setup ## start Kafka, FerretDB, SMTP and every service; Ctrl-C stops everything
+run: setup ## start Kafka, FerretDB, SMTP, every service and the portal; Ctrl-C stops everything
+	@tools/system-packages.sh $(RUN_PACKAGES)
 	@$(PY) -m tools.devstack run
 
 run-fresh: setup ## as `run`, from empty data
+	@tools/system-packages.sh $(RUN_PACKAGES)
 	@$(PY) -m tools.devstack run --fresh
 
 test: lint test-suite test-clock ## lint, the whole suite, then its clock-sensitive part under faked machine dates
 
-test-suite: setup ## the whole test suite (starts its own Kafka, FerretDB, SMTP server and simulators)
+test-suite: setup system-packages ## the whole test suite (starts its own Kafka, FerretDB, SMTP server and simulators)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.installed ## the tests that need no server (rules, calendar, templates, architecture): seconds
@@ -89,6 +105,9 @@ bench-notify: setup ## notification throughput end to end: Kafka -> SMTP / SMS s
 
 bench-queue: setup ## agency queue pages and a state transition with many dossiers loaded (100k; --dossiers N)
 	@$(PY) -m bench.queue $(BENCH_ARGS)
+
+bench-portal: setup system-packages ## the officer's queue page of the portal with 1,000 open dossiers: p95 and page weight
+	@$(PY) -m bench.portal $(BENCH_ARGS)
 
 openapi: $(VENV)/.installed ## regenerate the checked-in OpenAPI documents (services/*/openapi.json)
 	@$(PY) -m tools.openapi write

@@ -47,6 +47,13 @@ from tools.devstack.stack import Ports, Stack
 
 # -- load generator (its own process) ----------------------------------------------------------------------
 
+def _upload(url: str, headers: dict[str, str]) -> str:
+    sent = requests.post(f"{url}/uploads", headers=headers, timeout=30,
+                         files={"file": ("don-de-nghi.pdf", factories.pdf_bytes(), "application/pdf")})
+    assert sent.status_code == 201, sent.text
+    return sent.json()["id"]
+
+
 def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | None, out: str) -> None:
     """Closed loop (``rate`` None): each of ``concurrency`` threads files, waits, files again. Open loop:
     requests are due at a fixed rate whatever the answers, and latency counts from the due time, so a slow
@@ -55,11 +62,12 @@ def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | 
     lock = threading.Lock()
     local = threading.local()
     headers = {"Authorization": f"Bearer {token}"}
+    file_id = _upload(url, headers)  # every dossier refers to the same uploaded PDF (stored once by hash)
 
     def file(due: float) -> None:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        body = factories.submission(receiving_agency_code="000.00.12.H29")
+        body = factories.referencing(factories.submission(receiving_agency_code="000.00.12.H29"), [file_id])
         try:
             response = session.post(f"{url}/dossiers", json=body, headers=headers, timeout=60)
             status, dossier_id = response.status_code, response.json().get("id", "")
@@ -155,8 +163,10 @@ def run(seconds: float, concurrency: int, services: list[str], synchronous: str,
         workflow = client[settings.database_name("workflow")]
 
         # warm-up: a few dossiers through the whole path
-        warm = requests.post(f"{stack.url('intake')}/dossiers", json=factories.submission(),
-                             headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        auth = {"Authorization": f"Bearer {token}"}
+        warm_body = factories.submission(receiving_agency_code="000.00.12.H29")
+        warm = requests.post(f"{stack.url('intake')}/dossiers", headers=auth, timeout=30,
+                             json=factories.referencing(warm_body, [_upload(stack.url("intake"), auth)]))
         assert warm.status_code == 201, warm.text
         wait_until(lambda: workflow.dossiers.count_documents({}) >= 1, 30)
 

@@ -35,7 +35,6 @@ import requests
 
 from bench.measure import print_table
 from services.workflow.dossiers import lifecycle
-from services.workflow.dossiers.model import Context
 from services.workflow.storage import ensure_indexes
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
@@ -43,7 +42,7 @@ from shared.auth.tokens import TokenIssuer, signing_key
 from shared.clock import utc_now
 from shared.storage.outbox import outbox_fields
 from tests.support import factories
-from tests.workflow.lifecycle_support import CALENDAR, SETTINGS, filed, officer, procedure
+from tests.workflow.lifecycle_support import act, filed, officer, procedure
 from tools.devstack.stack import Ports, Stack
 
 
@@ -51,12 +50,12 @@ def _template(status: int) -> dict:
     now = utc_now()
     d = filed("1.001806", at=now - timedelta(days=1))
     if status >= 2:
-        lifecycle.accept(d, Context(officer(d["receiving_agency_code"], Role.COUNTER_OFFICER), now, CALENDAR,
-                                    SETTINGS), presented=[], note=None, receipt_requested=False)
+        act(d, lifecycle.accept, officer(d["receiving_agency_code"], Role.COUNTER_OFFICER), now, presented=[],
+            note=None, receipt_requested=False)
     if status >= 4:
-        lifecycle.assign(d, Context(officer(d["competent_agency_code"], Role.AGENCY_HEAD), now, CALENDAR, SETTINGS),
-                         assignee="cv-bench", assignee_name="Chuyên viên")
-    d.update(version=1, created_at=now, updated_at=now, status_history=[], process_log=[], **outbox_fields([]))
+        act(d, lifecycle.assign, officer(d["competent_agency_code"], Role.AGENCY_HEAD), now, assignee="cv-bench",
+            assignee_name="Chuyên viên")
+    d.update(version=1, created_at=now, updated_at=now, source_event_id=None, **outbox_fields([]))
     return d
 
 

@@ -99,7 +99,8 @@ class Settings:
         "MAIL_FROM", "Bộ phận Một cửa <motcua@localhost>", "sender of e-mails to applicants and officers"
     )
     public_portal_url: str = setting(
-        "PUBLIC_PORTAL_URL", "http://127.0.0.1:8081", "base URL printed in messages for looking a dossier up"
+        "PUBLIC_PORTAL_URL", "http://127.0.0.1:8080",
+        "the portal's public base URL: look-up and rating links in messages, QR codes on forms"
     )
 
     sms_gateway_url: str = setting(
@@ -164,6 +165,22 @@ class Settings:
     )
     postal_reconcile_after_seconds: float = setting(
         "POSTAL_RECONCILE_AFTER_SECONDS", 21600.0, "a shipment silent this long is looked up (missed webhooks)"
+    )
+
+    upload_max_file_bytes: int = setting(
+        "UPLOAD_MAX_FILE_BYTES", 10_485_760, "largest file an applicant or officer may upload (bytes)"
+    )
+    upload_max_dossier_bytes: int = setting(
+        "UPLOAD_MAX_DOSSIER_BYTES", 52_428_800, "largest total of the files of one dossier, supplements included"
+    )
+
+    portal_port: int = setting("PORTAL_PORT", 8080, "HTTP port of the web portal (citizens and officers)")
+    intake_url: str = setting("INTAKE_URL", "http://127.0.0.1:8081", "where the portal reaches the intake API")
+    workflow_url: str = setting("WORKFLOW_URL", "http://127.0.0.1:8082", "where the portal reaches the workflow API")
+    notify_url: str = setting("NOTIFY_URL", "http://127.0.0.1:8083", "where the portal reaches the notify API")
+    postal_url: str = setting("POSTAL_URL", "http://127.0.0.1:8084", "where the portal reaches the postal API")
+    portal_api_timeout_seconds: float = setting(
+        "PORTAL_API_TIMEOUT_SECONDS", 15.0, "how long the portal waits for an API before showing an error page"
     )
 
     intake_port: int = setting("INTAKE_PORT", 8081, "HTTP port of the intake API")

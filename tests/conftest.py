@@ -26,7 +26,7 @@ from shared.bus.kafka import ensure_topics
 from shared.config import Settings
 from shared.storage.documents import check_all
 from tests.support.clock import BusinessClock
-from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
+from tools.devstack.stack import PORTAL, SERVICES, Ports, Stack, service_processes
 
 FAST = {
     # Tests wait for retries and relays; production defaults are seconds, not tenths.
@@ -91,7 +91,7 @@ def check_every_document(uri: str) -> None:
     try:
         for name in client.list_database_names():
             service = name.rpartition("_")[2]
-            if service in SERVICES:
+            if service in (*SERVICES, PORTAL):
                 declared = importlib.import_module(f"services.{service}.documents").DECLARED
                 check_all(declared, client[name])
     finally:

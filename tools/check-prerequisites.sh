@@ -28,4 +28,7 @@ fi
 if ! command -v patch >/dev/null; then
   need "patch is required to build FerretDB (apt-get install patch)."
 fi
+if ! command -v npm >/dev/null; then
+  need "Node.js 18+ with npm is required to install the browser assets (apt-get install nodejs npm)."
+fi
 exit $fail

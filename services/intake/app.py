@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.intake import SERVICE
 from services.intake.accounts.resources import blp as accounts_blp
+from services.intake.attachments.resources import blp as attachments_blp
 from services.intake.counter.resources import blp as counter_blp
 from services.intake.dossiers.resources import blp as dossiers_blp
 from services.intake.lookup.resources import blp as lookup_blp
@@ -23,7 +24,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="motcua intake",
         description="Receiving dossiers (online, at the counter, by post), dossier codes, public look-up, "
                     "accounts and sign-in.",
-        blueprints=[accounts_blp, procedures_blp, dossiers_blp, counter_blp, postal_blp, lookup_blp],
+        blueprints=[accounts_blp, procedures_blp, dossiers_blp, counter_blp, postal_blp, lookup_blp,
+                    attachments_blp],
         settings=settings,
     )
     # Intake holds the accounts, so it alone signs tokens; every service verifies them.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from services.intake import SERVICE
+from services.intake.attachments.service import on_supplement_received
 from services.intake.dossiers.progress import apply_progress
 from services.intake.postal_filings.service import on_shipment
 from services.intake.procedures.service import apply_agency, apply_procedure
@@ -26,7 +27,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
                 "catalogue.procedure-published": lambda event, payload: apply_procedure(db, event, payload),
             }),
             Subscription(Topic.WORKFLOW_DOSSIERS, {
-                name: lambda event, payload: apply_progress(db, event, payload) for name in DOSSIER_EVENTS
+                **{name: lambda event, payload: apply_progress(db, event, payload) for name in DOSSIER_EVENTS},
+                "dossier.supplement-received": lambda event, payload: (
+                    apply_progress(db, event, payload), on_supplement_received(db, event, payload)),
             }),
             Subscription(Topic.POSTAL_SHIPMENTS, {
                 name: lambda event, payload: on_shipment(db, settings, event, payload) for name in SHIPMENT_EVENTS

@@ -14,6 +14,9 @@ DAILY_SEQUENCES = "daily_sequences"
 ACCOUNTS = "accounts"
 CATALOGUE_AGENCIES = "catalogue_agencies"      # read copy of the workflow's registry
 CATALOGUE_PROCEDURES = "catalogue_procedures"  # read copy: one document per published version
+UPLOADS = "uploads"                            # uploaded files: who uploaded what (the bytes are in GridFS)
+BLOBS = "blobs"                                # one per distinct content: its SHA-256 and its GridFS file
+FILE_BUCKET = "files"                          # GridFS collections files.files and files.chunks
 
 
 def db() -> Database:
@@ -30,3 +33,8 @@ def ensure_indexes(database: Database) -> None:
     database[ACCOUNTS].create_index("username", unique=True)
     database[ACCOUNTS].create_index("idempotency_key", unique=True)
     database[CATALOGUE_PROCEDURES].create_index("code")
+    database[UPLOADS].create_index([("uploaded_by", ASCENDING), ("uploaded_at", DESCENDING)])
+    database[UPLOADS].create_index("idempotency_key", unique=True)
+    # GridFS's own indexes (pymongo makes them on the first write too; made here so reads never scan)
+    database[f"{FILE_BUCKET}.chunks"].create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
+    database[f"{FILE_BUCKET}.files"].create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])

@@ -19,7 +19,7 @@ from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 from pymongo.database import Database
 
-from shared.api import errors, health
+from shared.api import errors, health, swagger_assets
 from shared.auth import policy
 from shared.auth.tokens import TokenVerifier, verification_keys
 from shared.bus.kafka import KafkaProbe
@@ -63,7 +63,7 @@ def create_service_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL=swagger_assets.ASSETS_URL,  # served by the app itself (no CDN)
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
     )
 
@@ -79,6 +79,8 @@ def create_service_app(
     errors.install(app, api)
     policy.install(app, TokenVerifier(verification_keys(settings), settings))
     policy.declare_endpoints(app, LIBRARY_ENDPOINTS, policy.PUBLIC)
+    app.register_blueprint(swagger_assets.blp)
+    policy.declare_endpoints(app, [swagger_assets.ENDPOINT], policy.PUBLIC)
 
     api.register_blueprint(health.blp)
     for blueprint in blueprints:

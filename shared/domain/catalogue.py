@@ -112,6 +112,8 @@ class ProcedureSchema(f.VnSchema):
     central_service = f.Nested(CentralServiceSchema, allow_none=True, load_default=None, metadata={
         "description": "centrally provided service: dossier codes of format B (Circular 03/2025 Art. 13(3))"})
     process = f.List(f.Nested(StepSchema), required=True, validate=f.items(min=2, max=40))
+    legal_basis = f.List(f.String(validate=f.length(max=500)), load_default=list, validate=f.items(max=30),
+                         metadata={"description": "căn cứ pháp lý: the instruments the procedure rests on"})
 
 
 class ProcedureVersionSchema(ProcedureSchema):

@@ -103,6 +103,8 @@ class AttachmentSchema(f.VnSchema):
     size_bytes = f.Integer(required=True, validate=f.in_range(min=1, max=MAX_ATTACHMENT_BYTES))
     sha256 = f.String(required=True, validate=f.matches(r"^[0-9a-f]{64}$", "Mã băm SHA-256 gồm 64 ký tự hex."))
     copy_kind = f.String(required=True, validate=f.one_of(COPY_KINDS))
+    file_id = f.String(validate=f.length(max=64), metadata={
+        "description": "the upload at intake (POST /uploads) holding the file; set by intake when filing"})
 
 
 def status_field() -> fields.Function:

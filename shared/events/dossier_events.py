@@ -38,6 +38,7 @@ class SupplementReceived(f.VnSchema):
     phase = f.String(required=True)
     request_id = f.String(required=True)
     appointment_due = f.AwareDateTime(allow_none=True, load_default=None)
+    file_ids = f.List(f.String(), load_default=list)  # uploads at intake handed in with the supplement
 
 
 class Refused(f.VnSchema):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from services.intake.app import create_app
@@ -44,13 +46,28 @@ def agency(intake_db) -> str:
 
 
 @pytest.fixture
-def submission(agency):
-    """Makes valid online submissions to the test's agency; keyword arguments replace fields."""
-    return lambda **overrides: factories.submission(**{"receiving_agency_code": agency, **overrides})
-
-
-@pytest.fixture
 def applicant(settings):
     """A signed-in applicant: (principal, Authorization header)."""
     principal = factories.applicant_principal()
     return principal, factories.bearer(settings, principal)
+
+
+@pytest.fixture
+def upload(client):
+    """Uploads a real PDF as the holder of ``auth`` (through the API); returns the upload's id."""
+    def _upload(auth: dict[str, str], content: bytes | None = None, name: str = "don-de-nghi.pdf") -> str:
+        sent = client.post("/uploads", data={"file": (io.BytesIO(content or factories.pdf_bytes()), name)},
+                           headers=auth, content_type="multipart/form-data")
+        assert sent.status_code == 201, sent.json
+        return sent.json["id"]
+    return _upload
+
+
+@pytest.fixture
+def submission(agency, applicant, upload):
+    """Makes valid online submissions to the test's agency whose attachments are real files uploaded by the
+    test's applicant (or by ``uploader``, an Authorization header); keyword arguments replace fields."""
+    def _submission(uploader: dict[str, str] | None = None, **overrides):
+        body = factories.submission(**{"receiving_agency_code": agency, **overrides})
+        return factories.referencing(body, [upload(uploader or applicant[1])])
+    return _submission

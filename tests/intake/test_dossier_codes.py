@@ -53,11 +53,12 @@ def test_fifty_concurrent_draws_give_fifty_distinct_consecutive_numbers(intake_d
     assert sorted(_seq(c) for c in codes) == list(range(1, 51))
 
 
-def test_fifty_concurrent_submissions_get_fifty_distinct_codes(intake_app, applicant, intake_db, agency):
+def test_fifty_concurrent_submissions_get_fifty_distinct_codes(intake_app, applicant, intake_db, agency, upload):
     _, auth = applicant
+    file_id = upload(auth)
 
     def submit():
-        body = factories.submission(receiving_agency_code=agency)
+        body = factories.referencing(factories.submission(receiving_agency_code=agency), [file_id])
         return intake_app.test_client().post("/dossiers", json=body, headers=auth)
 
     responses = at_once(submit, 50)

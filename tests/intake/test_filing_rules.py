@@ -98,8 +98,9 @@ def test_centrally_provided_services_get_format_b_codes_from_25_january_2026(int
 
 def test_a_counter_officer_files_what_a_walk_in_applicant_hands_in(client, settings, submission, agency):
     officer = factories.bearer(settings, factories.officer_principal(agency, Role.COUNTER_OFFICER))
-    body = submission(submitter={"full_name": "Lê Thị Mai", "id_number": "079301000999", "relation": "authorised",
-                                 "authorisation": "Giấy ủy quyền số 12/UQ ngày 20/11/2026"})
+    body = submission(uploader=officer, submitter={
+        "full_name": "Lê Thị Mai", "id_number": "079301000999", "relation": "authorised",
+        "authorisation": "Giấy ủy quyền số 12/UQ ngày 20/11/2026"})
     filed = client.post("/counter/dossiers", json=body, headers=officer)
     assert filed.status_code == 201, filed.json
     assert filed.json["channel"] == "counter" and filed.json["channel_code"] == 1

@@ -56,6 +56,38 @@ def submission(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def pdf_bytes(title: str = "Đơn đề nghị") -> bytes:
+    """A small, valid PDF whose content differs with ``title`` and each call (so tests do not share hashes
+    unless they mean to)."""
+    marker = uuid.uuid4().hex
+    body = f"BT /F1 12 Tf 72 720 Td ({title.encode('ascii', 'replace').decode()} {marker}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body), body),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def referencing(body: dict[str, Any], file_ids: list[str]) -> dict[str, Any]:
+    """The submission as the API takes it: each attachment names an upload (``POST /uploads``) instead of
+    describing a file; ``file_ids`` are used in turn (the last one again when there are fewer)."""
+    body = copy.deepcopy(body)
+    body["attachments"] = [
+        {**{k: a[k] for k in ("component", "component_code", "copy_kind") if k in a},
+         "file_id": file_ids[min(i, len(file_ids) - 1)]}
+        for i, a in enumerate(body["attachments"])]
+    return body
+
+
 def postal_return(**address: str) -> dict[str, Any]:
     return {"method": "post", "recipient_name": "Nguyễn Thị Hoà", "recipient_phone": "0987654321",
             "address": {"line": "Số 8, ngõ 42 phố Trần Phú", "commune_code": "00118", "province_code": "01",

@@ -27,8 +27,18 @@ def sign_up(deployment: Stack) -> dict[str, str]:
 SEED_AGENCY = "000.00.01.H11"  # Cao Bằng's provincial centre, which receives 1.001806
 
 
+def upload(deployment: Stack, auth: dict[str, str], content: bytes | None = None, name: str = "tep.pdf") -> str:
+    """Uploads a real file to intake as the holder of ``auth``; returns the upload's id."""
+    sent = requests.post(f"{deployment.url('intake')}/uploads", headers=auth, timeout=10,
+                         files={"file": (name, content or factories.pdf_bytes(), "application/pdf")})
+    assert sent.status_code == 201, sent.text
+    return sent.json()["id"]
+
+
 def submit(deployment: Stack, auth: dict[str, str], **overrides) -> dict:
+    """Files online with a real uploaded PDF for each attachment."""
     body = factories.submission(**{"receiving_agency_code": SEED_AGENCY, **overrides})
+    body = factories.referencing(body, [upload(deployment, auth, name=a["file_name"]) for a in body["attachments"]])
     response = requests.post(f"{deployment.url('intake')}/dossiers", json=body, headers=auth, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()

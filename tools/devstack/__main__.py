@@ -21,7 +21,7 @@ import time
 
 from services.intake.accounts.cli import DEMO_APPLICANT, DEMO_OFFICERS, DEMO_PASSWORD
 from tools.devstack.paths import REPO, RUN, MissingPrerequisite
-from tools.devstack.stack import SERVICES, Ports, Stack, service_processes
+from tools.devstack.stack import PORTAL, SERVICES, Ports, Stack, service_processes
 
 
 def _ports() -> Ports:
@@ -33,6 +33,7 @@ def _ports() -> Ports:
         postal_provider=int(env.get("POSTAL_PROVIDER_PORT", 8091)),
         intake=int(env.get("INTAKE_PORT", 8081)), workflow=int(env.get("WORKFLOW_PORT", 8082)),
         notify=int(env.get("NOTIFY_PORT", 8083)), postal=int(env.get("POSTAL_PORT", 8084)),
+        portal=int(env.get("PORTAL_PORT", 8080)),
     )
 
 
@@ -55,6 +56,8 @@ def run(fresh: bool) -> int:
                   f"RSS {server.managed.rss_mb() or 0:5.0f} MB", flush=True)
         _step("starting the services (API, relay, consumers) and waiting until each is healthy")
         stack.start_services()
+        _step("starting the web portal")
+        stack.start_portal()
         _step("seed catalogue and demo accounts")
         print(stack.seed_catalogue(), flush=True)
         subprocess.run([sys.executable, "-m", "services.intake.accounts.cli", "seed-demo"], check=True,
@@ -73,6 +76,7 @@ def run(fresh: bool) -> int:
 
 def _print_banner(stack: Stack) -> None:
     print("\nmotcua is running. Ctrl-C stops everything.\n")
+    print(f"  {PORTAL:<9} {stack.url(PORTAL):<24} the web portal: citizens, officers (/can-bo), administrators")
     for service in SERVICES:
         url = stack.url(service)
         print(f"  {service:<9} {url:<24} OpenAPI {url}/openapi.json   explorer {url}/docs")
@@ -86,7 +90,7 @@ def _print_banner(stack: Stack) -> None:
     for username, name, roles, agency in DEMO_OFFICERS:
         print(f"    {username:<15} {', '.join(roles):<16} {agency}  {name}")
     print(f"    {DEMO_APPLICANT[0]:<15} {'applicant':<16} {'':<13}  {DEMO_APPLICANT[1]}")
-    print("\n  Try it: README.md, section 'Try the flow with curl'.\n", flush=True)
+    print("\n  Try it: README.md, sections 'Try it in the browser' and 'Try the flow with curl'.\n", flush=True)
 
 
 def _supervise(stack: Stack, stop: threading.Event) -> None:

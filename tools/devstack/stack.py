@@ -35,6 +35,7 @@ from tools.devstack.servers import (
 )
 
 SERVICES = ("intake", "workflow", "notify", "postal")
+PORTAL = "portal"  # the web front: a process like the APIs, but no API of its own (no OpenAPI, no Kafka)
 
 
 def service_processes(service: str) -> ServiceProcesses:
@@ -53,6 +54,7 @@ class Ports:
     workflow: int = 8082
     notify: int = 8083
     postal: int = 8084
+    portal: int = 8080
 
     @classmethod
     def free(cls) -> Ports:
@@ -87,7 +89,7 @@ class Stack:
     def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
         consumer groups, API ports and logs (tests run several side by side)."""
-        ports = dataclasses.replace(self.ports, **{s: free_port() for s in SERVICES})
+        ports = dataclasses.replace(self.ports, **{s: free_port() for s in (*SERVICES, PORTAL)})
         changes = {"overrides": dict(self.overrides), "extra_env": dict(self.extra_env), **changes}
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
                                     topic_prefix=topic_prefix, processes={}, **changes)
@@ -110,7 +112,12 @@ class Stack:
             smtp_host="127.0.0.1",
             smtp_port=self.mail.port,
             auth_dev_key_dir=str(self.mail.maildir.parent / "keys"),  # one key pair per infrastructure
-            public_portal_url=f"http://127.0.0.1:{self.ports.intake}",
+            public_portal_url=self.url(PORTAL),
+            portal_port=self.ports.portal,
+            intake_url=self.url("intake"),
+            workflow_url=self.url("workflow"),
+            notify_url=self.url("notify"),
+            postal_url=self.url("postal"),
             sms_gateway_url=self.sms.url,
             sms_callback_url=f"{self.url('notify')}/sms/receipts",
             postal_provider_url=self.postal_provider.url,
@@ -164,6 +171,12 @@ class Stack:
                 if wanted is None or process in wanted:
                     self.start_process(service, process)
         self.wait_healthy(timeout)
+
+    def start_portal(self, timeout: float = 60.0, **settings_overrides) -> ManagedProcess:
+        """The web portal (citizens and officers) on ``ports.portal``, talking to this stack's APIs."""
+        managed = self.start_process(PORTAL, "api", **settings_overrides)
+        self.wait_healthy(timeout)
+        return managed
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.intake.attachments import service as attachments
 from services.intake.dossiers import service
 from services.intake.dossiers.schemas import CounterSubmissionSchema, DossierSchema
 from services.intake.storage import db
@@ -24,6 +25,10 @@ class CounterDossiers(MethodView):
     def post(self, submission, idempotency_key):
         """Record a dossier handed in at this officer's counter (Decree 61/2018 Art. 16(1)); it gets its code
         at once, and the completeness decision (accept, supplement once, refuse) is made in the workflow."""
-        dossier, new = service.file_at_counter(db(), service_context().settings, officer=current_principal(),
-                                               submission=submission, idempotency_key=idempotency_key)
+        settings = service_context().settings
+        service.check_counter(current_principal(), submission)  # another agency's officer: 403 before the files
+        submission["attachments"] = attachments.resolve(db(), current_principal(), submission["attachments"],
+                                                        settings)
+        dossier, new = service.file_at_counter(db(), settings, officer=current_principal(), submission=submission,
+                                               idempotency_key=idempotency_key)
         return created(dossier, new, f"/dossiers/{dossier['_id']}")

@@ -42,6 +42,7 @@ class Dossier(d.Aggregate):
     status_history = d.List(d.Nested(StatusChange))
     idempotency_key = d.Text(allow_none=False)
     paper_documents = optional(d.List(d.Map()))   # a dossier brought by post: the papers handed over
+    supplied_file_ids = optional(d.List(d.Text()))  # uploads handed in with a supplement (attachments/)
     # copied from the workflow's events (progress.py)
     appointment_due = optional(d.Moment())
     workflow_version = optional(d.Int())

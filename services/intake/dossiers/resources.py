@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from services.intake.attachments import service as attachments
 from services.intake.dossiers import service
 from services.intake.dossiers.schemas import DossierPageSchema, DossierSchema, OnlineSubmissionSchema
 from services.intake.storage import db
@@ -30,8 +31,11 @@ class Dossiers(MethodView):
     def post(self, submission, idempotency_key):
         """File a dossier online. It is registered at once with its dossier code and status 1
         (Mới đăng ký), and an acknowledgement is sent to the applicant's contact."""
-        dossier, new = service.submit_online(db(), service_context().settings, owner=current_principal(),
-                                             submission=submission, idempotency_key=idempotency_key)
+        settings = service_context().settings
+        submission["attachments"] = attachments.resolve(db(), current_principal(), submission["attachments"],
+                                                        settings)
+        dossier, new = service.submit_online(db(), settings, owner=current_principal(), submission=submission,
+                                             idempotency_key=idempotency_key)
         return created(dossier, new, f"/dossiers/{dossier['_id']}")
 
     @requires(applicant())

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from services.intake.attachments.schemas import AttachmentReferenceSchema
 from shared.api.pagination import page_schema
 from shared.domain import fields as f
 from shared.domain.channels import Channel
@@ -19,8 +20,8 @@ MAX_ATTACHMENTS = 50
 
 
 class OnlineSubmissionSchema(f.VnSchema):
-    """An online dossier as the applicant files it. Attachments are described by metadata (name, type,
-    size, SHA-256); the files themselves are uploaded separately."""
+    """An online dossier as the applicant files it. Each attachment refers to a file uploaded first
+    (``POST /uploads``); its name, type, size and SHA-256 are the upload's."""
 
     procedure_code = f.String(required=True, validate=f.matches(
         PROCEDURE_CODE_RE, "Mã thủ tục hành chính có dạng 1.001806."))
@@ -29,7 +30,7 @@ class OnlineSubmissionSchema(f.VnSchema):
     applicant = f.Nested(ApplicantSchema, required=True)
     contact = f.Nested(ContactSchema, required=True)
     result_return = f.Nested(ResultReturnSchema, required=True)
-    attachments = f.List(f.Nested(AttachmentSchema), required=True, validate=f.items(max=MAX_ATTACHMENTS))
+    attachments = f.List(f.Nested(AttachmentReferenceSchema), required=True, validate=f.items(max=MAX_ATTACHMENTS))
 
 
 class CounterSubmissionSchema(OnlineSubmissionSchema):

@@ -70,10 +70,14 @@ def file_at_counter(db: Database, settings, *, officer: Principal, submission: d
                     idempotency_key: str | None = None, now: datetime | None = None) -> tuple[dict[str, Any], bool]:
     """Records a dossier handed in at the one-stop counter by the applicant or an authorised person
     (Decree 61/2018 Art. 16(1), 17(1)); the officer's completeness decision follows in the workflow."""
-    if submission["receiving_agency_code"] != officer.agency_code:
-        raise Forbidden("Cán bộ chỉ tiếp nhận hồ sơ tại bộ phận một cửa của cơ quan mình.")
+    check_counter(officer, submission)
     return file_dossier(db, settings, channel=Channel.COUNTER, owner_account_id=None, filed_by=officer,
                         submission=submission, idempotency_key=idempotency_key, now=now)
+
+
+def check_counter(officer: Principal, submission: dict[str, Any]) -> None:
+    if submission["receiving_agency_code"] != officer.agency_code:
+        raise Forbidden("Cán bộ chỉ tiếp nhận hồ sơ tại bộ phận một cửa của cơ quan mình.")
 
 
 def file_dossier(db: Database, settings, *, channel: Channel, owner_account_id: str | None, filed_by: Principal,

@@ -30,6 +30,7 @@ class ProcedureCardSchema(Schema):
     receiving_agency_codes = fields.List(fields.String())
     competent_agency_code = fields.String()
     valid_from = fields.String()
+    legal_basis = fields.List(fields.String())
 
 
 @blp.route("")

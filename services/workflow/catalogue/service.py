@@ -211,7 +211,7 @@ def import_catalogue(db: Database, settings, data: dict[str, Any], actor: Princi
         valid_from = date.fromisoformat(item["valid_from"])
         procedure = item["procedure"]
         current = version_in_force(db, procedure["code"], valid_from)
-        if current is not None and {k: current[k] for k in PROCEDURE_FIELDS} == _PROCEDURE.dump(procedure):
+        if current is not None and {k: current.get(k, []) for k in PROCEDURE_FIELDS} == _PROCEDURE.dump(procedure):
             report["unchanged"].append(procedure["code"])
             continue
         draft, _ = create_draft(db, settings, procedure, actor)

@@ -4,7 +4,7 @@ step's role and agency."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from services.workflow.catalogue import service as catalogue
@@ -27,6 +27,7 @@ from services.workflow.dossiers.schemas import (
     TimelineView,
     VerificationSchema,
 )
+from services.workflow.printing import pdf
 from services.workflow.storage import db
 from shared.api.app import service_context
 from shared.auth.policy import applicant_owner, current_principal, officer, requires
@@ -233,14 +234,22 @@ def withdraw(args, dossier_id):
 
 @blp.route("/<string:dossier_id>/forms/<string:form>", methods=["GET"])
 @requires(OWNER, PARTICIPANT)
-@blp.doc(parameters=[{"in": "query", "name": "format", "schema": {"type": "string", "enum": ["json", "html"]}}],
-         responses={"200": {"description": "the form's data (JSON) or a printable A5 page (HTML)"}})
+@blp.doc(parameters=[{"in": "query", "name": "format",
+                      "schema": {"type": "string", "enum": ["json", "html", "pdf"]}}],
+         responses={"200": {"description": "the form's data (JSON), a printable A5 page (HTML) or the PDF",
+                            "content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}})
 def form(dossier_id, form):
     """A form issued on the dossier, filled from its data: receipt (01), supplement_request (02), refusal
     (03), apology (04), control_slip, stop_notice — numbered as the dossier's rule set numbers them."""
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "html", "pdf"):
+        raise Rejected("Định dạng không được hỗ trợ.", {"query": {"format": ["Phải là một trong: json, html, pdf."]}})
     dossier = service.get(db(), service_context().settings, dossier_id)
     names = {agency["_id"]: agency["name"] for agency in catalogue.agencies(db())}
     data = forms.render_data(dossier, form, service_context().settings, names)
-    if request.args.get("format") == "html":
+    if wanted == "html":
         return forms.render_html(data), 200, {"Content-Type": "text/html; charset=utf-8"}
+    if wanted == "pdf":  # printing: A5 with Vietnamese fonts embedded and a QR code of the look-up page
+        return Response(pdf.form_pdf(data, service_context().settings), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{form}-{dossier["code"]}.pdf"'})
     return data

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from services.workflow.dossiers.schemas import FinishedArgs, QueueArgs, QueuePageView
 from services.workflow.dossiers.service import context_for
@@ -35,6 +36,23 @@ class AgencyQueue(MethodView):
             db(), agency_code, status=args.get("status"), procedure=args.get("procedure"), role=args.get("role"),
             due_state=args.get("due_state"), now=now, soon=soon, limit=args["limit"],
             after_values=after(args, 2)))
+
+
+class QueueCountsView(Schema):
+    total = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "status code"})
+    by_due_state = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                               metadata={"description": "late, due_soon, on_time"})
+
+
+@blp.route("/agencies/<string:agency_code>/queue/counts")
+class AgencyQueueCounts(MethodView):
+    @requires(OF_THE_AGENCY)
+    @blp.response(200, QueueCountsView)
+    def get(self, agency_code):
+        """How many open dossiers wait for the agency, by status and by due state."""
+        now, soon = _bounds()
+        return service.agency_counts(db(), agency_code, now=now, soon=soon)
 
 
 @blp.route("/officers/me/queue")

@@ -71,3 +71,16 @@ def finished(db: Database, agency_code: str, *, outcome: str | None, limit: int,
         query["result.outcome"] = outcome
     return keyset.page(db[DOSSIERS], query, FINISHED_SORT, limit=limit, after_values=after_values, descending=True,
                        projection=LIST_FIELDS)
+
+
+def agency_counts(db: Database, agency_code: str, *, now: datetime, soon: datetime) -> dict[str, Any]:
+    """How many open dossiers wait for the agency, by status and by due state (late, due soon, on time): the
+    numbers next to the queue's filters."""
+    by_status: dict[int, int] = {}
+    by_due = {LATE: 0, DUE_SOON: 0, ON_TIME: 0}
+    for item in db[DOSSIERS].find({"queue_agency": agency_code, "open": True, "queue_due": {"$ne": None}},
+                                  {"status": 1, "queue_due": 1}):
+        by_status[item["status"]] = by_status.get(item["status"], 0) + 1
+        by_due[due_state_at(item["queue_due"], now, soon)] += 1
+    return {"total": sum(by_status.values()), "by_status": {str(k): v for k, v in sorted(by_status.items())},
+            "by_due_state": by_due}

@@ -137,7 +137,7 @@ def supply(d: dict[str, Any], ctx: Context, *, note: str | None, attachments: li
                                        "(Nghị định 61/2018/NĐ-CP Điều 19 khoản 4)", replaced)
     change = Change()
     change.emit("supplement-received", phase=request["phase"], request_id=request["id"],
-                appointment_due=d["appointment_due"])
+                appointment_due=d["appointment_due"], file_ids=[a["file_id"] for a in attachments if a.get("file_id")])
     steps.log(d, ctx, "Người nộp bổ sung hồ sơ")
     return change
 

@@ -1,0 +1,44 @@
+"""What a file really is, from its first bytes (never from its name or the type a browser claims).
+
+Accepted: PDF, JPEG, PNG, DOCX (an OOXML word-processing package: a ZIP holding ``word/document.xml``), the
+old Word format (an OLE2 compound file) and XML (electronic forms). Anything else is refused.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC = "application/msword"
+XML = "application/xml"
+
+NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", DOCX: "DOCX", DOC: "DOC", XML: "XML"}
+ACCEPTED_TEXT = "PDF, JPEG, PNG, DOCX, DOC hoặc XML"
+
+
+def media_type(head: bytes, whole: bytes | None = None) -> str | None:
+    """The media type of a file from its content; None when it is none of the accepted kinds. ``whole`` is
+    needed to tell a DOCX from any other ZIP."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return DOC
+    if head.startswith(b"PK\x03\x04") and whole is not None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(whole)) as package:
+                names = set(package.namelist())
+        except zipfile.BadZipFile:
+            return None
+        return DOCX if "word/document.xml" in names and "[Content_Types].xml" in names else None
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<?xml"):
+        return XML
+    return None

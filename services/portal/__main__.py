@@ -1,0 +1,3 @@
+from services.portal.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

@@ -1,0 +1,122 @@
+"""A real headless Chromium (Debian's ``chromium`` and ``chromium-driver``) driven with Selenium, with axe-core
+(from npm, .cache/npm) run on every page checked, and screenshots at 360 and 1280 px saved under
+``.run/screenshots/`` (git-ignored)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tools.devstack.paths import CACHE, REPO
+
+AXE = CACHE / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = REPO / ".run" / "screenshots"
+WIDTHS = (360, 1280)
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--lang=vi-VN")
+
+
+class Browser:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.profile = tempfile.TemporaryDirectory(prefix="motcua-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for flag in (*FLAGS, f"--user-data-dir={self.profile.name}", "--window-size=1280,900"):
+            options.add_argument(flag)
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.axe_source = AXE.read_text()
+        self.pages: dict[str, list[dict]] = {}
+
+    def quit(self) -> None:
+        self.driver.quit()
+        self.profile.cleanup()
+
+    # -- driving ------------------------------------------------------------------------------------------------
+
+    def visit(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def find(self, css: str):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def all(self, css: str):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def fill(self, name: str, value: str) -> None:
+        field = self.find(f"[name='{name}']")
+        field.clear()
+        field.send_keys(value)
+
+    def choose(self, name: str, value: str) -> None:
+        self.find(f"input[name='{name}'][value='{value}']").click()
+
+    def click(self, text: str) -> None:
+        """Clicks the button (else the link in the main content, else any link) whose visible text starts with
+        ``text``."""
+        for element in [*self.all("main button"), *self.all("main a"), *self.all("button, a")]:
+            if element.text.strip().startswith(text) and element.is_displayed():
+                page = self.find("html")
+                element.click()
+                WebDriverWait(self.driver, 30).until(staleness_of(page))  # the next page has loaded
+                return
+        raise AssertionError(f"no button or link {text!r} on {self.driver.current_url}")
+
+    @property
+    def text(self) -> str:
+        return self.find("body").text
+
+    @property
+    def path(self) -> str:
+        return self.driver.current_url.removeprefix(self.base_url)
+
+    def h1(self) -> str:
+        return self.find("h1").text
+
+    def signed_out(self) -> None:
+        self.driver.delete_all_cookies()
+
+    def fetch(self, href: str) -> requests.Response:
+        """GET with the browser's session cookie (for PDFs, which the browser would hand to its viewer)."""
+        cookies = {c["name"]: c["value"] for c in self.driver.get_cookies()}
+        url = href if href.startswith("http") else self.base_url + href
+        return requests.get(url, cookies=cookies, timeout=60)
+
+    # -- checking -----------------------------------------------------------------------------------------------
+
+    def check(self, name: str) -> list[dict]:
+        """At 360 and 1280 px: axe-core finds no serious or critical violation, nothing scrolls sideways at
+        360 px, and a screenshot is saved. Returns every axe violation (for the report)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        found = []
+        for width in WIDTHS:
+            self.driver.set_window_size(width, 900)
+            self.driver.execute_script(self.axe_source)
+            result = self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)))"
+                ".catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])));")
+            violations = json.loads(result)
+            found.extend({**v, "width": width} for v in violations)
+            bad = [f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v.get('nodes', [])][:3]}"
+                   for v in violations if v.get("impact") in ("serious", "critical")]
+            assert not bad, f"{name} at {width}px: {bad}"
+            if width == 360:
+                overflow = self.driver.execute_script(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 1, f"{name} scrolls sideways at 360px by {overflow}px"
+            height = self.driver.execute_script("return document.documentElement.scrollHeight")
+            self.driver.set_window_size(width, min(max(height, 600), 4000))
+            self.driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+        self.driver.set_window_size(1280, 900)
+        self.pages[name] = found
+        return found
