@@ -19,6 +19,7 @@ from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 from pymongo.database import Database
 
+from shared import observability
 from shared.api import errors, health
 from shared.auth import policy
 from shared.auth.tokens import TokenVerifier, verification_keys
@@ -78,6 +79,7 @@ def create_service_app(
     })
     errors.install(app, api)
     policy.install(app, TokenVerifier(verification_keys(settings), settings))
+    observability.install_app(app, service, settings)  # request metrics and spans, /metrics on METRICS_PORT
     policy.declare_endpoints(app, LIBRARY_ENDPOINTS, policy.PUBLIC)
 
     api.register_blueprint(health.blp)

@@ -48,6 +48,7 @@ from shared.events import Event, event_type
 from shared.events.topics import TopicNames
 from shared.failpoints import failpoint
 from shared.logging import log_context
+from shared.observability import metrics, tracing
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,15 @@ WAKEUPS = "outbox_wakeups"
 OUTBOX_FIELDS = (OUTBOX, PENDING, LEASE_UNTIL, LEASE_OWNER)  # bookkeeping a read never needs
 
 
+def stored(event: Event) -> dict[str, Any]:
+    """An event as kept in an outbox: its envelope, plus the trace context it was written in (if tracing)."""
+    return {**event.to_document(), **tracing.outbox_fields()}
+
+
 def outbox_fields(events: Sequence[Event]) -> dict[str, Any]:
     """Fields to add to a new document so that it is inserted together with its events."""
     return {
-        OUTBOX: [event.to_document() for event in events],
+        OUTBOX: [stored(event) for event in events],
         PENDING: bool(events),
         LEASE_UNTIL: None,
         LEASE_OWNER: None,
@@ -77,7 +83,7 @@ def with_events(update: dict[str, Any], events: Sequence[Event]) -> dict[str, An
     combined = {operator: dict(fields) for operator, fields in update.items()}
     if OUTBOX in combined.get("$push", {}) or PENDING in combined.get("$set", {}):
         raise ValueError("the update already touches the outbox")
-    combined.setdefault("$push", {})[OUTBOX] = {"$each": [event.to_document() for event in events]}
+    combined.setdefault("$push", {})[OUTBOX] = {"$each": [stored(event) for event in events]}
     combined.setdefault("$set", {})[PENDING] = True
     return combined
 
@@ -218,11 +224,12 @@ class OutboxRelay:
         sent: list[tuple[_Claim, list]] = []
         for claim in claims:
             futures = []
-            for stored in claim.events:
-                event = Event.from_document(stored)
+            for document in claim.events:
+                event = Event.from_document(document)
                 topic = self.topics.main(event_type(event.type).topic)
-                futures.append(self.producer.send(topic, key=event.key, value=event.to_json(),
-                                                  headers=event.headers()))
+                with tracing.publish_span(document, topic) as trace_headers:  # traceparent for the consumers
+                    futures.append(self.producer.send(topic, key=event.key, value=event.to_json(),
+                                                      headers=event.headers() + trace_headers))
             sent.append((claim, futures))
         self.producer.flush()
         done = []
@@ -232,11 +239,13 @@ class OutboxRelay:
                     future.get(timeout=30)
             except KafkaError:
                 log.exception("publishing the outbox of %s failed; it stays pending", claim.document_id)
+                metrics.publish_failed(claim.events[0].get("producer") or "")
                 self._release(claim)
                 continue
             with log_context(dossier_id=claim.events[0].get("dossier_id")):
                 log.info("published %d event(s) of %s %s", len(claim.events), claim.collection.name,
                          claim.document_id, extra={"event_ids": [e["event_id"] for e in claim.events]})
+            metrics.events_published(claim.events)  # publish rate; dossiers received, late dossiers
             done.append(claim)
         failpoint("relay.after_publish")
         return done

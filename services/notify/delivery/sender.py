@@ -51,6 +51,7 @@ from services.notify.templates.catalogue import CHANNELS, EMAIL, SMS
 from shared.clock import utc_now
 from shared.failpoints import failpoint
 from shared.logging import log_context
+from shared.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ class Sender:
             # A receipt (or the sweeper, after a very slow attempt) settled it first; complete the log only.
             self.collection.update_one({"_id": doc["_id"]}, {"$set": logged})
             return self.collection.find_one({"_id": doc["_id"]}, {"status": 1})["status"]
+        metrics.notification_settled(doc["channel"], change["status"])
         return change["status"]
 
     def _finish(self, doc, status: str, reference: str) -> str:
@@ -218,6 +220,7 @@ class Sender:
                                             {"$set": {**change, **logged, "lease_until": None, "updated_at": now}})
         if result.modified_count:
             log.warning("notification %s: attempt %d was interrupted; %s", doc["_id"], number, change["status"])
+            metrics.notification_settled(doc["channel"], change["status"])
         return result.modified_count
 
     def _chase_receipt(self, doc: dict[str, Any], now: datetime) -> int:
@@ -238,6 +241,8 @@ class Sender:
             {**self._claimed_by_me(doc), "lease_until": None},
             {"$set": {"status": statuses.TECHNICAL_FAILURE, "completed_at": now, "receipt_due_at": None,
                       "updated_at": now}, "$push": {"receipts": entry}})
+        if result.modified_count:
+            metrics.notification_settled(doc["channel"], statuses.TECHNICAL_FAILURE)
         return result.modified_count
 
 
@@ -252,9 +257,11 @@ def run(db: Database, settings, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
                 if time.monotonic() - last_sweep >= settings.notify_sweep_interval_seconds:
-                    sender.sweep()
+                    with metrics.loop_round("notify", "sweep"):
+                        sender.sweep()
                     last_sweep = time.monotonic()
-                made = sender.run_round()
+                with metrics.loop_round("notify", "send"):
+                    made = sender.run_round()
             except PyMongoError:
                 log.exception("database unavailable; trying again shortly")
                 stop.wait(1.0)

@@ -26,6 +26,7 @@ from services.postal.shipments import rules, service
 from services.postal.shipments import statuses as st
 from services.postal.storage import SHIPMENTS
 from shared.clock import utc_now
+from shared.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +103,11 @@ def run(db: Database, settings, stop: threading.Event) -> None:
     while not stop.is_set():
         now = utc_now()
         try:
-            register_pending(db, provider, now)
+            with metrics.loop_round("postal", "dispatch"):
+                register_pending(db, provider, now)
             if last_reconcile is None or now - last_reconcile >= reconcile_every:
-                reconcile(db, settings, provider, now)
+                with metrics.loop_round("postal", "reconcile"):
+                    reconcile(db, settings, provider, now)
                 last_reconcile = now
         except PyMongoError:
             log.exception("database unavailable; trying again shortly")

@@ -23,6 +23,7 @@ from services.workflow.queues.service import due_bounds
 from services.workflow.storage import DOSSIERS
 from shared.clock import as_utc
 from shared.domain.errors import Conflict
+from shared.observability import metrics
 from shared.storage.outbox import OUTBOX_FIELDS
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,8 @@ def run(db: Database, settings, stop: threading.Event) -> None:
     log.info("scheduler started: every %ss", settings.scheduler_interval_seconds)
     while not stop.is_set():
         try:
-            raised = scan(db, settings)
+            with metrics.loop_round("workflow", "alerts"):
+                raised = scan(db, settings)
             if raised:
                 log.info("raised %d due-soon/overdue alert(s)", raised)
         except Exception:
