@@ -46,7 +46,11 @@ from tools.devstack.stack import Ports, Stack
 
 # -- load generator (its own process) ----------------------------------------------------------------------
 
-def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | None, out: str) -> None:
+RECEIVING_AGENCY = "000.00.12.H29"
+
+
+def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | None, out: str,
+          agency: str = RECEIVING_AGENCY) -> None:
     """Closed loop (``rate`` None): each of ``concurrency`` threads files, waits, files again. Open loop:
     requests are due at a fixed rate whatever the answers, and latency counts from the due time, so a slow
     server cannot hide its queueing (no coordinated omission)."""
@@ -58,7 +62,7 @@ def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | 
     def file(due: float) -> None:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        body = factories.submission(receiving_agency_code="000.00.12.H29")
+        body = factories.submission(receiving_agency_code=agency)
         try:
             response = session.post(f"{url}/dossiers", json=body, headers=headers, timeout=60)
             status, dossier_id = response.status_code, response.json().get("id", "")
@@ -94,7 +98,8 @@ def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | 
 def _run_load(stack: Stack, token: str, seconds: float, concurrency: int, rate: float | None) -> dict:
     out = stack.root / f"load-{time.time_ns()}.json"
     ctx = multiprocessing.get_context("spawn")
-    generator = ctx.Process(target=_load, args=(stack.url("intake"), token, seconds, concurrency, rate, str(out)))
+    generator = ctx.Process(target=_load, args=(stack.url("intake"), token, seconds, concurrency, rate, str(out),
+                                                RECEIVING_AGENCY))
     generator.start()
     generator.join()
     return json.loads(out.read_text())
