@@ -100,7 +100,7 @@ def settings_for(overlay: str) -> Settings:
     return dataclasses.replace(Settings(), **values)
 
 
-# -- settings.env ------------------------------------------------------------------------------------------------------
+# -- settings.env ----------------------------------------------------------------------------------------------------
 
 def settings_env(overlay: str) -> str:
     """The ConfigMap's variables: every setting but secrets and test switches; an overlay lists only what it
@@ -109,12 +109,12 @@ def settings_env(overlay: str) -> str:
     if overlay != "base":
         base = settings_for("base").as_env()
         env = {k: v for k, v in env.items() if base.get(k) != v}
-    lines = [HEADER.rstrip(), "# The motcua-settings ConfigMap: shared/config.py's settings (secrets come from Secrets)."]
+    lines = [HEADER.rstrip(), "# The motcua-settings ConfigMap: shared/config.py's settings (secrets: from Secrets)."]
     lines += [f"{key}={value}" for key, value in env.items()]
     return "\n".join(lines) + "\n"
 
 
-# -- workloads -----------------------------------------------------------------------------------------------------------
+# -- workloads -------------------------------------------------------------------------------------------------------
 
 def processes() -> list[tuple[str, str]]:
     out = [(service, process) for service in SERVICES for process in service_processes(service).names]
@@ -253,7 +253,7 @@ def workloads() -> list[dict[str, Any]]:
     return docs
 
 
-# -- network policies ---------------------------------------------------------------------------------------------------
+# -- network policies ------------------------------------------------------------------------------------------------
 
 def network_policies() -> list[dict[str, Any]]:
     app = {"app.kubernetes.io/part-of": PART_OF}
@@ -303,14 +303,15 @@ def network_policies() -> list[dict[str, Any]]:
     return docs
 
 
-# -- Kafka topics -------------------------------------------------------------------------------------------------------
+# -- Kafka topics ----------------------------------------------------------------------------------------------------
 
 def kafka_topics(overlay: str) -> list[dict[str, Any]]:
     settings = settings_for(overlay)
     topics = TopicNames(settings.kafka_topic_prefix)
     return [{
         "apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic",
-        "metadata": {"name": name, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, "app.kubernetes.io/part-of": PART_OF}},
+        "metadata": {"name": name,
+                     "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, "app.kubernetes.io/part-of": PART_OF}},
         "spec": {"topicName": name, "partitions": settings.kafka_topic_partitions,
                  "replicas": settings.kafka_replication_factor,
                  "config": {"retention.ms": topics.retention_ms(name), "cleanup.policy": "delete",
@@ -318,7 +319,7 @@ def kafka_topics(overlay: str) -> list[dict[str, Any]]:
     } for name in topics.all()]
 
 
-# -- KEDA -----------------------------------------------------------------------------------------------------------------
+# -- KEDA ------------------------------------------------------------------------------------------------------------
 
 def scaled_objects() -> list[dict[str, Any]]:
     settings = settings_for("production")
