@@ -12,18 +12,19 @@ PY        := $(VENV)/bin/python
 KAFKA_VERSION := 4.1.2
 KAFKA_LIBS    := $(CACHE)/kafka-$(KAFKA_VERSION)/libs
 FERRETDB_BIN  := $(CACHE)/bin/ferretdb-embed
+KUSTOMIZE     := $(CACHE)/bin/kustomize
 
 export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup system-packages run run-fresh test test-suite test-clock lint bench bench-notify bench-queue openapi \
-        mail sms postal lock clean distclean
+        mail sms postal lock clean distclean k8s k8s-render bench-footprint
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) ## install Python deps, collect Kafka jars, build FerretDB (once; cached)
+setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(KUSTOMIZE) ## install Python deps, collect Kafka jars, build FerretDB and kustomize (once; cached)
 
 $(VENV)/.installed: requirements.lock | prerequisites
 	@echo "==> Python virtualenv in .venv (requirements.lock)"
@@ -41,6 +42,10 @@ $(FERRETDB_BIN): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.
                  $(wildcard tools/ferretdb/*.patch) tools/ferretdb/build.sh | prerequisites
 	@echo "==> FerretDB (MongoDB-wire server on SQLite) from the Go module proxy"
 	@tools/ferretdb/build.sh $(CURDIR)
+
+$(KUSTOMIZE): tools/k8s/build-kustomize.sh | prerequisites
+	@echo "==> kustomize (renders deploy/k8s) from the Go module proxy"
+	@tools/k8s/build-kustomize.sh $(CURDIR)
 
 .PHONY: prerequisites
 prerequisites:
@@ -86,6 +91,15 @@ bench-notify: setup ## notification throughput end to end: Kafka -> SMTP / SMS s
 
 bench-queue: setup ## agency queue pages and a state transition with many dossiers loaded (100k; --dossiers N)
 	@$(PY) -m bench.queue $(BENCH_ARGS)
+
+bench-footprint: setup ## RSS and CPU per dossier of every process (the figures deploy/k8s is sized from)
+	@$(PY) -m bench.footprint $(BENCH_ARGS)
+
+k8s: $(VENV)/.installed ## regenerate the generated manifests under deploy/k8s (settings, workloads, topics, policies)
+	@$(PY) -m tools.k8s write
+
+k8s-render: $(KUSTOMIZE) ## print an overlay rendered by kustomize (OVERLAY=dev|production|keda)
+	@$(KUSTOMIZE) build deploy/k8s/overlays/$${OVERLAY:-production}
 
 openapi: $(VENV)/.installed ## regenerate the checked-in OpenAPI documents (services/*/openapi.json)
 	@$(PY) -m tools.openapi write
