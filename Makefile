@@ -13,6 +13,7 @@ KAFKA_VERSION := 4.1.2
 KAFKA_LIBS    := $(CACHE)/kafka-$(KAFKA_VERSION)/libs
 FERRETDB_BIN  := $(CACHE)/bin/ferretdb-embed
 KUSTOMIZE     := $(CACHE)/bin/kustomize
+CRD_SCHEMAS   := $(CACHE)/crd-schemas/.complete
 
 export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -24,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(KUSTOMIZE) ## install Python deps, collect Kafka jars, build FerretDB and kustomize (once; cached)
+setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(KUSTOMIZE) $(CRD_SCHEMAS) ## install Python deps, collect Kafka jars, build FerretDB and kustomize, fetch CRD schemas (once; cached)
 
 $(VENV)/.installed: requirements.lock | prerequisites
 	@echo "==> Python virtualenv in .venv (requirements.lock)"
@@ -46,6 +47,10 @@ $(FERRETDB_BIN): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.
 $(KUSTOMIZE): tools/k8s/build-kustomize.sh | prerequisites
 	@echo "==> kustomize (renders deploy/k8s) from the Go module proxy"
 	@tools/k8s/build-kustomize.sh $(CURDIR)
+
+$(CRD_SCHEMAS): tools/k8s/crd-schemas.sh $(VENV)/.installed | prerequisites
+	@tools/k8s/crd-schemas.sh $(CURDIR)
+	@touch $@
 
 .PHONY: prerequisites
 prerequisites:

@@ -4,6 +4,7 @@ container follows; and the manifests agreeing with the code they come from (sett
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -22,6 +23,32 @@ KUSTOMIZE = REPO / ".cache" / "bin" / "kustomize"
 OVERLAYS = ("dev", "production", "keda")
 KUBERNETES_VERSION = "1.33.0"
 CUSTOM = yaml.safe_load((REPO / "deploy" / "k8s" / "schemas" / "custom-resources.yaml").read_text())
+UPSTREAM = REPO / ".cache" / "crd-schemas"   # KEDA's and the Prometheus operator's own CRD schemas (make setup)
+UPSTREAM_KINDS = ("keda.sh/v1alpha1/ScaledObject", "monitoring.coreos.com/v1/PrometheusRule")
+
+
+def closed(schema):
+    """A CRD schema as the API server applies it with strict field validation: an object that lists its
+    properties refuses others, unless it preserves unknown fields."""
+    if isinstance(schema, dict):
+        schema = {k: closed(v) for k, v in schema.items()}
+        if "properties" in schema and "additionalProperties" not in schema and \
+                not schema.get("x-kubernetes-preserve-unknown-fields"):
+            schema["additionalProperties"] = False
+        return schema
+    if isinstance(schema, list):
+        return [closed(v) for v in schema]
+    return schema
+
+
+def upstream_schema(key: str) -> dict:
+    group, version, kind = key.rsplit("/", 2)[0], key.rsplit("/", 2)[1], key.rsplit("/", 2)[2]
+    path = UPSTREAM / f"{group}_{version}_{kind}.json"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: `make setup` fetches it")
+    schema = closed(json.loads(path.read_text()))
+    schema["properties"]["metadata"] = {"type": "object"}
+    return schema
 
 
 def render(overlay: str) -> list[dict]:
@@ -73,6 +100,9 @@ def test_every_resource_of_the_overlay_is_valid_against_its_schema(rendered, ove
             schema = {**CUSTOM["kinds"][key], "$defs": CUSTOM["$defs"]}
             problems += [f"{where}: {'/'.join(map(str, e.path))}: {e.message}"
                          for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]
+            if key in UPSTREAM_KINDS:  # and the operator's own schema, closed as the API server would
+                problems += [f"{where} (upstream CRD): {'/'.join(map(str, e.path))}: {e.message}"
+                             for e in jsonschema.Draft7Validator(upstream_schema(key)).iter_errors(doc)]
             continue
         try:
             kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
@@ -94,6 +124,10 @@ def test_the_validation_refuses_a_misplaced_field(rendered):
     bad = {**topic, "spec": {**topic["spec"], "retention": "7d"}}
     schema = {**CUSTOM["kinds"]["kafka.strimzi.io/v1beta2/KafkaTopic"], "$defs": CUSTOM["$defs"]}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+    rule = of_kind(rendered["production"], "PrometheusRule")[0]
+    bad_rule = {**rule, "spec": {"groups": [{**rule["spec"]["groups"][0], "rule": []}]}}
+    assert list(jsonschema.Draft7Validator(upstream_schema("monitoring.coreos.com/v1/PrometheusRule"))
+                .iter_errors(bad_rule))
 
 
 # -- policy ---------------------------------------------------------------------------------------------------------
