@@ -14,6 +14,7 @@ KAFKA_LIBS    := $(CACHE)/kafka-$(KAFKA_VERSION)/libs
 FERRETDB_BIN  := $(CACHE)/bin/ferretdb-embed
 KUSTOMIZE     := $(CACHE)/bin/kustomize
 CRD_SCHEMAS   := $(CACHE)/crd-schemas/.complete
+STRIMZI_CHECK := $(CACHE)/strimzi/classes/StrimziCheck.class
 
 export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -25,7 +26,7 @@ export PYTHONPATH := $(CURDIR)
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(KUSTOMIZE) $(CRD_SCHEMAS) ## install Python deps, collect Kafka jars, build FerretDB and kustomize, fetch CRD schemas (once; cached)
+setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(KUSTOMIZE) $(CRD_SCHEMAS) $(STRIMZI_CHECK) ## install Python deps, collect Kafka jars, build FerretDB and kustomize, fetch CRD schemas and Strimzi's model (once; cached)
 
 $(VENV)/.installed: requirements.lock | prerequisites
 	@echo "==> Python virtualenv in .venv (requirements.lock)"
@@ -51,6 +52,9 @@ $(KUSTOMIZE): tools/k8s/build-kustomize.sh | prerequisites
 $(CRD_SCHEMAS): tools/k8s/crd-schemas.sh $(VENV)/.installed | prerequisites
 	@tools/k8s/crd-schemas.sh $(CURDIR)
 	@touch $@
+
+$(STRIMZI_CHECK): tools/k8s/strimzi/pom.xml tools/k8s/strimzi/StrimziCheck.java tools/k8s/strimzi/build.sh | prerequisites
+	@tools/k8s/strimzi/build.sh $(CURDIR)
 
 .PHONY: prerequisites
 prerequisites:

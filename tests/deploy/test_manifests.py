@@ -130,6 +130,34 @@ def test_the_validation_refuses_a_misplaced_field(rendered):
                 .iter_errors(bad_rule))
 
 
+STRIMZI = REPO / ".cache" / "strimzi"   # Strimzi's api jar and our checker (make setup)
+STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic")
+
+
+def strimzi_check(docs: list[dict]) -> subprocess.CompletedProcess:
+    if not (STRIMZI / "classes" / "StrimziCheck.class").exists():
+        pytest.fail(f"{STRIMZI} is missing: `make setup` builds it")
+    classpath = f"{STRIMZI / 'classes'}:{(STRIMZI / 'classpath.txt').read_text().strip()}"
+    return subprocess.run(["java", "-cp", classpath, "StrimziCheck"], input=json.dumps(docs), capture_output=True,
+                          text=True, check=False, timeout=120)
+
+
+def test_strimzi_reads_every_overlays_kafka_resources_with_its_own_model(rendered):
+    """Strimzi's model classes (its release's api jar, Maven Central) read the Kafka, node pool and topics of every
+    overlay as the operator would: a wrong type or a field the model does not know fails. (The model is lenient
+    with enum values; the schema in deploy/k8s/schemas checks those.)"""
+    docs = [d for overlay in OVERLAYS for d in rendered[overlay] if d["kind"] in STRIMZI_KINDS]
+    done = strimzi_check(docs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"checked {len(docs)} resource(s), 0 problem(s)" in done.stdout
+    (kafka,) = of_kind(rendered["production"], "Kafka")
+    misplaced = {**kafka, "spec": {**kafka["spec"], "kafka": {**kafka["spec"]["kafka"], "listener": []}}}
+    topic = of_kind(rendered["production"], "KafkaTopic")[0]
+    mistyped = {**topic, "spec": {**topic["spec"], "partitions": "twelve"}}
+    done = strimzi_check([misplaced, mistyped])
+    assert done.returncode == 1 and "unknown field(s) [listener]" in done.stdout and '"twelve"' in done.stdout
+
+
 # -- policy ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
