@@ -13,18 +13,22 @@ KAFKA_VERSION := 4.1.2
 KAFKA_LIBS    := $(CACHE)/kafka-$(KAFKA_VERSION)/libs
 FERRETDB_BIN  := $(CACHE)/bin/ferretdb-embed
 NODE_ASSETS   := $(CACHE)/npm/node_modules
+KUSTOMIZE     := $(CACHE)/bin/kustomize
+CRD_SCHEMAS   := $(CACHE)/crd-schemas/.complete
+STRIMZI_CHECK := $(CACHE)/strimzi/classes/StrimziCheck.class
 
 export PIP_CACHE_DIR := $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup system-packages node-assets run run-fresh test test-suite test-unit test-clock lint bench \
-        bench-notify bench-queue bench-portal openapi mail sms postal lock clean distclean
+        bench-notify bench-queue bench-portal bench-footprint openapi mail sms postal lock clean distclean k8s \
+        k8s-render
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(NODE_ASSETS)/.installed ## install Python deps, collect Kafka jars, build FerretDB, browser assets (once; cached)
+setup: $(VENV)/.installed $(KAFKA_LIBS)/.complete $(FERRETDB_BIN) $(NODE_ASSETS)/.installed $(KUSTOMIZE) $(CRD_SCHEMAS) $(STRIMZI_CHECK) ## install Python deps, Kafka jars, FerretDB, browser assets, kustomize, CRD schemas, Strimzi's model (once; cached)
 
 $(VENV)/.installed: requirements.lock | prerequisites
 	@echo "==> Python virtualenv in .venv (requirements.lock)"
@@ -52,6 +56,17 @@ $(NODE_ASSETS)/.installed: tools/assets/package.json tools/assets/package-lock.j
 	@mkdir -p $(CACHE)/npm && cp tools/assets/package.json tools/assets/package-lock.json $(CACHE)/npm/
 	@cd $(CACHE)/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --cache $(CACHE)/npm-cache
 	@touch $@
+
+$(KUSTOMIZE): tools/k8s/build-kustomize.sh | prerequisites
+	@echo "==> kustomize (renders deploy/k8s) from the Go module proxy"
+	@tools/k8s/build-kustomize.sh $(CURDIR)
+
+$(CRD_SCHEMAS): tools/k8s/crd-schemas.sh $(VENV)/.installed | prerequisites
+	@tools/k8s/crd-schemas.sh $(CURDIR)
+	@touch $@
+
+$(STRIMZI_CHECK): tools/k8s/strimzi/pom.xml tools/k8s/strimzi/StrimziCheck.java tools/k8s/strimzi/build.sh | prerequisites
+	@tools/k8s/strimzi/build.sh $(CURDIR)
 
 .PHONY: prerequisites
 prerequisites:
@@ -108,6 +123,15 @@ bench-queue: setup ## agency queue pages and a state transition with many dossie
 
 bench-portal: setup system-packages ## the officer's queue page of the portal with 1,000 open dossiers: p95 and page weight
 	@$(PY) -m bench.portal $(BENCH_ARGS)
+
+bench-footprint: setup ## RSS and CPU per dossier of every process (the figures deploy/k8s is sized from)
+	@$(PY) -m bench.footprint $(BENCH_ARGS)
+
+k8s: $(VENV)/.installed ## regenerate the generated manifests under deploy/k8s (settings, workloads, topics, policies)
+	@$(PY) -m tools.k8s write
+
+k8s-render: $(KUSTOMIZE) ## print an overlay rendered by kustomize (OVERLAY=dev|production|keda)
+	@$(KUSTOMIZE) build deploy/k8s/overlays/$${OVERLAY:-production}
 
 openapi: $(VENV)/.installed ## regenerate the checked-in OpenAPI documents (services/*/openapi.json)
 	@$(PY) -m tools.openapi write

@@ -47,6 +47,9 @@ from tools.devstack.stack import Ports, Stack
 
 # -- load generator (its own process) ----------------------------------------------------------------------
 
+RECEIVING_AGENCY = "000.00.12.H29"
+
+
 def _upload(url: str, headers: dict[str, str]) -> str:
     sent = requests.post(f"{url}/uploads", headers=headers, timeout=30,
                          files={"file": ("don-de-nghi.pdf", factories.pdf_bytes(), "application/pdf")})
@@ -54,7 +57,8 @@ def _upload(url: str, headers: dict[str, str]) -> str:
     return sent.json()["id"]
 
 
-def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | None, out: str) -> None:
+def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | None, out: str,
+          agency: str = RECEIVING_AGENCY) -> None:
     """Closed loop (``rate`` None): each of ``concurrency`` threads files, waits, files again. Open loop:
     requests are due at a fixed rate whatever the answers, and latency counts from the due time, so a slow
     server cannot hide its queueing (no coordinated omission)."""
@@ -67,7 +71,7 @@ def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | 
     def file(due: float) -> None:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        body = factories.referencing(factories.submission(receiving_agency_code="000.00.12.H29"), [file_id])
+        body = factories.referencing(factories.submission(receiving_agency_code=agency), [file_id])
         try:
             response = session.post(f"{url}/dossiers", json=body, headers=headers, timeout=60)
             status, dossier_id = response.status_code, response.json().get("id", "")
@@ -103,7 +107,8 @@ def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | 
 def _run_load(stack: Stack, token: str, seconds: float, concurrency: int, rate: float | None) -> dict:
     out = stack.root / f"load-{time.time_ns()}.json"
     ctx = multiprocessing.get_context("spawn")
-    generator = ctx.Process(target=_load, args=(stack.url("intake"), token, seconds, concurrency, rate, str(out)))
+    generator = ctx.Process(target=_load, args=(stack.url("intake"), token, seconds, concurrency, rate, str(out),
+                                                RECEIVING_AGENCY))
     generator.start()
     generator.join()
     return json.loads(out.read_text())

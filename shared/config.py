@@ -192,6 +192,17 @@ class Settings:
     gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")
     max_request_bytes: int = setting("MAX_REQUEST_BYTES", 1_048_576, "largest accepted request body")
 
+    metrics_port: int = setting(
+        "METRICS_PORT", 9464,
+        "port of every process's Prometheus /metrics (APIs: a second gunicorn listener); 0: none",
+    )
+    tracing_otlp_endpoint: str = setting(
+        "TRACING_OTLP_ENDPOINT", "", "OTLP/HTTP collector base URL traces are sent to; empty: tracing off",
+    )
+    tracing_sample_ratio: float = setting(
+        "TRACING_SAMPLE_RATIO", 1.0, "share of new traces recorded (0.0-1.0); a trace begun upstream keeps its choice",
+    )
+
     clock_offset_seconds: float = setting(
         "MOTCUA_CLOCK_OFFSET_SECONDS", 0.0, "tests only: shift the business clock of every process (seconds)"
     )

@@ -8,6 +8,7 @@ import os
 
 from shared.config import get_settings
 from shared.logging import logging_config
+from shared.observability.metrics import gunicorn_child_exit
 
 _settings = get_settings()
 
@@ -25,3 +26,6 @@ max_requests_jitter = 5_000
 preload_app = False
 accesslog = None  # requests are logged by the app, as JSON with the request id
 logconfig_dict = logging_config(os.environ.get("MOTCUA_SERVICE", "motcua"), "api", _settings.log_level)
+# Prometheus multiprocess mode: the launcher gives every start a fresh PROMETHEUS_MULTIPROC_DIR and a second
+# listener on METRICS_PORT (shared/runtime.py); an exited worker's live gauges are dropped here.
+child_exit = gunicorn_child_exit

@@ -19,7 +19,7 @@ from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 from pymongo.database import Database
 
-from shared.api import errors, health, swagger_assets
+from shared.api import errors, health, observability, swagger_assets
 from shared.auth import policy
 from shared.auth.tokens import TokenVerifier, verification_keys
 from shared.bus.kafka import KafkaProbe
@@ -78,6 +78,7 @@ def create_service_app(
     })
     errors.install(app, api)
     policy.install(app, TokenVerifier(verification_keys(settings), settings))
+    observability.install(app, service, settings)  # request metrics and spans, /metrics on METRICS_PORT
     policy.declare_endpoints(app, LIBRARY_ENDPOINTS, policy.PUBLIC)
     app.register_blueprint(swagger_assets.blp)
     policy.declare_endpoints(app, [swagger_assets.ENDPOINT], policy.PUBLIC)

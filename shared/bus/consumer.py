@@ -42,6 +42,7 @@ from shared.clock import utc_now
 from shared.events import Event, InvalidEvent, Topic, event_type
 from shared.events.topics import TopicNames, topic_names
 from shared.logging import log_context
+from shared.observability import metrics, tracing
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +180,11 @@ class ConsumerRunner:
                                  client_id=f"{group_id}-{threading.current_thread().name}")
         log.info("consuming %s as %s", ", ".join(topics), group_id)
         next_purge = time.monotonic() + 60
+        lag = metrics.LagWatch(group_id)
         try:
             while not stop.is_set():
                 batch = consumer.poll(timeout_ms=500)
+                lag.observe(consumer)
                 offsets: dict[Any, OffsetAndMetadata] = {}
                 for tp, records in batch.items():
                     for record in records:
@@ -213,38 +216,56 @@ class ConsumerRunner:
 
     # -- one record ------------------------------------------------------------------------------------
 
-    def handle_record(self, record, *, from_retry: bool) -> None:
+    def handle_record(self, record, *, from_retry: bool) -> str:
+        """Handles one record; returns the outcome: processed, duplicate, ignored (not for this group or no
+        handler for its type), retry or dlq (parked)."""
+        started = time.perf_counter()
         headers = decode_headers(record)
         if from_retry and headers.get(Headers.GROUP) != self.group:
-            return
+            return "ignored"
         source_topic = headers.get(Headers.ORIGINAL_TOPIC, record.topic) if from_retry else record.topic
         try:
             event = Event.from_json(record.value)
         except InvalidEvent as exc:
-            self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
-            return
+            outcome = self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
+            metrics.consumed(self.group, self._logical(source_topic), "invalid", outcome,
+                             time.perf_counter() - started)
+            return outcome
         handler = self.handlers.get(source_topic, {}).get(event.type)
         if handler is None:
-            return
+            return "ignored"
         with log_context(event_id=event.event_id, event_type=event.type, dossier_id=event.dossier_id,
-                         correlation_id=event.correlation_id):
-            if self.processed.contains(event.event_id):
-                log.info("event already processed; skipped")
-                return
-            try:
-                payload = event_type(event.type).load(event.payload, event.schema_version)
-            except InvalidEvent as exc:
-                self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
-                return
-            failure = self._run_handler(handler, event, payload)
-            if failure is None:
-                self.processed.add(event)
-                log.info("event processed")
-                return
-            permanent = isinstance(failure.error, PermanentError)
-            dead = permanent or int(headers.get(Headers.ATTEMPT, "0")) >= self.settings.consumer_max_retries
-            self._park(record, headers, source_topic, failure.error, dead=dead, trace=failure.trace,
-                       reason="permanent-error" if permanent else "handler-failed")
+                         correlation_id=event.correlation_id), \
+                tracing.consumer_span(headers, group=self.group_id, topic=source_topic, event_type=event.type,
+                                      event_id=event.event_id, dossier_id=event.dossier_id):
+            outcome = self._handle_event(record, headers, source_topic, event, handler)
+        metrics.consumed(self.group, self._logical(source_topic), event.type, outcome, time.perf_counter() - started)
+        return outcome
+
+    def _logical(self, topic: str) -> str:
+        try:
+            return self.topics.logical(topic).value
+        except KeyError:
+            return topic
+
+    def _handle_event(self, record, headers: dict[str, str], source_topic: str, event: Event,
+                      handler: Handler) -> str:
+        if self.processed.contains(event.event_id):
+            log.info("event already processed; skipped")
+            return "duplicate"
+        try:
+            payload = event_type(event.type).load(event.payload, event.schema_version)
+        except InvalidEvent as exc:
+            return self._park(record, headers, source_topic, exc, dead=True, reason="invalid-event")
+        failure = self._run_handler(handler, event, payload)
+        if failure is None:
+            self.processed.add(event)
+            log.info("event processed")
+            return "processed"
+        permanent = isinstance(failure.error, PermanentError)
+        dead = permanent or int(headers.get(Headers.ATTEMPT, "0")) >= self.settings.consumer_max_retries
+        return self._park(record, headers, source_topic, failure.error, dead=dead, trace=failure.trace,
+                          reason="permanent-error" if permanent else "handler-failed")
 
     def _run_handler(self, handler: Handler, event: Event, payload: dict[str, Any]) -> _Failure | None:
         attempts = max(1, self.settings.consumer_local_attempts)
@@ -263,9 +284,9 @@ class ConsumerRunner:
         raise AssertionError("unreachable")
 
     def _park(self, record, headers: dict[str, str], source_topic: str, error: Exception, *, dead: bool,
-              reason: str, trace: str | None = None) -> None:
+              reason: str, trace: str | None = None) -> str:
         """Sends the record to ``.retry`` or ``.dlq`` and waits for the broker's acknowledgement, so the
-        offset may be committed afterwards without losing it."""
+        offset may be committed afterwards without losing it. Returns "retry" or "dlq"."""
         attempt = int(headers.get(Headers.ATTEMPT, "0"))
         now_ms = int(time.time() * 1000)
         carried = [(k, v.encode()) for k, v in headers.items() if k not in Headers.ALL_X]
@@ -298,3 +319,6 @@ class ConsumerRunner:
             log.exception("could not park the record on %s", target)
             raise
         log.warning("event sent to %s (%s, attempt %s): %s", target, reason, parked[Headers.ATTEMPT], error)
+        kind = "dlq" if dead else "retry"
+        metrics.parked(self.group, self._logical(source_topic), kind, reason)
+        return kind

@@ -51,7 +51,8 @@ def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str)
 def ensure_topics(settings, timeout_seconds: float = 30.0) -> list[str]:
     """Creates every topic of the registry (companions included) that does not exist yet. Idempotent.
     Returns the names it created."""
-    names = topic_names(settings).all()
+    topics = topic_names(settings)
+    names = topics.all()
     deadline = time.monotonic() + timeout_seconds
     while True:
         try:
@@ -67,7 +68,8 @@ def ensure_topics(settings, timeout_seconds: float = 30.0) -> list[str]:
         for name in missing:
             try:
                 admin.create_topics([NewTopic(name, settings.kafka_topic_partitions,
-                                              settings.kafka_replication_factor)])
+                                              settings.kafka_replication_factor,
+                                              topic_configs={"retention.ms": str(topics.retention_ms(name))})])
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass

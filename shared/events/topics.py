@@ -32,6 +32,11 @@ class Topic(StrEnum):
 RETRY_SUFFIX = ".retry"
 DLQ_SUFFIX = ".dlq"
 
+# How long the broker keeps records, by kind of topic. Shorter than the consumers' memory of processed events
+# (shared/bus/consumer.py, 30 days), so a redelivered event is always recognised; the DLQ keeps its records long
+# enough for an operator to look and replay after a holiday.
+RETENTION_DAYS = {"main": 7, "retry": 7, "dlq": 28}
+
 
 @dataclass(frozen=True)
 class TopicNames:
@@ -49,6 +54,13 @@ class TopicNames:
     def all(self) -> list[str]:
         """Every topic the system needs, companions included."""
         return [name for topic in Topic for name in (self.main(topic), self.retry(topic), self.dlq(topic))]
+
+    def kind(self, name: str) -> str:
+        """main, retry or dlq."""
+        return "retry" if name.endswith(RETRY_SUFFIX) else "dlq" if name.endswith(DLQ_SUFFIX) else "main"
+
+    def retention_ms(self, name: str) -> int:
+        return RETENTION_DAYS[self.kind(name)] * 86_400_000
 
     def logical(self, name: str) -> Topic:
         """The logical topic behind a physical name (main, retry or dlq)."""

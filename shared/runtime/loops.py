@@ -11,6 +11,8 @@ Every scheduler, sender, dispatcher and relay is a :class:`Loop` of :class:`Task
 - **error policy** — a failing round is logged with its traceback and the task backs off (doubling up to
   ``max_backoff``), the others go on; the next success resets it. A database or broker outage therefore never
   kills the process, and the log says once per round what is wrong;
+- **measured** — every round is timed and its failures counted (``motcua_loop_*``, :mod:`shared.observability`),
+  labelled by service and task;
 - **graceful stop** — SIGTERM sets the stop event (:mod:`shared.runtime.signals`): the round in hand finishes,
   ``on_stop`` releases what the loop holds, and the lease is given up.
 """
@@ -29,6 +31,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from shared.clock import utc_now
+from shared.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,8 @@ LEASES = "loop_leases"
 
 @dataclass
 class Task:
-    name: str
+    name: str                         # what it does, for people (logs)
+    label: str                        # a short bounded name for metrics: send, sweep, dispatch, alerts, publish…
     run: Callable[[], int | None]     # one round; returns how much it did (0 or None: nothing to do)
     every: float                      # seconds between rounds
     draining: bool = False            # after a round that did work, run again at once
@@ -73,11 +77,12 @@ class Lease:
 
 
 class Loop:
-    def __init__(self, name: str, tasks: list[Task], *, lease: Lease | None = None,
+    def __init__(self, name: str, tasks: list[Task], *, service: str, lease: Lease | None = None,
                  on_stop: Callable[[], None] | None = None) -> None:
         if any(task.leader_only for task in tasks) and lease is None:
             raise ValueError(f"loop {name}: leader-only tasks need a lease")
         self.name = name
+        self.service = service
         self.tasks = tasks
         self.lease = lease
         self.on_stop = on_stop
@@ -111,7 +116,8 @@ class Loop:
 
     def _round(self, task: Task, now: float) -> None:
         try:
-            done = task.run() or 0
+            with metrics.loop_round(self.service, task.label):
+                done = task.run() or 0
         except Exception:
             task.failures += 1
             backoff = min(task.every * 2 ** task.failures, max(task.max_backoff, task.every))

@@ -21,13 +21,15 @@ from dataclasses import dataclass
 
 from pymongo.database import Database
 
+from shared import observability
 from shared.bus.kafka import make_producer
 from shared.config import Settings, get_settings
 from shared.events.topics import topic_names
 from shared.logging import configure_logging
+from shared.observability import metrics
 from shared.runtime.signals import stop_on_signals
 from shared.storage.mongo import connect, disconnect
-from shared.storage.outbox import OutboxRelay
+from shared.storage.outbox import OUTBOX, PENDING, OutboxRelay
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +68,14 @@ class ServiceProcesses:
     def run_api(self, settings: Settings) -> int:
         self._start(settings, "api")  # indexes, once per start rather than once per gunicorn worker
         disconnect(self.service)      # the workers connect after fork
-        env = {**os.environ, "MOTCUA_SERVICE": self.service}
+        env = {**os.environ, "MOTCUA_SERVICE": self.service,
+               metrics.MULTIPROC_ENV: metrics.fresh_multiprocess_dir(
+                   f"{self.service}-{settings.service_port(self.service)}", os.environ.get(metrics.MULTIPROC_ENV))}
         bind = f"{settings.bind_host}:{settings.service_port(self.service)}"
         argv = [sys.executable, "-m", "gunicorn", "-c", "python:shared.gunicorn_conf", "--bind", bind,
                 "--name", f"motcua-{self.service}", f"{self.app}()"]
+        if settings.metrics_port:  # /metrics answers on this listener only (shared/observability/metrics.py)
+            argv[-1:-1] = ["--bind", f"{settings.bind_host}:{settings.metrics_port}"]
         os.execve(sys.executable, argv, env)
         return 0  # not reached
 
@@ -81,6 +87,8 @@ class ServiceProcesses:
 
     def _start(self, settings: Settings, process: str) -> Database:
         configure_logging(self.service, process, settings.log_level)
+        if process != "api":  # an API's workers set up their own, after gunicorn forks them
+            observability.start_background(settings, self.service, process)
         db = connect(settings, self.service)
         self.ensure_indexes(db)
         return db
@@ -88,8 +96,11 @@ class ServiceProcesses:
     def run_relay(self, settings: Settings) -> int:
         db = self._start(settings, "relay")
         producer = make_producer(settings, client_id=f"motcua-{self.service}-relay")
-        relay = OutboxRelay(db, self.relay_collections, producer, topic_names(settings), settings)
+        relay = OutboxRelay(db, self.relay_collections, producer, topic_names(settings), settings,
+                            service=self.service)
         relay.ensure_indexes()
+        metrics.watch_outbox(db, self.relay_collections, self.service,  # the backlog, read when scraped
+                             pending_field=PENDING, outbox_field=OUTBOX)
         try:
             relay.run(stop_on_signals())
         finally:

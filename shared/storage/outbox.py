@@ -48,6 +48,7 @@ from shared.events import Event, event_type
 from shared.events.topics import TopicNames
 from shared.failpoints import failpoint
 from shared.logging import log_context
+from shared.observability import metrics, tracing
 from shared.runtime.loops import Loop, Task
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,15 @@ WAKEUPS = "outbox_wakeups"
 OUTBOX_FIELDS = (OUTBOX, PENDING, LEASE_UNTIL, LEASE_OWNER)  # bookkeeping a read never needs
 
 
+def stored(event: Event) -> dict[str, Any]:
+    """An event as kept in an outbox: its envelope, plus the trace context it was written in (if tracing)."""
+    return {**event.to_document(), **tracing.outbox_fields()}
+
+
 def outbox_fields(events: Sequence[Event]) -> dict[str, Any]:
     """Fields to add to a new document so that it is inserted together with its events."""
     return {
-        OUTBOX: [event.to_document() for event in events],
+        OUTBOX: [stored(event) for event in events],
         PENDING: bool(events),
         LEASE_UNTIL: None,
         LEASE_OWNER: None,
@@ -78,7 +84,7 @@ def with_events(update: dict[str, Any], events: Sequence[Event]) -> dict[str, An
     combined = {operator: dict(fields) for operator, fields in update.items()}
     if OUTBOX in combined.get("$push", {}) or PENDING in combined.get("$set", {}):
         raise ValueError("the update already touches the outbox")
-    combined.setdefault("$push", {})[OUTBOX] = {"$each": [event.to_document() for event in events]}
+    combined.setdefault("$push", {})[OUTBOX] = {"$each": [stored(event) for event in events]}
     combined.setdefault("$set", {})[PENDING] = True
     return combined
 
@@ -137,8 +143,10 @@ class OutboxRelay:
         topics: TopicNames,
         settings,
         relay_id: str | None = None,
+        service: str = "",
     ) -> None:
         self.db = db
+        self.service = service or db.name.rpartition("_")[2]  # metrics label: <prefix>_<service>
         self.collections = {name: db[name] for name in collections}
         self.wakeups = db[WAKEUPS]
         self.producer = producer
@@ -158,9 +166,9 @@ class OutboxRelay:
     def loop(self) -> Loop:
         """The relay's loop: rounds back to back while there are events, one poll per interval when idle."""
         return Loop(f"outbox relay {self.relay_id} ({', '.join(self.collections)})", [
-            Task("publish pending events", self.run_once, self.settings.relay_poll_interval_seconds, draining=True,
-                 max_backoff=5.0),
-        ], on_stop=self._pool.shutdown)
+            Task("publish pending events", "publish", self.run_once, self.settings.relay_poll_interval_seconds,
+                 draining=True, max_backoff=5.0),
+        ], service=self.service, on_stop=self._pool.shutdown)
 
     def run(self, stop: threading.Event) -> None:
         self.loop().run(stop)
@@ -215,11 +223,12 @@ class OutboxRelay:
         sent: list[tuple[_Claim, list]] = []
         for claim in claims:
             futures = []
-            for stored in claim.events:
-                event = Event.from_document(stored)
+            for document in claim.events:
+                event = Event.from_document(document)
                 topic = self.topics.main(event_type(event.type).topic)
-                futures.append(self.producer.send(topic, key=event.key, value=event.to_json(),
-                                                  headers=event.headers()))
+                with tracing.publish_span(document, topic) as trace_headers:  # traceparent for the consumers
+                    futures.append(self.producer.send(topic, key=event.key, value=event.to_json(),
+                                                      headers=event.headers() + trace_headers))
             sent.append((claim, futures))
         self.producer.flush()
         done = []
@@ -229,11 +238,13 @@ class OutboxRelay:
                     future.get(timeout=30)
             except KafkaError:
                 log.exception("publishing the outbox of %s failed; it stays pending", claim.document_id)
+                metrics.publish_failed(claim.events[0].get("producer") or "")
                 self._release(claim)
                 continue
             with log_context(dossier_id=claim.events[0].get("dossier_id")):
                 log.info("published %d event(s) of %s %s", len(claim.events), claim.collection.name,
                          claim.document_id, extra={"event_ids": [e["event_id"] for e in claim.events]})
+            metrics.events_published(claim.events)  # publish rate; dossiers received, late dossiers
             done.append(claim)
         failpoint("relay.after_publish")
         return done

@@ -34,9 +34,9 @@ def test_a_draining_task_empties_its_backlog_at_once_and_a_failing_one_backs_off
         calls["broken"] += 1
         raise RuntimeError("database unavailable")
 
-    _run_for(Loop("test", [Task("drain", drain, every=0.5, draining=True),
-                           Task("broken", broken, every=0.05, max_backoff=0.4)], on_stop=lambda: stopped.append(1)),
-             1.2)
+    _run_for(Loop("test", [Task("drain", "drain", drain, every=0.5, draining=True),
+                           Task("broken", "broken", broken, every=0.05, max_backoff=0.4)], service="test",
+                  on_stop=lambda: stopped.append(1)), 1.2)
     assert backlog == [0] and 6 <= calls["drain"] <= 9  # five back to back, then every 0.5 s
     assert 2 <= calls["broken"] <= 6  # 0.1, 0.2, 0.4, 0.4 … not every 0.05 s
     assert stopped == [1]
@@ -47,8 +47,9 @@ def test_leader_only_work_runs_on_one_replica_and_moves_when_the_leader_stops(mo
     runs = {"a": 0, "b": 0}
 
     def replica(name):
-        return Loop(f"scheduler {name}", [Task("scan", lambda: runs.__setitem__(name, runs[name] + 1), every=0.1,
-                                               leader_only=True)], lease=Lease(db[LEASES], "scan", ttl_seconds=1.0))
+        return Loop(f"scheduler {name}", [Task("scan", "scan", lambda: runs.__setitem__(name, runs[name] + 1),
+                                               every=0.1, leader_only=True)], service="test",
+                    lease=Lease(db[LEASES], "scan", ttl_seconds=1.0))
 
     first, second = replica("a"), replica("b")
     stop_first, stop_second = threading.Event(), threading.Event()

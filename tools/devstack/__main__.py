@@ -34,6 +34,7 @@ def _ports() -> Ports:
         intake=int(env.get("INTAKE_PORT", 8081)), workflow=int(env.get("WORKFLOW_PORT", 8082)),
         notify=int(env.get("NOTIFY_PORT", 8083)), postal=int(env.get("POSTAL_PORT", 8084)),
         portal=int(env.get("PORTAL_PORT", 8080)),
+        metrics=int(env.get("METRICS_PORT_BASE", 9460)),
     )
 
 
@@ -86,6 +87,8 @@ def _print_banner(stack: Stack) -> None:
     print(f"  SMS       {stack.sms.url} (gateway simulator: `make sms` lists the SMS)")
     print(f"  Postal    {stack.postal_provider.url} (provider simulator: `make postal` lists the shipments)")
     print(f"  Logs      {stack.root / 'logs'}/")
+    print("  Metrics   " + ", ".join(f"{name} :{port}" for name, port in stack.metrics_ports.items())
+          + " (http://127.0.0.1:<port>/metrics)")
     print(f"\n  Demo accounts (password {DEMO_PASSWORD}):")
     for username, name, roles, agency in DEMO_OFFICERS:
         print(f"    {username:<15} {', '.join(roles):<16} {agency}  {name}")

@@ -42,6 +42,11 @@ def service_processes(service: str) -> ServiceProcesses:
     return importlib.import_module(f"services.{service}.processes").PROCESSES
 
 
+def process_names() -> list[str]:
+    """Every process of every service, ``<service>-<process>``, in a fixed order."""
+    return [f"{service}-{process}" for service in SERVICES for process in service_processes(service).names]
+
+
 @dataclass
 class Ports:
     kafka: int = 9092
@@ -55,10 +60,12 @@ class Ports:
     notify: int = 8083
     postal: int = 8084
     portal: int = 8080
+    # /metrics of each process: metrics + its place in process_names() (make run); 0: a free port each (tests)
+    metrics: int = 9460
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(**{name: free_port() for name in cls.__dataclass_fields__})
+        return cls(**{name: 0 if name == "metrics" else free_port() for name in cls.__dataclass_fields__})
 
 
 @dataclass
@@ -72,6 +79,7 @@ class Stack:
     sqlite_synchronous: str = "normal"
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # process name -> its METRICS_PORT
 
     def __post_init__(self) -> None:
         self.kafka = KafkaServer(self.root / "kafka", self.ports.kafka, self.ports.kafka_controller)
@@ -92,7 +100,7 @@ class Stack:
         ports = dataclasses.replace(self.ports, **{s: free_port() for s in (*SERVICES, PORTAL)})
         changes = {"overrides": dict(self.overrides), "extra_env": dict(self.extra_env), **changes}
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
-                                    topic_prefix=topic_prefix, processes={}, **changes)
+                                    topic_prefix=topic_prefix, processes={}, metrics_ports={}, **changes)
         clone.kafka, clone.mongo, clone.mail, clone.sms = self.kafka, self.mongo, self.mail, self.sms
         clone.postal_provider = self.postal_provider
         return clone
@@ -158,6 +166,7 @@ class Stack:
         instance of the same process (two relays, say)."""
         name = name or f"{service}-{process}"
         managed = ManagedProcess(name, self.root / "logs" / f"{name}.log")
+        settings_overrides.setdefault("metrics_port", self.metrics_port(name))
         env = self.child_env(**settings_overrides)
         managed.spawn(service_processes(service).command(process), env=env)
         self.processes[name] = managed
@@ -230,6 +239,17 @@ class Stack:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    def metrics_port(self, name: str) -> int:
+        """The /metrics port of a process (``<service>-<process>``), the same across its restarts."""
+        if name not in self.metrics_ports:
+            names = process_names()
+            fixed = self.ports.metrics and name in names
+            self.metrics_ports[name] = self.ports.metrics + names.index(name) if fixed else free_port()
+        return self.metrics_ports[name]
+
+    def metrics_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_port(name)}/metrics"
 
     def stop_services(self) -> None:
         for managed in reversed(list(self.processes.values())):

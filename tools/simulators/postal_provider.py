@@ -354,7 +354,7 @@ class Handler(BaseHTTPRequestHandler):
 def make_server(port: int, api_key: str, webhook_secret: str) -> ThreadingHTTPServer:
     state = State(api_key=api_key, webhook_secret=webhook_secret)
     handler = type("BoundHandler", (Handler,), {"state": state, "driver": Driver(state)})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = ThreadingHTTPServer((Settings.from_env().bind_host, port), handler)  # BIND_HOST: 0.0.0.0 in compose
     server.daemon_threads = True
     return server
 

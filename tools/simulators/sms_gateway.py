@@ -43,6 +43,7 @@ import requests
 
 from shared.auth.policy import sign
 from shared.clock import utc_now
+from shared.config import Settings
 from tools.simulators.common import SimulatorClient, serve_until_stopped
 
 log = logging.getLogger("sms-gateway")
@@ -275,7 +276,7 @@ class Handler(BaseHTTPRequestHandler):
 def make_server(port: int, api_key: str, callback_secret: str) -> ThreadingHTTPServer:
     state = State(api_key=api_key, callback_secret=callback_secret)
     handler = type("BoundHandler", (Handler,), {"state": state, "receipts": Receipts(state)})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = ThreadingHTTPServer((Settings.from_env().bind_host, port), handler)  # BIND_HOST: 0.0.0.0 in compose
     server.daemon_threads = True
     return server
 

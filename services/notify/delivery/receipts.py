@@ -20,6 +20,7 @@ from services.notify.delivery.attempts import ACCEPTED, STARTED, attempt_fields,
 from services.notify.delivery.retries import after_failure
 from services.notify.notifications import statuses
 from services.notify.storage import NOTIFICATIONS
+from shared.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def settle(db: Database, settings, notification_id: str, attempt: int, *, delive
            entry: dict[str, Any], now: datetime) -> str:
     """Applies what the provider says of an attempt (from a receipt, or from a look-up by the sweeper)."""
     collection = db[NOTIFICATIONS]
-    doc = collection.find_one({"_id": notification_id}, {"status": 1, "attempt_count": 1, "receipts": 1})
+    doc = collection.find_one({"_id": notification_id},
+                              {"status": 1, "attempt_count": 1, "receipts": 1, "channel": 1})
     if doc is None:
         return UNKNOWN
     if any(r["receipt_id"] == entry["receipt_id"] for r in doc.get("receipts", [])):
@@ -71,6 +73,7 @@ def settle(db: Database, settings, notification_id: str, attempt: int, *, delive
              "$push": {"receipts": entry}})
         if result.modified_count:
             log.info("notification %s: receipt %s -> %s", notification_id, entry["status"], change["status"])
+            metrics.notification_settled(doc.get("channel") or "sms", change["status"])
             return APPLIED
         # Changed meanwhile (the sender finished, another receipt): look again with the new state.
         return settle(db, settings, notification_id, attempt, delivered=delivered, permanent=permanent,

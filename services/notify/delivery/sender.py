@@ -49,6 +49,7 @@ from services.notify.templates.library import CHANNELS, EMAIL, SMS
 from shared.clock import utc_now
 from shared.failpoints import failpoint
 from shared.logging import log_context
+from shared.observability import metrics
 from shared.runtime.loops import Loop, Task
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ class Sender:
             # A receipt (or the sweeper, after a very slow attempt) settled it first; complete the log only.
             self.collection.update_one({"_id": doc["_id"]}, {"$set": logged})
             return self.collection.find_one({"_id": doc["_id"]}, {"status": 1})["status"]
+        metrics.notification_settled(doc["channel"], change["status"])
         return change["status"]
 
     def _finish(self, doc, status: str, reference: str) -> str:
@@ -215,6 +217,7 @@ class Sender:
                                             {"$set": {**change, **logged, "lease_until": None, "updated_at": now}})
         if result.modified_count:
             log.warning("notification %s: attempt %d was interrupted; %s", doc["_id"], number, change["status"])
+            metrics.notification_settled(doc["channel"], change["status"])
         return result.modified_count
 
     def _chase_receipt(self, doc: dict[str, Any], now: datetime) -> int:
@@ -236,6 +239,8 @@ class Sender:
             {**self._claimed_by_me(doc), "lease_until": None},
             {"$set": {"status": statuses.TECHNICAL_FAILURE, "completed_at": now, "receipt_due_at": None,
                       "updated_at": now}, "$push": {"receipts": entry}})
+        if result.modified_count:
+            metrics.notification_settled(doc["channel"], statuses.TECHNICAL_FAILURE)
         return result.modified_count
 
 
@@ -244,9 +249,10 @@ def loop(db: Database, settings) -> Loop:
     then. Every replica sends (claims are compare-and-set); sweeps are idempotent too."""
     sender = Sender(db, settings)
     return Loop("notify sender", [
-        Task("sweep interrupted attempts and overdue receipts", sender.sweep, settings.notify_sweep_interval_seconds),
-        Task("send what is due", sender.run_round, settings.notify_poll_interval_seconds, draining=True),
-    ], on_stop=sender.close)
+        Task("sweep interrupted attempts and overdue receipts", "sweep", sender.sweep,
+             settings.notify_sweep_interval_seconds),
+        Task("send what is due", "send", sender.run_round, settings.notify_poll_interval_seconds, draining=True),
+    ], service="notify", on_stop=sender.close)
 
 
 def run(db: Database, settings, stop: threading.Event) -> None:

@@ -89,11 +89,12 @@ def loop(db: Database, settings) -> Loop:
     provider = PostalProvider(settings)
     reconcile_every = min(60.0, settings.postal_reconcile_after_seconds / 2)
     return Loop("postal scheduler", [
-        Task("register shipments with the provider", lambda: register_pending(db, settings, provider, utc_now()),
-             settings.postal_dispatch_interval_seconds, draining=True),
-        Task("reconcile silent shipments", lambda: reconcile(db, settings, provider, utc_now()), reconcile_every,
-             leader_only=True),
-    ], lease=Lease(db[LEASES], "postal-reconcile", ttl_seconds=max(30.0, 3 * reconcile_every)))
+        Task("register shipments with the provider", "dispatch",
+             lambda: register_pending(db, settings, provider, utc_now()), settings.postal_dispatch_interval_seconds,
+             draining=True),
+        Task("reconcile silent shipments", "reconcile", lambda: reconcile(db, settings, provider, utc_now()),
+             reconcile_every, leader_only=True),
+    ], service="postal", lease=Lease(db[LEASES], "postal-reconcile", ttl_seconds=max(30.0, 3 * reconcile_every)))
 
 
 def run(db: Database, settings, stop: threading.Event) -> None:

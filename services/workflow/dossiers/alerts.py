@@ -96,8 +96,8 @@ def loop(db: Database, settings) -> Loop:
         return raised
 
     every = settings.scheduler_interval_seconds
-    return Loop("workflow scheduler", [Task("due-soon and overdue alerts", alerts, every, leader_only=True)],
-                lease=Lease(db[LEASES], "workflow-alerts", ttl_seconds=max(30.0, 3 * every)))
+    return Loop("workflow scheduler", [Task("due-soon and overdue alerts", "alerts", alerts, every, leader_only=True)],
+                service="workflow", lease=Lease(db[LEASES], "workflow-alerts", ttl_seconds=max(30.0, 3 * every)))
 
 
 def run(db: Database, settings, stop: threading.Event) -> None:

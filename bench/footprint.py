@@ -1,0 +1,120 @@
+"""Footprint of every process: resident memory and CPU per dossier, the figures the Kubernetes requests and
+limits are sized from (deploy/README.md, "Sizing").
+
+    make bench-footprint                                   # 30 s at 20 dossiers/s
+    make bench-footprint BENCH_ARGS="--seconds 60 --rate 30"
+
+Starts its own stack (like ``make bench``), files dossiers online at a fixed rate from a separate load-generator
+process, waits until every consumer applied them and the notify sender delivered what it could, then prints per
+process (the API counts its gunicorn master and workers together): peak RSS (VmHWM), RSS at the end, CPU
+seconds used during the load window and CPU milliseconds per dossier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pymongo
+
+import bench.intake
+from bench.measure import percentiles, print_table, wait_until
+from shared.auth.roles import PrincipalKind, Role
+from shared.auth.tokens import Principal, TokenIssuer, signing_key
+from tools.devstack.stack import Ports, Stack
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(children.get(current, []))
+    return out
+
+
+def usage(pid: int) -> dict[str, float]:
+    """CPU seconds, RSS and peak RSS (MB) of a process and its descendants."""
+    cpu = rss = peak = 0.0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / TICKS
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    peak += int(line.split()[1]) / 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return {"cpu": cpu, "rss": rss, "peak": peak}
+
+
+SEED_AGENCY = "000.00.01.H11"  # the seed catalogue's centre receiving procedure 1.001806 (the factories' default)
+
+
+def run(seconds: float, rate: int) -> None:
+    bench.intake.RECEIVING_AGENCY = SEED_AGENCY
+    root = Path(tempfile.mkdtemp(prefix="motcua-footprint-"))
+    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
+                  overrides={"log_level": "WARNING"})
+    try:
+        stack.start_infrastructure()
+        stack.start_services()
+        stack.seed_catalogue()
+        settings = stack.settings()
+        principal = Principal(subject=str(uuid.uuid4()), kind=PrincipalKind.APPLICANT,
+                              roles=frozenset({Role.APPLICANT}))
+        token = TokenIssuer(signing_key(settings), settings).issue(principal, ttl_seconds=3600)
+        client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
+        intake = client[settings.database_name("intake")]
+        workflow = client[settings.database_name("workflow")]
+        processes = {name: m for name, m in stack.processes.items()}
+        servers = {"kafka": stack.kafka.managed, "ferretdb": stack.mongo.managed}
+        before = {name: usage(m.pid) for name, m in {**processes, **servers}.items()}
+        print(f"bench: open loop for {seconds:.0f}s at {rate}/s", flush=True)
+        load = bench.intake._run_load(stack, token, seconds, 32, rate)
+        ids = [r[3] for r in load["results"] if r[2] == 201]
+        wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
+        wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
+        time.sleep(10)  # let the notify sender and the postal scheduler finish their rounds
+        after = {name: usage(m.pid) for name, m in {**processes, **servers}.items()}
+        dossiers = len(ids)
+        http = percentiles([(r[1] - r[0]) * 1000 for r in load["results"] if r[2] == 201])
+        rows = [("dossiers filed (HTTP 201)", f"{dossiers}",
+                 f"{dossiers / seconds:.1f}/s, HTTP p95 {http['p95']:.0f} ms, "
+                 f"{len(load['results']) - dossiers} errors")]
+        for name in [*processes, *servers]:
+            cpu = after[name]["cpu"] - before[name]["cpu"]
+            rows.append((name, f"{after[name]['peak']:.0f} / {after[name]['rss']:.0f} MB",
+                         f"CPU {cpu:.1f} s, {1000 * cpu / max(dossiers, 1):.2f} ms/dossier"))
+        print_table(rows, value_width=22)  # value: peak / end RSS; note: CPU during the load
+    finally:
+        stack.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.footprint")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--rate", type=int, default=20)
+    args = parser.parse_args(argv)
+    run(args.seconds, args.rate)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
