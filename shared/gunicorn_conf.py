@@ -4,8 +4,12 @@ Started by ``python -m services.<service> api``, which sets ``MOTCUA_SERVICE`` a
 No ``preload_app``: the app factory (MongoDB client, Kafka probe) must run in each worker after fork.
 """
 
+import json
 import os
 
+from gunicorn import util
+
+from shared.api.errors import MESSAGES
 from shared.config import get_settings
 from shared.logging import logging_config
 from shared.observability.metrics import gunicorn_child_exit
@@ -29,3 +33,20 @@ logconfig_dict = logging_config(os.environ.get("MOTCUA_SERVICE", "motcua"), "api
 # Prometheus multiprocess mode: the launcher gives every start a fresh PROMETHEUS_MULTIPROC_DIR and a second
 # listener on METRICS_PORT (shared/runtime.py); an exited worker's live gauges are dropped here.
 child_exit = gunicorn_child_exit
+
+
+# gunicorn answers the requests it refuses before the app sees them (a request line over limit_request_line, a
+# malformed header) with an HTML page of its own; every answer of ours has the one JSON error shape
+# (shared/api/errors.py), so its error writer is replaced in the gunicorn process.
+limit_request_line = 8190  # the largest gunicorn allows: a long query reaches the app and gets a field message
+
+
+def _json_error(sock, status_int, reason, mesg):
+    body = json.dumps({"code": status_int, "status": reason, "message": MESSAGES.get(status_int, MESSAGES[400])},
+                      ensure_ascii=False).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+    util.write_nonblock(sock, head + body)
+
+
+util.write_error = _json_error

@@ -27,6 +27,11 @@ def log_context(**values: str | None) -> Iterator[None]:
         _context.reset(token)
 
 
+def current(key: str) -> str | None:
+    """A value bound to the unit of work in hand (the request id of the request being served, say)."""
+    return _context.get().get(key)
+
+
 def start_context(**values: str | None) -> None:
     """Start a fresh context for a new unit of work on a reused thread (a request), dropping earlier ids."""
     _context.set({k: str(v) for k, v in values.items() if v is not None})

@@ -14,6 +14,7 @@ DAILY_SEQUENCES = "daily_sequences"
 ACCOUNTS = "accounts"
 CATALOGUE_AGENCIES = "catalogue_agencies"      # read copy of the workflow's registry
 CATALOGUE_PROCEDURES = "catalogue_procedures"  # read copy: one document per published version
+SIGN_IN_ATTEMPTS = "sign_in_attempts"            # failed sign-ins per account and per address (throttling)
 UPLOADS = "uploads"                            # uploaded files: who uploaded what (the bytes are in GridFS)
 BLOBS = "blobs"                                # one per distinct content: its SHA-256 and its GridFS file
 FILE_BUCKET = "files"                          # GridFS collections files.files and files.chunks

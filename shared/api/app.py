@@ -13,16 +13,20 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_smorest import Blueprint
+from flask.json.provider import DefaultJSONProvider
 from pymongo.database import Database
 
-from shared.api import errors, health, observability, swagger_assets
+from shared.api import audit, errors, health, observability, swagger_assets
+from shared.api.parsing import Blueprint
 from shared.auth import policy
 from shared.auth.tokens import TokenVerifier, verification_keys
 from shared.bus.kafka import KafkaProbe
+from shared.clock import as_utc
 from shared.config import Settings, get_settings
 from shared.logging import start_context
 from shared.storage.mongo import connect
@@ -53,8 +57,7 @@ def create_service_app(
 ) -> Flask:
     settings = settings or get_settings()
     app = Flask(f"motcua.{service}", static_folder=None)
-    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
-    app.json.sort_keys = False
+    app.json = JSONProvider(app)
     _install_request_hooks(app)
     app.config.update(
         API_TITLE=title,
@@ -84,6 +87,7 @@ def create_service_app(
     policy.declare_endpoints(app, [swagger_assets.ENDPOINT], policy.PUBLIC)
 
     api.register_blueprint(health.blp)
+    api.register_blueprint(audit.blp)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
 
@@ -108,6 +112,24 @@ def _install_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Answers as JSON: Vietnamese readable (no \\u escapes), keys in the order the schemas give, and every moment
+    in ISO 8601 with its offset — nested ones too (Flask's default writes those as RFC 1123)."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return as_utc(value).isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return DefaultJSONProvider.default(value)
 
 
 def service_context() -> ServiceContext:

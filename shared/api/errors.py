@@ -32,10 +32,14 @@ MESSAGES = {
     406: "Không hỗ trợ định dạng được yêu cầu.",
     409: "Xung đột dữ liệu: nội dung vừa được thay đổi. Vui lòng tải lại và thử lại.",
     413: "Dữ liệu gửi lên quá lớn.",
+    414: "Địa chỉ yêu cầu quá dài.",
     415: "Kiểu dữ liệu không được hỗ trợ; hãy gửi JSON.",
+    417: "Yêu cầu không được hỗ trợ.",
+    431: "Phần đầu (header) của yêu cầu quá lớn.",
     422: "Dữ liệu không hợp lệ. Vui lòng kiểm tra các trường được nêu.",
     429: "Quá nhiều yêu cầu. Vui lòng thử lại sau.",
     500: "Lỗi hệ thống. Vui lòng thử lại sau.",
+    501: "Chức năng không được hỗ trợ.",
     503: "Hệ thống tạm thời không sẵn sàng. Vui lòng thử lại sau.",
 }
 
@@ -65,6 +69,8 @@ class ServiceApi(Api):
         headers.update(data.get("headers") or {})
         if code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="motcua"')
+        if code == 405 and getattr(error, "valid_methods", None):
+            headers.setdefault("Allow", ", ".join(sorted(error.valid_methods)))
         if g.get("request_id"):
             payload["request_id"] = g.request_id
         return payload, code, headers

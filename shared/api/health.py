@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from pymongo.errors import PyMongoError
 
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, requires
 from shared.storage.mongo import ping
 

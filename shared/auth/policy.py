@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
-from flask_smorest import Blueprint
 
+from shared.api.parsing import Blueprint
 from shared.auth import replay
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
@@ -77,7 +78,7 @@ class _Applicant(Policy):
             return True
         owner = self.owner_of(**view_args)
         if owner is None:
-            return True  # the view answers 404 itself
+            abort(404)  # no such resource: answered before the body is read, like every other refusal
         if owner != principal.subject:
             abort(404)  # same answer as a missing resource: no probing of others' dossiers
         return True
@@ -101,6 +102,7 @@ def applicant_owner(owner_of: Callable[..., str | None]) -> Policy:
 class _Officer(Policy):
     roles: frozenset[str] = field(default_factory=frozenset)
     agency_of: Callable[..., str | None] | None = None
+    hidden: bool = False
     kind: str = "officer"
 
     def allows(self, principal, view_args) -> bool:
@@ -112,22 +114,26 @@ class _Officer(Policy):
             return True
         agencies = self.agency_of(**view_args)
         if agencies is None:
-            return True  # the view answers 404 itself
-        if isinstance(agencies, str):
-            return agencies == principal.agency_code
-        return principal.agency_code in agencies
+            abort(404)  # no such resource: answered before the body is read, so a refusal tells nothing
+        allowed = agencies == principal.agency_code if isinstance(agencies, str) else principal.agency_code in agencies
+        if not allowed and self.hidden:
+            abort(404)  # the same answer as a resource that does not exist: no probing of others' dossiers
+        return allowed
 
     def describe(self) -> str:
         scope = " of the resource's agency" if self.agency_of else ""
         return f"officer ({', '.join(sorted(self.roles))}){scope}"
 
 
-def officer(*roles: Role, agency_of: Callable[..., str | set[str] | None] | None = None) -> Policy:
+def officer(*roles: Role, agency_of: Callable[..., str | set[str] | None] | None = None,
+            hidden: bool = False) -> Policy:
     """An officer with one of ``roles``. With ``agency_of(**view_args)`` (the resource's agency code or codes,
-    or None when it does not exist) only officers of that agency (or of one of those agencies)."""
+    or None when it does not exist) only officers of that agency (or of one of those agencies); ``hidden``: an
+    officer of another agency gets 404, as if the resource did not exist (a dossier's existence and status are
+    not theirs to learn), instead of 403."""
     if not roles:
         raise ValueError("name the officer roles allowed")
-    return _Officer(roles=frozenset(roles), agency_of=agency_of)
+    return _Officer(roles=frozenset(roles), agency_of=agency_of, hidden=hidden)
 
 
 @dataclass(frozen=True)
@@ -161,10 +167,14 @@ class _WebhookSignature(Policy):
     needs_principal = False
 
     def allows(self, principal, view_args) -> bool:
-        header = request.headers.get("X-Signature", "")
-        if not verify_signature(header, request.get_data(cache=True), self.secret_of(), self.tolerance_seconds):
+        signature = verify_signature(request.headers.get("X-Signature", ""), request.get_data(cache=True),
+                                     self.secret_of(), self.tolerance_seconds)
+        if signature is None:
             return False
-        if self.seen is not None and not replay.first_time(self.seen(), header, utc_now(), self.tolerance_seconds):
+        # The replay memory is keyed on the canonical (timestamp, MAC), so no reshaping of the header makes a
+        # replay look new.
+        if self.seen is not None and not replay.first_time(self.seen(), signature, utc_now(),
+                                                           self.tolerance_seconds):
             raise Conflict("Yêu cầu này đã được nhận trước đó (phát lại).")
         return True
 
@@ -180,19 +190,24 @@ def sign(body: bytes, secret: str, timestamp: int | None = None) -> str:
     return f"t={t},v1={digest}"
 
 
-def verify_signature(header: str, body: bytes, secret: str, tolerance_seconds: int = 300) -> bool:
+# The one form a signature header may take: ``t=<unix seconds>,v1=<64 lowercase hex>``, nothing before, between
+# or after (no spaces, no sign, no leading zero, no repeated or extra key).
+SIGNATURE_HEADER = re.compile(r"t=([1-9][0-9]{0,11}),v1=([0-9a-f]{64})")
+
+
+def verify_signature(header: str, body: bytes, secret: str, tolerance_seconds: int = 300) -> str | None:
+    """The canonical signature (``t=…,v1=…``) when the header is exactly that form, fresh and right for the
+    body; None otherwise."""
     if not secret:
-        return False
-    try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-        given = parts["v1"]
-    except (ValueError, KeyError):
-        return False
+        return None
+    matched = SIGNATURE_HEADER.fullmatch(header)
+    if matched is None:
+        return None
+    timestamp, given = int(matched.group(1)), matched.group(2)
     if abs(time.time() - timestamp) > tolerance_seconds:
-        return False
-    expected = sign(body, secret, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, given)
+        return None
+    expected = sign(body, secret, timestamp)
+    return expected if hmac.compare_digest(expected, f"t={timestamp},v1={given}") else None
 
 
 # -- declaring ----------------------------------------------------------------------------------------------

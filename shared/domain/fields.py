@@ -52,11 +52,31 @@ class String(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")  # a lone UTF-16 surrogate ("\ud800") is no text, and MongoDB refuses it
+        except UnicodeEncodeError:
+            raise self.make_error("invalid_utf8") from None
         text = unicodedata.normalize("NFC", text).strip()
         if _CONTROL.search(text) or (not self.multiline and ("\n" in text or "\r" in text)):
             raise self.make_error("control")
         if not text and not self.allow_blank:
             raise self.make_error("blank")
+        return text
+
+
+class Secret(fields.String):
+    """A password: taken exactly as typed — never trimmed (spaces are part of it) — NFC-normalised so the same
+    password typed on two keyboards is the same, and refused if it is not valid text."""
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là một chuỗi ký tự.",
+                              "invalid_utf8": "Chuỗi ký tự không hợp lệ."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("invalid_utf8") from None
         return text
 
 
@@ -198,7 +218,7 @@ class _VnRange(validate.Range):
 
 
 __all__ = [
-    "AwareDateTime", "Boolean", "Date", "Dict", "Email", "IsoDate", "Integer", "List", "Nested", "String",
+    "AwareDateTime", "Boolean", "Date", "Dict", "Email", "IsoDate", "Integer", "List", "Nested", "Secret", "String",
     "ValidationError",
     "VnSchema", "in_range", "items", "length", "matches", "one_of",
 ]

@@ -28,6 +28,7 @@ from shared.events.topics import topic_names
 from shared.logging import configure_logging
 from shared.observability import metrics
 from shared.runtime.signals import stop_on_signals
+from shared.storage import audit
 from shared.storage.mongo import connect, disconnect
 from shared.storage.outbox import OUTBOX, PENDING, OutboxRelay
 
@@ -81,6 +82,7 @@ class ServiceProcesses:
 
     def ensure_indexes(self, db: Database) -> None:
         _resolve(self.indexes)(db)
+        audit.ensure_indexes(db)
 
     def consumer_runner(self, db: Database, settings: Settings):
         return _resolve(self.consumer)(db, settings)

@@ -38,6 +38,7 @@ from shared.clock import as_utc, utc_now
 from shared.domain.changes import DUPLICATE, Change, Context
 from shared.domain.errors import Conflict, NotFound
 from shared.events import Event
+from shared.storage import audit
 from shared.storage.documents import Declared, checks_enabled
 from shared.storage.outbox import OUTBOX_FIELDS, Outbox
 
@@ -107,6 +108,7 @@ class Runner:
             self.outbox.insert(new, made)
         except DuplicateKeyError:
             return None
+        self._audit(ctx, "create", None, new)
         return as_stored(new)
 
     def run(self, doc_id: Any, command: Command, ctx: Context, *, expected_version: int | None = None,
@@ -149,6 +151,7 @@ class Runner:
         result = self.outbox.update({"_id": current["_id"], revision: current[revision]}, update, events)
         if not result.modified_count:
             return None, change
+        self._audit(ctx, getattr(command, "__name__", "change"), current, working)
         return as_stored(working), change
 
     def _update(self, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
@@ -170,6 +173,13 @@ class Runner:
         if removed:
             update["$unset"] = {name: "" for name in removed}
         return update or None
+
+    def _audit(self, ctx: Context, action: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        """A person's write goes to the audit trail (shared/storage/audit.py); the system's own do not."""
+        if audit.is_person(ctx.actor):
+            audit.record(self.collection.database, at=ctx.now, actor=ctx.actor, action=action,
+                         collection=self.collection.name, document_id=after["_id"],
+                         changed=audit.changes(before, after))
 
     def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
         if self.checking:

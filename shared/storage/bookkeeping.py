@@ -5,6 +5,7 @@ replay memory of signed webhooks (:mod:`shared.auth.replay`) and the loops' leas
 from __future__ import annotations
 
 from shared.storage import documents as d
+from shared.storage.audit import AUDIT_DECLARED
 from shared.storage.documents import Declared
 
 
@@ -38,6 +39,6 @@ LOOP_LEASES = Declared("loop_leases", LoopLease, "which replica runs a loop's le
 
 def bookkeeping(*, relay: bool = False, consumer: bool = False, webhooks: bool = False,
                 loops: bool = False) -> tuple[Declared, ...]:
-    """The bookkeeping collections a service has, by what it runs."""
-    return tuple(declared for wanted, declared in ((relay, WAKEUPS), (consumer, PROCESSED_EVENTS),
-                                                   (webhooks, SEEN_SIGNATURES), (loops, LOOP_LEASES)) if wanted)
+    """The bookkeeping collections a service has, by what it runs (and the audit trail every service keeps)."""
+    return (AUDIT_DECLARED, *(declared for wanted, declared in (
+        (relay, WAKEUPS), (consumer, PROCESSED_EVENTS), (webhooks, SEEN_SIGNATURES), (loops, LOOP_LEASES)) if wanted))

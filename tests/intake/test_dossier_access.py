@@ -53,7 +53,7 @@ def test_officers_of_the_receiving_agency_read_it_others_are_refused(client, set
     postal = factories.bearer(settings, factories.officer_principal(agency, Role.POSTAL_STAFF))
 
     assert client.get(f"/dossiers/{dossier['id']}", headers=own).status_code == 200
-    assert client.get(f"/dossiers/{dossier['id']}", headers=other).status_code == 403
+    assert client.get(f"/dossiers/{dossier['id']}", headers=other).status_code == 404  # as if it did not exist
     assert client.get(f"/dossiers/{dossier['id']}", headers=postal).status_code == 403
 
 

@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from services.postal.agencies.service import apply_agency
 from services.postal.provider import dispatcher
 from services.postal.provider.client import PostalProvider
 from services.postal.shipments import statuses as st
@@ -18,6 +19,7 @@ from shared.auth.policy import sign
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
 from shared.clock import utc_now, vn_datetime
+from shared.events import event_type, new_event
 from tests.postal.conftest import planned_delivery, planned_pickup, tracking_code
 from tests.support import factories
 
@@ -34,6 +36,15 @@ def _webhook(client, settings, body: dict, *, secret: str | None = None, signatu
     signature = signature or sign(raw, secret or settings.postal_webhook_secret)
     return client.post("/provider/webhooks", data=raw,
                        headers={"Content-Type": "application/json", "X-Signature": signature}), signature
+
+
+def _agency_in_registry(db, code: str, *, province_code: str) -> None:
+    """The agency as the postal service's read copy of the registry holds it (from the workflow's event)."""
+    event = new_event("catalogue.agency-published", None, {
+        "code": code, "name": f"Cơ quan {code}", "level": "province", "parent_code": None,
+        "province_code": province_code, "electronic_id": None, "one_stop": True, "revision": 1},
+        producer="workflow", aggregate_id=f"agency:{code}")
+    apply_agency(db, event, event_type(event.type).load(event.payload, event.schema_version))
 
 
 def _update(tracking: str, status: str, at, **extra) -> dict:
@@ -54,6 +65,11 @@ def test_webhooks_are_signed_not_replayed_known_and_never_move_a_shipment_backwa
     assert applied.status_code == 200 and applied.json == {"outcome": "applied", "status": st.PICKED_UP}
     replayed, _ = _webhook(client, settings, picked, signature=signature)
     assert replayed.status_code == 409
+    t, v1 = signature.split(",")
+    for reshaped in (f"{t},{v1},x=1", f"{v1},{t}", f"t=0{t[2:]},{v1}", f"t= {t[2:]},{v1}", f"t=+{t[2:]},{v1}",
+                     f"{t},{v1},{v1}", f" {signature}", f"{signature} ", f"{t},{v1.upper()}"):
+        # the same signature written another way is no new signature: refused outright, never replayed as new
+        assert _webhook(client, settings, picked, signature=reshaped)[0].status_code == 401, reshaped
     time.sleep(1.05)  # the provider sending it again later signs it anew
     again, _ = _webhook(client, settings, picked)
     assert again.json == {"outcome": "duplicate", "status": st.PICKED_UP}
@@ -109,7 +125,8 @@ def test_the_hand_over_is_signed_by_the_post_office_or_the_agency_desk_only(post
     url = f"/shipments/{shipment['_id']}/handover"
     agency = shipment["agency_code"]
 
-    assert client.post(url, json=_record(), headers=_officer(settings, "100000", Role.POSTAL_STAFF)).status_code == 403
+    other_office = _officer(settings, "100000", Role.POSTAL_STAFF)
+    assert client.post(url, json=_record(), headers=other_office).status_code == 404  # not theirs: as if absent
     assert client.post(url, json=_record(), headers=_officer(settings, agency, Role.SPECIALIST)).status_code == 403
     future = client.post(url, json=_record(signed_at=(utc_now() + timedelta(hours=2)).isoformat()),
                          headers=_officer(settings, "700000", Role.POSTAL_STAFF))
@@ -174,6 +191,7 @@ def test_the_quarterly_report_counts_volumes_lateness_returns_losses_and_money_p
     _webhook(client, settings, _update(codes[2], "lost", base + timedelta(days=2)))
     accepted = vn_datetime(base)
     quarter = (accepted.month - 1) // 3 + 1
+    _agency_in_registry(db, agency, province_code="79")
     manager = _officer(settings, agency, Role.MANAGER)
     report = client.get(f"/reports/quarterly?year={accepted.year}&quarter={quarter}&province_code=79",
                         headers=manager)
@@ -189,6 +207,18 @@ def test_the_quarterly_report_counts_volumes_lateness_returns_losses_and_money_p
     assert mine[1]["postage_refund"] == 38_000 and mine[2]["compensation"] == 152_000
     assert report.json["due_by"].endswith("-10")
     bad = client.get("/reports/quarterly?year=2026&quarter=5", headers=manager)
+    # a report is read only within the reader's jurisdiction: the province of their agency
+    cao_bang = factories.agency_code()
+    _agency_in_registry(db, cao_bang, province_code="04")
+    outside = client.get(f"/reports/quarterly?year={accepted.year}&quarter={quarter}&province_code=79",
+                         headers=_officer(settings, cao_bang, Role.MANAGER))
+    assert outside.status_code == 403 and "tỉnh, thành phố" in outside.json["message"]
+    own = client.get(f"/reports/quarterly?year={accepted.year}&quarter={quarter}",
+                     headers=_officer(settings, cao_bang, Role.MANAGER)).json
+    assert all(row["province_code"] == "04" for row in own["provinces"])
+    unknown = client.get(f"/reports/quarterly?year={accepted.year}&quarter={quarter}",
+                         headers=_officer(settings, factories.agency_code(), Role.MANAGER))
+    assert unknown.status_code == 403
     assert bad.status_code == 422 and "quarter" in bad.json["errors"]["query"]
     assert client.get("/reports/quarterly?year=2026&quarter=4", headers=_officer(settings, agency)).status_code == 403
 

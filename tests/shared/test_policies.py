@@ -60,3 +60,4 @@ def test_webhook_signatures_bind_secret_body_and_time():
     assert not verify_signature(sign(body, "bi-mat", int(time.time()) - 301), body, "bi-mat")
     assert not verify_signature("garbage", body, "bi-mat")
     assert not verify_signature(header, body, "")
+    assert verify_signature(header, body, "bi-mat") == header  # the canonical form the replay memory is keyed on

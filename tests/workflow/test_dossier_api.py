@@ -40,7 +40,12 @@ def test_a_filed_dossier_waits_at_the_receiving_desk(client, file_dossier, as_of
     assert seen.headers["ETag"] == '"1"' and seen.json["procedure"]["version"] == 1
     assert client.get(f"/dossiers/{dossier_id}", headers=as_officer(DESK, Role.COUNTER_OFFICER)).status_code == 200
     outsider = as_officer("000.50.01.H40", Role.COUNTER_OFFICER)
-    assert client.get(f"/dossiers/{dossier_id}", headers=outsider).status_code == 403
+    # an officer of an agency that takes no part gets what a missing dossier gets: no existence or status oracle
+    assert client.get(f"/dossiers/{dossier_id}", headers=outsider).status_code == 404
+    for command in ("accept", "refuse", "assign", "complete-step", "stop", "extend"):
+        answer = client.post(f"/dossiers/{dossier_id}/{command}", json={}, headers=outsider)
+        assert answer.status_code == 404 == client.post(f"/dossiers/khong-co/{command}", json={},
+                                                        headers=outsider).status_code, command
     stranger = factories.bearer(settings, factories.applicant_principal())
     assert client.get(f"/dossiers/{dossier_id}", headers=stranger).status_code == 404
 

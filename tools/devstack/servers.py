@@ -190,7 +190,9 @@ class KafkaServer:
         log4j = f"-Dlog4j2.configurationFile={KAFKA_LOG4J}"
         started = time.monotonic()
         if not (self.data_dir / "data" / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = "-"
+            while cluster_id.startswith("-"):  # an id starting with "-" would be read as an option (1 in 64)
+                cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             subprocess.run([java, "-Xmx256m", "-cp", classpath, log4j, "kafka.tools.StorageTool", "format",
                             "-t", cluster_id, "-c", str(config), "--ignore-formatted"],
                            check=True, capture_output=True, cwd=REPO, env=real_clock_env())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.storage import ACCOUNTS
+from services.intake.storage import ACCOUNTS, SIGN_IN_ATTEMPTS
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.storage import documents as d
@@ -26,7 +26,16 @@ class Account(d.Document):
     idempotency_key = d.Text(allow_none=False)
 
 
+class SignInAttempts(d.Document):
+    """Failed sign-ins of one account (``account:<username>``) or one client address (``address:<ip>``)."""
+
+    failures = d.Int(allow_none=False)
+    last_failure_at = d.Moment()
+    locked_until = d.Moment()
+
+
 ACCOUNTS_DECLARED = Declared(ACCOUNTS, Account, "applicant and officer accounts (Argon2id password hashes)")
+ATTEMPTS_DECLARED = Declared(SIGN_IN_ATTEMPTS, SignInAttempts, "failed sign-ins, for throttling")
 
 
 def principal_of(account: dict[str, Any]) -> Principal:

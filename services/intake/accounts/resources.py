@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from services.intake.accounts import service
+from services.intake.accounts import service, throttle
 from services.intake.accounts.document import principal_of
 from services.intake.accounts.schemas import (
     AccountSchema,
@@ -15,8 +16,10 @@ from services.intake.accounts.schemas import (
 from services.intake.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, applicant, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES, Role
+from shared.clock import utc_now
 from shared.domain.idempotency import scoped
 
 blp = Blueprint("accounts", __name__, description="Accounts and sign-in")
@@ -27,11 +30,21 @@ class Tokens(MethodView):
     @requires(PUBLIC)
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(429, description="Too many failed sign-ins: wait Retry-After seconds")
     def post(self, credentials):
-        """Sign in: exchange a username and password for an access token."""
-        account = service.authenticate(db(), credentials["username"], credentials["password"])
+        """Sign in: exchange a username and password for an access token. Repeated failures lock the account
+        and the client address for a while (429 with Retry-After; see accounts/throttle.py)."""
+        now, address, username = utc_now(), request.remote_addr, credentials["username"]
+        wait = throttle.wait_seconds(db(), username, address, now)
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            abort(429, message=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                  headers={"Retry-After": str(wait)})
+        account = service.authenticate(db(), username, credentials["password"])
         if account is None:
+            throttle.failed(db(), username, address, now)
             abort(401, message="Tên đăng nhập hoặc mật khẩu không đúng.")
+        throttle.succeeded(db(), username)
         context = service_context()
         return {
             "access_token": context.extras["token_issuer"].issue(principal_of(account)),

@@ -7,12 +7,12 @@ from shared.domain import fields as f
 from shared.domain.identifiers import AGENCY_CODE_RE
 from shared.domain.schemas import CITIZEN_ID_RE, PHONE_RE
 
-PASSWORD = f.String(required=True, load_only=True, validate=f.length(min=8, max=128))
+PASSWORD = f.Secret(required=True, load_only=True, validate=f.length(min=8, max=128))
 
 
 class CredentialsSchema(f.VnSchema):
     username = f.String(required=True, validate=f.length(max=100))
-    password = f.String(required=True, load_only=True, validate=f.length(max=128))
+    password = f.Secret(required=True, load_only=True, validate=f.length(min=1, max=128))
 
 
 class TokenSchema(Schema):

@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.intake.attachments import service
@@ -15,6 +14,7 @@ from services.intake.attachments.schemas import UploadSchema
 from services.intake.storage import DOSSIERS, db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain.errors import NotFound, Rejected
@@ -107,7 +107,8 @@ def _own_upload(upload_id: str) -> dict:
 
 @blp.route("/dossiers/<string:dossier_id>/files/<string:file_id>")
 class DossierFile(MethodView):
-    @requires(applicant_owner(owner_of=_dossier_owner), officer(*DOSSIER_READERS, agency_of=_dossier_agencies))
+    @requires(applicant_owner(owner_of=_dossier_owner),
+              officer(*DOSSIER_READERS, agency_of=_dossier_agencies, hidden=True))
     @blp.doc(responses={"200": {"description": "the file"}})
     def get(self, dossier_id, file_id):
         """A file of the dossier (filed with it or supplied later): for its owner and the officers of its

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.intake.attachments import service as attachments
 from services.intake.dossiers import service
@@ -9,6 +8,7 @@ from services.intake.dossiers.schemas import CounterSubmissionSchema, DossierSch
 from services.intake.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint
 from shared.auth.policy import current_principal, officer, requires
 from shared.auth.roles import Role
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from services.intake.attachments import service as attachments
 from services.intake.dossiers import service
@@ -10,6 +10,7 @@ from services.intake.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
 from shared.api.pagination import PageArgs, after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 
@@ -17,7 +18,7 @@ blp = Blueprint("dossiers", __name__, url_prefix="/dossiers", description="Dossi
 
 OFFICERS_OF_THE_DOSSIER = officer(
     Role.COUNTER_OFFICER, Role.AGENCY_HEAD, Role.SPECIALIST, Role.MANAGER,
-    agency_of=lambda dossier_id: service.agency_of(db(), dossier_id),
+    agency_of=lambda dossier_id: service.agency_of(db(), dossier_id), hidden=True,
 )
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from services.intake.dossiers import service
 from services.intake.dossiers.schemas import LookupSchema
 from services.intake.storage import db
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, requires
 from shared.domain.identifiers import is_dossier_code
 

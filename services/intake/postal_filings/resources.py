@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.intake.postal_filings import service
 from services.intake.postal_filings.schemas import PostalFilingRequest, PostalFilingView
 from services.intake.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant, applicant_owner, current_principal, requires
 from shared.domain.errors import NotFound
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.intake.procedures import service
 from services.intake.storage import db
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, requires
 from shared.clock import utc_now, vn_date
 from shared.domain.catalogue import ComponentSchema, FeeSchema

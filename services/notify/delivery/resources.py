@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.notify.delivery import receipts
 from services.notify.delivery.receipts import RECEIPT_DELIVERED, RECEIPT_FAILED
 from services.notify.storage import SEEN_SIGNATURES, db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import requires, webhook_signature
 from shared.clock import utc_now
 from shared.domain import fields as f

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.notify.inbox import service
 from services.notify.inbox.schemas import InboxArgs, InboxItemView, InboxPageView, ReadAllView
 from services.notify.storage import db
 from shared.api.pagination import after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.notify.notifications import service
 from services.notify.notifications.schemas import NotificationRequest, NotificationView, ResendRequest
 from services.notify.storage import db
 from services.notify.templates.library import APPLICANT
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant_owner, current_principal, officer, requires
 from shared.auth.policy import service as service_policy
 from shared.auth.roles import OFFICER_ROLES, PrincipalKind, Role
@@ -16,9 +16,13 @@ from shared.domain.idempotency import scoped
 blp = Blueprint("notifications", __name__, description="Messages about dossiers, with their delivery status")
 
 OWNER_OF_DOSSIER = applicant_owner(owner_of=lambda dossier_id: service.dossier_owner(db(), dossier_id))
-OFFICERS_OF_DOSSIER = officer(*OFFICER_ROLES, agency_of=lambda dossier_id: service.dossier_agencies(db(), dossier_id))
-DESK_OF_NOTIFICATION = officer(Role.COUNTER_OFFICER, Role.AGENCY_HEAD,
-                               agency_of=lambda notification_id: service.notification_agencies(db(), notification_id))
+OFFICERS_OF_DOSSIER = officer(*OFFICER_ROLES, agency_of=lambda dossier_id: service.dossier_agencies(db(), dossier_id),
+                              hidden=True)
+OFFICERS_OF_NOTIFICATION = officer(
+    *OFFICER_ROLES, agency_of=lambda notification_id: service.notification_agencies(db(), notification_id), hidden=True)
+DESK_OF_NOTIFICATION = officer(
+    Role.COUNTER_OFFICER, Role.AGENCY_HEAD,
+    agency_of=lambda notification_id: service.notification_agencies(db(), notification_id), hidden=True)
 
 
 @blp.route("/dossiers/<string:dossier_id>/notifications")
@@ -50,8 +54,7 @@ class Notifications(MethodView):
 
 @blp.route("/notifications/<string:notification_id>")
 class Notification(MethodView):
-    @requires(officer(*OFFICER_ROLES,
-                      agency_of=lambda notification_id: service.notification_agencies(db(), notification_id)))
+    @requires(OFFICERS_OF_NOTIFICATION)
     @blp.response(200, NotificationView)
     def get(self, notification_id):
         """One message with its attempts."""

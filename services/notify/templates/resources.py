@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.notify.delivery.sms_text import prepare
 from services.notify.templates.library import SAMPLE, SMS, TEMPLATES_LIST, get_template, versions
 from services.notify.templates.schemas import PreviewRequest, PreviewView, TemplateView
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import officer, requires
 from shared.auth.roles import OFFICER_ROLES
 from shared.domain.errors import NotFound

@@ -16,6 +16,7 @@ class Copied(d.Document):
 
 class Agency(Copied):
     name = d.Text()
+    level = d.Text()
     province_code = d.Text()
     address = d.Map()
 

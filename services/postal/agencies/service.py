@@ -13,6 +13,7 @@ from shared.storage.read_copy import keep_newest
 
 
 def apply_agency(db: Database, event: Event, payload: dict[str, Any]) -> bool:
-    fields = {"name": payload["name"], "province_code": payload["province_code"], "address": payload.get("address")}
+    fields = {"name": payload["name"], "level": payload["level"], "province_code": payload["province_code"],
+              "address": payload.get("address")}
     return keep_newest(db[AGENCIES], payload["code"], fields, revision=payload.get("revision", 0),
                        source_event_id=event.event_id)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.postal.shipments import service
 from services.postal.shipments.schemas import ShipmentView, WorkArgs
 from services.postal.storage import db
+from shared.api.parsing import Blueprint
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.postal.provider.schemas import StatusUpdate
 from services.postal.shipments import service
 from services.postal.storage import SEEN_SIGNATURES, db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import requires, webhook_signature
 
 blp = Blueprint("provider", __name__, url_prefix="/provider", description="Callbacks of the postal provider")

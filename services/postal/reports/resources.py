@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.postal.reports import service
 from services.postal.storage import db
-from shared.auth.policy import officer, requires
+from shared.api.parsing import Blueprint
+from shared.auth.policy import current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain import fields as f
 
@@ -52,7 +52,9 @@ class Quarterly(MethodView):
     @blp.response(200, QuarterlyReport)
     def get(self, args):
         """Volumes, on-time and late deliveries, returns, losses, postage, refunds and compensation per
-        province for one quarter (Circular 17/2017 Art. 13)."""
-        report = service.quarterly(db(), args["year"], args["quarter"], args.get("province_code"))
+        province for one quarter (Circular 17/2017 Art. 13) — within the reader's jurisdiction: the province of
+        their agency (a central agency's reader sees every province)."""
+        province = service.jurisdiction(db(), current_principal(), args.get("province_code"))
+        report = service.quarterly(db(), args["year"], args["quarter"], province)
         report["from_"] = report.pop("from")
         return report

@@ -12,8 +12,26 @@ from typing import Any
 from pymongo.database import Database
 
 from services.postal.shipments import statuses as st
-from services.postal.storage import SHIPMENTS
+from services.postal.storage import AGENCIES, SHIPMENTS
+from shared.auth.principal import Principal
 from shared.clock import VN_TZ
+from shared.domain.errors import Forbidden
+
+CENTRAL = "central"
+
+
+def jurisdiction(db: Database, reader: Principal, asked: str | None) -> str | None:
+    """The province a reader may report on: their agency's (from the registry's read copy); a central agency's
+    reader any province (None: all). Another province is refused."""
+    agency = db[AGENCIES].find_one({"_id": reader.agency_code}, {"province_code": 1, "level": 1})
+    if agency is None:
+        raise Forbidden("Không xác định được địa bàn của cán bộ: cơ quan chưa có trong danh mục.")
+    if agency.get("level") == CENTRAL:
+        return asked
+    own = agency["province_code"]
+    if asked and asked != own:
+        raise Forbidden(f"Chỉ xem được báo cáo của tỉnh, thành phố nơi cơ quan mình đặt trụ sở (mã {own}).")
+    return own
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime, datetime]:

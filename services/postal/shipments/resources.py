@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.postal.shipments import service
 from services.postal.shipments.schemas import (
@@ -14,6 +13,7 @@ from services.postal.shipments.schemas import (
 from services.postal.storage import db
 from shared.api.app import service_context
 from shared.api.pagination import after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.clock import utc_now
@@ -24,11 +24,15 @@ blp = Blueprint("shipments", __name__, description="Shipments with the public po
 AGENCY_ROLES = (Role.COUNTER_OFFICER, Role.AGENCY_HEAD, Role.CLERK, Role.MANAGER)
 
 
+POST_OFFICE_OF_SHIPMENT = officer(
+    Role.POSTAL_STAFF, agency_of=lambda shipment_id: service.shipment_post_office(db(), shipment_id), hidden=True)
+
+
 @blp.route("/dossiers/<string:dossier_id>/shipments")
 class DossierShipments(MethodView):
     @requires(
         applicant_owner(owner_of=lambda dossier_id: service.dossier_owner(db(), dossier_id)),
-        officer(*AGENCY_ROLES, agency_of=lambda dossier_id: service.dossier_agency(db(), dossier_id)),
+        officer(*AGENCY_ROLES, agency_of=lambda dossier_id: service.dossier_agency(db(), dossier_id), hidden=True),
     )
     @blp.response(200, ShipmentView(many=True))
     def get(self, dossier_id):
@@ -40,8 +44,8 @@ class DossierShipments(MethodView):
 class Shipment(MethodView):
     @requires(
         applicant_owner(owner_of=lambda shipment_id: service.shipment_owner(db(), shipment_id)),
-        officer(*AGENCY_ROLES, agency_of=lambda shipment_id: service.shipment_agency(db(), shipment_id)),
-        officer(Role.POSTAL_STAFF, agency_of=lambda shipment_id: service.shipment_post_office(db(), shipment_id)),
+        officer(*AGENCY_ROLES, agency_of=lambda shipment_id: service.shipment_agency(db(), shipment_id), hidden=True),
+        POST_OFFICE_OF_SHIPMENT,
     )
     @blp.response(200, ShipmentView)
     def get(self, shipment_id):
@@ -52,9 +56,9 @@ class Shipment(MethodView):
 @blp.route("/shipments/<string:shipment_id>/handover")
 class Handover(MethodView):
     @requires(
-        officer(Role.POSTAL_STAFF, agency_of=lambda shipment_id: service.shipment_post_office(db(), shipment_id)),
+        POST_OFFICE_OF_SHIPMENT,
         officer(Role.COUNTER_OFFICER, Role.CLERK,
-                agency_of=lambda shipment_id: service.shipment_agency(db(), shipment_id)),
+                agency_of=lambda shipment_id: service.shipment_agency(db(), shipment_id), hidden=True),
     )
     @blp.arguments(HandoverRequest)
     @blp.response(200, ShipmentView)

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.workflow.calendar import service
 from services.workflow.dossiers.alerts import recompute_open_dossiers
 from services.workflow.storage import db
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.calendar import TimeLimit, Unit

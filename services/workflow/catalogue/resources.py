@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import json
-
 import yaml
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
 from services.workflow.catalogue import service
@@ -14,6 +11,7 @@ from services.workflow.catalogue.schemas import ImportReportSchema, ImportSchema
 from services.workflow.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.parsing import Blueprint, RequestRefused, parse_json
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain.catalogue import DRAFT, PUBLISHED_VERSION, AgencySchema, ProcedureSchema, ProcedureVersionSchema
@@ -143,10 +141,14 @@ class Import(MethodView):
 
 
 def _import_body() -> dict:
-    raw = request.get_data(cache=False, as_text=True)
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        raise Rejected("Thiếu nội dung danh mục cần nhập (JSON hoặc YAML).", {"body": ["Không được để trống."]})
     try:
-        parsed = yaml.safe_load(raw) if "yaml" in (request.mimetype or "") else json.loads(raw or "{}")
-    except (yaml.YAMLError, ValueError) as exc:
+        parsed = yaml.safe_load(raw.decode("utf-8")) if "yaml" in (request.mimetype or "") else parse_json(raw)
+    except RequestRefused as refused:
+        raise Rejected(refused.message, {"body": [refused.message]}) from None
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
         raise Rejected("Nội dung không phải JSON/YAML hợp lệ.", {"body": [str(exc)[:300]]}) from None
     try:
         return ImportSchema().load(parsed if parsed is not None else {})

@@ -5,7 +5,6 @@ step's role and agency."""
 from __future__ import annotations
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from services.workflow.catalogue import service as catalogue
 from services.workflow.dossiers import forms, lifecycle, service
@@ -30,6 +29,7 @@ from services.workflow.dossiers.schemas import (
 from services.workflow.printing import pdf
 from services.workflow.storage import db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant_owner, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES
 from shared.domain.errors import Rejected
@@ -38,8 +38,10 @@ blp = Blueprint("dossiers", __name__, url_prefix="/dossiers",
                 description="A dossier's legal lifecycle: reception, processing, deadlines, result")
 
 OWNER = applicant_owner(owner_of=lambda dossier_id, **_: service.owner_of(db(), dossier_id))
-PARTICIPANT = officer(*OFFICER_ROLES, agency_of=lambda dossier_id, **_: service.agencies_of(db(), dossier_id))
-ANY_OFFICER = officer(*OFFICER_ROLES)  # the lifecycle checks the step's role and agency
+# An officer of an agency that takes part in the dossier; anyone else gets 404, as for a dossier that does not
+# exist. The lifecycle then checks the step's role, agency and assignee.
+PARTICIPANT = officer(*OFFICER_ROLES, agency_of=lambda dossier_id, **_: service.agencies_of(db(), dossier_id),
+                      hidden=True)
 IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
             "description": "the dossier version you acted on; a different current version answers 409"}
 
@@ -79,7 +81,7 @@ def timeline(dossier_id):
 
 
 @blp.route("/<string:dossier_id>/accept", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(AcceptSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -90,7 +92,7 @@ def accept(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/request-supplement", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(SupplementRequestSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -101,7 +103,7 @@ def request_supplement(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/refuse", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(RefuseSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -111,7 +113,7 @@ def refuse(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/assign", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(AssignSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -121,7 +123,7 @@ def assign(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/complete-step", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(CompleteStepSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -132,7 +134,7 @@ def complete_step(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/record-payment", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(PaymentSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -142,7 +144,7 @@ def record_payment(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/consult", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(ConsultSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -152,7 +154,7 @@ def consult(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/answer-consultation", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(AnswerSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -162,7 +164,7 @@ def answer_consultation(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/schedule-verification", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(VerificationSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -172,7 +174,7 @@ def schedule_verification(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/extend", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(ExtendSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -183,7 +185,7 @@ def extend(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/notify-early-return", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(NoteOnlySchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -193,7 +195,7 @@ def notify_early_return(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/return-result", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(ReturnSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
@@ -203,7 +205,7 @@ def return_result(args, dossier_id):
 
 
 @blp.route("/<string:dossier_id>/stop", methods=["POST"])
-@requires(ANY_OFFICER)
+@requires(PARTICIPANT)
 @blp.arguments(ReasonSchema)
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.workflow.catalogue import service as catalogue
@@ -14,6 +13,7 @@ from services.workflow.printing import pdf
 from services.workflow.printing.book import tracking_book
 from services.workflow.storage import db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 from shared.domain import fields as f

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.workflow.dossiers.schemas import FinishedArgs, QueueArgs, QueuePageView
@@ -10,6 +9,7 @@ from services.workflow.queues import service
 from services.workflow.storage import db
 from shared.api.app import service_context
 from shared.api.pagination import after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES
 
