@@ -39,6 +39,13 @@ class Settings:
     consumer_local_attempts: int = setting(
         "CONSUMER_LOCAL_ATTEMPTS", 3, "tries of a failing handler inside the consumer before the retry topic"
     )
+    consumer_session_timeout_seconds: float = setting(
+        "CONSUMER_SESSION_TIMEOUT_SECONDS", 10.0, "a consumer silent this long leaves its group (heartbeats: a third)"
+    )
+    consumer_max_poll_interval_seconds: float = setting(
+        "CONSUMER_MAX_POLL_INTERVAL_SECONDS", 300.0,
+        "the longest one batch may take: a consumer busier than this is taken out of its group"
+    )
     consumer_retry_delay_seconds: float = setting(
         "CONSUMER_RETRY_DELAY_SECONDS", 10.0, "delay before the first pass through <topic>.retry (doubles each pass)"
     )
@@ -191,6 +198,10 @@ class Settings:
     gunicorn_workers: int = setting("GUNICORN_WORKERS", 2, "gunicorn worker processes per API")
     gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")
     max_request_bytes: int = setting("MAX_REQUEST_BYTES", 1_048_576, "largest accepted request body")
+    readiness_interval_seconds: float = setting(
+        "READINESS_INTERVAL_SECONDS", 2.0, "how often each API process checks MongoDB and Kafka in the background")
+    readiness_timeout_seconds: float = setting(
+        "READINESS_TIMEOUT_SECONDS", 1.0, "the longest one dependency check may take before it counts as failed")
 
     metrics_port: int = setting(
         "METRICS_PORT", 9464,

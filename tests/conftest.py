@@ -26,6 +26,7 @@ from shared.bus.kafka import ensure_topics
 from shared.config import Settings
 from shared.storage.documents import check_all
 from tests.support.clock import BusinessClock
+from tools.devstack.servers import KafkaServer
 from tools.devstack.stack import PORTAL, SERVICES, Ports, Stack, service_processes
 
 FAST = {
@@ -139,17 +140,37 @@ def database(client: pymongo.MongoClient, settings: Settings, service: str):
     return client[settings.database_name(service)]
 
 
-@pytest.fixture
-def deployment(stack) -> Iterator[Stack]:
-    """The services' real processes can be started on this one (``start_services``/``start_process``);
-    everything started is stopped at the end of the test."""
+@contextlib.contextmanager
+def derived(stack: Stack, kafka: KafkaServer | None = None) -> Iterator[Stack]:
+    """A deployment on the run's servers with its own prefixes, ports and logs (on its own ``kafka`` broker if
+    given); its processes stop at the end."""
     prefix = _prefix()
     deployed = stack.derive(name=prefix, db_prefix=prefix, topic_prefix=f"{prefix}.", overrides=FAST)
+    if kafka is not None:
+        deployed.kafka = kafka
     deployed.ensure_topics()
     try:
         yield deployed
     finally:
         deployed.stop_services()
+
+
+@pytest.fixture
+def deployment(stack) -> Iterator[Stack]:
+    """The services' real processes can be started on this one (``start_services``/``start_process``);
+    everything started is stopped at the end of the test."""
+    with derived(stack) as deployed:
+        yield deployed
+
+
+@pytest.fixture(scope="module")
+def running_system(stack) -> Iterator[Stack]:
+    """Every service running with the seed catalogue, shared by the tests of one module (for tests that only
+    read, or write data of their own)."""
+    with derived(stack) as deployed:
+        deployed.start_services()
+        deployed.seed_catalogue()
+        yield deployed
 
 
 @contextlib.contextmanager

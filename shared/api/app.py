@@ -23,9 +23,9 @@ from pymongo.database import Database
 
 from shared.api import audit, errors, health, observability, swagger_assets
 from shared.api.parsing import Blueprint
+from shared.api.readiness import ReadinessMonitor
 from shared.auth import policy
 from shared.auth.tokens import TokenVerifier, verification_keys
-from shared.bus.kafka import KafkaProbe
 from shared.clock import as_utc
 from shared.config import Settings, get_settings
 from shared.logging import start_context
@@ -43,7 +43,7 @@ class ServiceContext:
     service: str
     settings: Settings
     db: Database
-    kafka_probe: KafkaProbe
+    readiness: ReadinessMonitor
     extras: dict[str, Any]
 
 
@@ -71,7 +71,7 @@ def create_service_app(
     )
 
     db = connect(settings, service)  # lazy: no round trip until the first request
-    app.extensions["motcua"] = ServiceContext(service, settings, db, KafkaProbe(settings), {})
+    app.extensions["motcua"] = ServiceContext(service, settings, db, ReadinessMonitor(settings, service), {})
 
     api = errors.ServiceApi(app, spec_kwargs={
         "info": {"description": description},

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields
-from pymongo.errors import PyMongoError
 
 from shared.api.parsing import Blueprint
+from shared.api.readiness import UNAVAILABLE
 from shared.auth.policy import PUBLIC, requires
-from shared.storage.mongo import ping
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
 
@@ -20,7 +19,8 @@ class HealthSchema(Schema):
 
 
 class ReadinessSchema(Schema):
-    status = fields.String(metadata={"description": "ready or unavailable"})
+    status = fields.String(metadata={"description": "ready; degraded (Kafka unreachable: writes wait in the "
+                                                    "outbox, 200); unavailable (MongoDB unreachable, 503)"})
     service = fields.String()
     checks = fields.Dict(keys=fields.String(), values=fields.String(),
                          metadata={"description": "ok, or what is wrong, per dependency"})
@@ -39,16 +39,11 @@ class Liveness(MethodView):
 class Readiness(MethodView):
     @requires(PUBLIC)
     @blp.response(200, ReadinessSchema)
-    @blp.alt_response(503, schema=ReadinessSchema, description="A dependency is unreachable")
+    @blp.alt_response(503, schema=ReadinessSchema, description="MongoDB is unreachable (or the checks hang)")
     def get(self):
-        """The service can reach MongoDB and Kafka (and Kafka has the system's topics)."""
+        """Whether the service can serve: the last result of the background checks of MongoDB and Kafka (and
+        Kafka's topics), answered at once (shared/api/readiness.py)."""
         context = current_app.extensions["motcua"]
-        checks = {"mongo": "ok", "kafka": "ok"}
-        try:
-            ping(context.db)
-        except PyMongoError as exc:
-            checks["mongo"] = f"unreachable: {exc.__class__.__name__}"
-        checks["kafka"] = context.kafka_probe.check() or "ok"
-        ready = all(value == "ok" for value in checks.values())
-        body = {"status": "ready" if ready else "unavailable", "service": context.service, "checks": checks}
-        return body, 200 if ready else 503
+        snapshot = context.readiness.snapshot()
+        body = {"status": snapshot.status, "service": context.service, "checks": snapshot.checks}
+        return body, 503 if snapshot.status == UNAVAILABLE else 200

@@ -100,7 +100,12 @@ class ServiceParser(FlaskParser):
         try:
             return parse_json(data)
         except RequestRefused as refused:
-            abort(400, message=refused.message, errors={"json": [refused.message]})
+            unreadable(refused.message)
+
+
+def unreadable(message: str, location: str = "json") -> None:
+    """Answers 400: the body cannot be read at all (as opposed to 422: read, but its fields are wrong)."""
+    abort(400, message=message, errors={location: [message]})
 
 
 class Blueprint(flask_smorest.Blueprint):

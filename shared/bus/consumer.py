@@ -12,6 +12,10 @@ For each record, in partition order:
 4. record the ``event_id`` as processed;
 5. commit the offsets of the batch — only after every record in it was handled or durably parked.
 
+When the broker or the database is away, the loop does not die: the records not handled are rewound, it backs
+off and tries again, re-joining the group after repeated failures; a commit refused after a rebalance is
+dropped (the partitions' new owner gets those records again and skips them at step 2).
+
 A crash anywhere before 5 redelivers the batch; step 2 makes that cheap. A crash between 3 and 4 runs the
 handler again, so handlers must be idempotent on their own too: write with natural keys (``_id`` derived
 from the dossier or the event) and upserts, never blind inserts or increments.
@@ -32,10 +36,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from kafka.errors import KafkaError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.bus.kafka import make_consumer, make_producer
 from shared.clock import utc_now
@@ -51,6 +55,7 @@ Handler = Callable[[Event, dict[str, Any]], None]
 
 PROCESSED_EVENTS = "processed_events"
 PROCESSED_RETENTION = timedelta(days=30)  # longer than Kafka retention, so redelivery is always caught
+REJOIN_AFTER_FAILURES = 5  # consecutive broker/database failures before the consumer is replaced
 
 
 class PermanentError(Exception):
@@ -176,32 +181,91 @@ class ConsumerRunner:
         self._loop(stop, retry_topics, self.group_id + ".retry", from_retry=True)
 
     def _loop(self, stop: threading.Event, topics: list[str], group_id: str, *, from_retry: bool) -> None:
-        consumer = make_consumer(self.settings, group_id=group_id, topics=topics,
-                                 client_id=f"{group_id}-{threading.current_thread().name}")
-        log.info("consuming %s as %s", ", ".join(topics), group_id)
+        """Polls, handles and commits until ``stop``. An outage of the broker or the database never ends the
+        loop: what could not be handled is rewound and comes again after a backoff, offsets that could not be
+        committed are committed with the next batch (or redelivered and skipped as duplicates), and a consumer
+        that keeps failing is closed and the group joined afresh."""
+        consumer = self._consumer(group_id, topics)
         next_purge = time.monotonic() + 60
         lag = metrics.LagWatch(group_id)
+        pending: dict[Any, OffsetAndMetadata] = {}  # handled but not yet committed
+        failures = 0
         try:
             while not stop.is_set():
-                batch = consumer.poll(timeout_ms=500)
-                lag.observe(consumer)
-                offsets: dict[Any, OffsetAndMetadata] = {}
-                for tp, records in batch.items():
-                    for record in records:
-                        if from_retry and not self._wait_until_due(record, stop):
-                            break
-                        self.handle_record(record, from_retry=from_retry)
-                        offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
-                    if stop.is_set():
-                        break
-                if offsets:
-                    consumer.commit(offsets)
+                try:
+                    batch = consumer.poll(timeout_ms=500)
+                    lag.observe(consumer)
+                    pending.update(self._handle_batch(consumer, batch, stop, from_retry=from_retry))
+                    if pending:
+                        self._commit(consumer, pending)
+                    failures = 0
+                except (KafkaError, PyMongoError) as exc:
+                    failures += 1
+                    backoff = min(0.5 * 2 ** failures, 30.0)
+                    log.warning("%s: %s (%d in a row); trying again in %.1fs", group_id, exc.__class__.__name__,
+                                failures, backoff, exc_info=failures == 1)
+                    stop.wait(backoff)
+                    if failures % REJOIN_AFTER_FAILURES == 0:
+                        log.warning("%s: joining the group afresh after %d failures", group_id, failures)
+                        pending.clear()  # not committed: redelivered to whoever owns the partitions, skipped
+                        consumer.close(autocommit=False)
+                        consumer = self._consumer(group_id, topics)
+                    continue
                 if not from_retry and time.monotonic() > next_purge:
                     next_purge = time.monotonic() + 3600
                     self.processed.purge()
         finally:
             consumer.close(autocommit=False)
             log.info("stopped consuming %s", ", ".join(topics))
+
+    def _consumer(self, group_id: str, topics: list[str]):
+        consumer = make_consumer(self.settings, group_id=group_id, topics=topics,
+                                 client_id=f"{group_id}-{threading.current_thread().name}")
+        log.info("consuming %s as %s", ", ".join(topics), group_id)
+        return consumer
+
+    def _handle_batch(self, consumer, batch: dict, stop: threading.Event, *,
+                      from_retry: bool) -> dict[Any, OffsetAndMetadata]:
+        """Handles a polled batch in partition order; returns the offsets to commit. If a record cannot be
+        handled (the broker or the database is away), every partition is rewound to its first record not
+        handled, so nothing is skipped, and the error is raised for the loop to back off."""
+        handled: dict[Any, int] = {}
+        try:
+            for tp, records in batch.items():
+                for record in records:
+                    if stop.is_set() or (from_retry and not self._wait_until_due(record, stop)):
+                        break
+                    self.handle_record(record, from_retry=from_retry)
+                    handled[tp] = record.offset + 1
+                if stop.is_set():
+                    break
+        except (KafkaError, PyMongoError):
+            self._rewind(consumer, batch, handled)
+            raise
+        self._rewind(consumer, batch, handled)  # records left when asked to stop: not skipped either
+        return {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in handled.items()}
+
+    @staticmethod
+    def _rewind(consumer, batch: dict, handled: dict[Any, int]) -> None:
+        for tp, records in batch.items():
+            first_unhandled = handled.get(tp, records[0].offset)
+            if first_unhandled <= records[-1].offset:
+                consumer.seek(tp, first_unhandled)
+
+    def _commit(self, consumer, pending: dict[Any, OffsetAndMetadata]) -> None:
+        """Commits what was handled. After a rebalance the partitions may be another member's: the commit is
+        refused (CommitFailedError), which is no loss — the new owner gets those records again and skips them
+        as processed — so the offsets of partitions no longer ours are dropped and the loop goes on."""
+        try:
+            consumer.commit(dict(pending))
+        except CommitFailedError:
+            mine = consumer.assignment()
+            log.warning("offsets not committed: the group rebalanced (partitions now %s)",
+                        ", ".join(f"{tp.topic}/{tp.partition}" for tp in sorted(mine)) or "none")
+            for tp in [tp for tp in pending if tp not in mine]:
+                del pending[tp]
+            return
+        pending.clear()
 
     def _wait_until_due(self, record, stop: threading.Event) -> bool:
         """Sleeps until the retry record's ``x-not-before``; False if asked to stop first (not committed)."""

@@ -42,9 +42,9 @@ def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str)
         enable_auto_commit=False,      # offsets are committed after the handler succeeded
         auto_offset_reset="earliest",  # a new group starts from the oldest retained event, never skips
         max_poll_records=100,
-        session_timeout_ms=10_000,
-        heartbeat_interval_ms=3_000,
-        max_poll_interval_ms=300_000,
+        session_timeout_ms=int(settings.consumer_session_timeout_seconds * 1000),
+        heartbeat_interval_ms=int(settings.consumer_session_timeout_seconds * 1000 / 3),
+        max_poll_interval_ms=int(settings.consumer_max_poll_interval_seconds * 1000),
     )
 
 
@@ -81,12 +81,13 @@ def ensure_topics(settings, timeout_seconds: float = 30.0) -> list[str]:
 
 
 class KafkaProbe:
-    """Readiness check: can this process reach the brokers and see our topics? Cached for a few seconds
-    so a busy readiness probe does not hammer the cluster."""
+    """Can this process reach the brokers and see our topics? Cached for ``ttl_seconds``. A metadata request
+    to a dead broker can block for a long time: call it off request threads (:mod:`shared.api.readiness`)."""
 
-    def __init__(self, settings, ttl_seconds: float = 3.0) -> None:
+    def __init__(self, settings, ttl_seconds: float = 3.0, timeout_seconds: float = 5.0) -> None:
         self.settings = settings
         self.ttl = ttl_seconds
+        self.timeout_ms = int(timeout_seconds * 1000)
         self._lock = threading.Lock()
         self._consumer: KafkaConsumer | None = None
         self._checked_at = 0.0
@@ -105,8 +106,9 @@ class KafkaProbe:
         try:
             if self._consumer is None:
                 self._consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                                               client_id="motcua-readiness", request_timeout_ms=5000,
-                                               api_version_auto_timeout_ms=3000)
+                                               client_id="motcua-readiness", request_timeout_ms=self.timeout_ms,
+                                               api_version_auto_timeout_ms=self.timeout_ms,
+                                               reconnect_backoff_max_ms=self.timeout_ms)
             topics = self._consumer.topics()
         except (KafkaError, OSError, ValueError) as exc:
             self._consumer = None

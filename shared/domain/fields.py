@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.calendar.model import RANGE_TEXT, OutsideCalendar, calendar_date, within_calendar
+from shared.clock import utc_now, vn_date
 
 _COMMON = {
     "required": "Thiếu trường bắt buộc.",
@@ -136,6 +138,26 @@ class IsoDate(Date):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value if isinstance(value, str) or value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
+class BirthDate(IsoDate):
+    """A date of birth: from 1 January 1900 (anything earlier is a typing error) up to today in Vietnam, never
+    in the future. The OpenAPI document shows the lower bound; the upper one moves with the business clock."""
+
+    EARLIEST = date(1900, 1, 1)
+    default_error_messages = {
+        **IsoDate.default_error_messages,
+        "too_early": "Ngày sinh phải từ 01/01/1900 trở đi.",
+        "future": "Ngày sinh không được sau ngày hôm nay.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = fields.Date._deserialize(self, value, attr, data, **kwargs)
+        if day < self.EARLIEST:
+            raise self.make_error("too_early")
+        if day > vn_date(utc_now()):
+            raise self.make_error("future")
+        return day.isoformat()
 
 
 class AwareDateTime(fields.AwareDateTime):

@@ -11,8 +11,11 @@ Where the two differ, both behaviours exist and the rule set decides:
 - dossier-code format B for centrally provided services (Circular 03/2025 Art. 13(3), added by Circular
   04/2025 Art. 23(2) from 25/1/2026);
 - a stop notice when processing stops at the applicant's request (Decree 118/2025 Art. 21; Circular 03/2025
-  Art. 7) — under Decree 61 the withdrawal is recorded without one;
-- filing regardless of administrative boundary (Decree 118/2025 Art. 14(2), Art. 20).
+  Art. 7). Decree 61 has no such procedure, but the status list every one-stop system had to show under it
+  (Circular 22/2019/TT-BTTTT Art. 4(2), Appendix I) has "Công dân yêu cầu rút hồ sơ" (7): a Decree 61 dossier
+  may be withdrawn while it has no result, and the withdrawal is recorded, without a stop notice;
+- filing regardless of administrative boundary (Decree 118/2025 Art. 14(2), Art. 20);
+- the articles a message cites (:meth:`RuleSet.cite`): a person reads the rule of their dossier's own decree.
 """
 
 from __future__ import annotations
@@ -42,6 +45,12 @@ class RuleSet:
     non_boundary_intake: bool = False
     stop_notice: bool = False
     code_format_b_from: date | None = None
+    articles: dict[str, str] = field(default_factory=dict)
+
+    def cite(self, rule: str) -> str:
+        """The article a message about ``rule`` cites, in parentheses (empty if this rule set has none)."""
+        article = self.articles.get(rule)
+        return f" ({article})" if article else ""
 
     def form_number(self, form: str, overrides: str = "") -> str | None:
         """The form's number under this rule set (``FORM_NUMBERS`` may override:
@@ -62,6 +71,13 @@ DECREE_61 = RuleSet(
     # Circular 01/2018 Art. 9(1)
     form_numbers={"receipt": "01", "supplement_request": "02", "refusal": "03", "apology": "04",
                   "control_slip": "05", "tracking_book": "06"},
+    articles={
+        "appraisal_supplement": "Nghị định 61/2018/NĐ-CP Điều 19 khoản 4",
+        "refusal_after_appraisal": "Nghị định 61/2018/NĐ-CP Điều 19 khoản 8",
+        "extension": "Nghị định 61/2018/NĐ-CP Điều 19 khoản 9",
+        "early_return": "Nghị định 61/2018/NĐ-CP Điều 20 khoản 4",
+        # no "withdrawal": Decree 61 has no stop procedure (the module's docstring says what it allows)
+    },
 )
 DECREE_118 = RuleSet(
     "nd118-2025", "118/2025/NĐ-CP", "03/2025/TT-VPCP", date(2025, 7, 1), None,
@@ -71,6 +87,15 @@ DECREE_118 = RuleSet(
                   "stop_notice": "05", "control_slip": "06", "tracking_book": "07"},
     non_boundary_intake=True,
     stop_notice=True,
+    # Decree 118 Art. 19 succeeds Decree 61 Art. 19; its clause numbering is not confirmed (domain.md §2.6), so
+    # only the article is cited.
+    articles={
+        "appraisal_supplement": "Nghị định 118/2025/NĐ-CP Điều 19",
+        "refusal_after_appraisal": "Nghị định 118/2025/NĐ-CP Điều 19",
+        "extension": "Nghị định 118/2025/NĐ-CP Điều 19",
+        "early_return": "Nghị định 118/2025/NĐ-CP Điều 22",
+        "withdrawal": "Nghị định 118/2025/NĐ-CP Điều 21; Thông tư 03/2025/TT-VPCP Điều 7",
+    },
     code_format_b_from=date(2026, 1, 25),
 )
 

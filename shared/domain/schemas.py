@@ -36,7 +36,7 @@ class ApplicantSchema(f.VnSchema):
     kind = f.String(required=True, validate=f.one_of(("citizen", "organisation")))
     full_name = f.String(required=True, validate=f.length(max=150))
     id_number = f.String(required=True, validate=f.length(max=20))
-    date_of_birth = f.IsoDate()
+    date_of_birth = f.BirthDate()
     address = f.Nested(AddressSchema)
 
     @validates_schema

@@ -159,39 +159,48 @@ class _DossierChange(f.VnSchema):
     result_return_method = f.String(allow_none=True, load_default=None)
 
 
-def _payload(name: str, details: type[Schema]) -> type[Schema]:
-    return type(name, (_DossierChange,), {"details": f.Nested(details, required=True)})
+class _DossierChangeV2(_DossierChange):
+    """v2 adds the agencies' names: people read names, never codes."""
+
+    receiving_agency_name = f.String(allow_none=True, required=True)
+    competent_agency_name = f.String(allow_none=True, required=True)
 
 
-DOSSIER_EVENTS: dict[str, tuple[type[Schema], str]] = {
-    "dossier.accepted": (_payload("DossierAcceptedV1", Accepted), "accepted at the desk (status 2), appointment set"),
-    "dossier.supplement-requested": (_payload("DossierSupplementRequestedV1", SupplementRequested),
+def _payload(name: str, details: type[Schema]) -> dict[int, type[Schema]]:
+    """The payload's schema at each version (v1 events are still read: their names come out as None)."""
+    return {1: type(f"{name}V1", (_DossierChange,), {"details": f.Nested(details, required=True)}),
+            2: type(f"{name}V2", (_DossierChangeV2,), {"details": f.Nested(details, required=True)})}
+
+
+DOSSIER_EVENTS: dict[str, tuple[dict[int, type[Schema]], str]] = {
+    "dossier.accepted": (_payload("DossierAccepted", Accepted), "accepted at the desk (status 2), appointment set"),
+    "dossier.supplement-requested": (_payload("DossierSupplementRequested", SupplementRequested),
                                      "the applicant is asked for what is missing (status 5)"),
-    "dossier.supplement-received": (_payload("DossierSupplementReceivedV1", SupplementReceived),
+    "dossier.supplement-received": (_payload("DossierSupplementReceived", SupplementReceived),
                                     "the applicant handed in the supplement"),
-    "dossier.refused": (_payload("DossierRefusedV1", Refused), "refused at reception (status 3) or after appraisal"),
-    "dossier.assigned": (_payload("DossierAssignedV1", Assigned), "a handler was assigned; processing (status 4)"),
-    "dossier.step-completed": (_payload("DossierStepCompletedV1", StepCompleted), "a unit finished its step"),
-    "dossier.step-late": (_payload("DossierStepLateV1", StepLate), "a unit finished its step after its due moment"),
-    "dossier.payment-requested": (_payload("DossierPaymentRequestedV1", PaymentRequested),
+    "dossier.refused": (_payload("DossierRefused", Refused), "refused at reception (status 3) or after appraisal"),
+    "dossier.assigned": (_payload("DossierAssigned", Assigned), "a handler was assigned; processing (status 4)"),
+    "dossier.step-completed": (_payload("DossierStepCompleted", StepCompleted), "a unit finished its step"),
+    "dossier.step-late": (_payload("DossierStepLate", StepLate), "a unit finished its step after its due moment"),
+    "dossier.payment-requested": (_payload("DossierPaymentRequested", PaymentRequested),
                                   "taxes and fees to pay; the clock stops (status 6)"),
-    "dossier.payment-recorded": (_payload("DossierPaymentRecordedV1", PaymentRecorded), "paid; processing resumes"),
-    "dossier.consultation-requested": (_payload("DossierConsultationRequestedV1", ConsultationRequested),
+    "dossier.payment-recorded": (_payload("DossierPaymentRecorded", PaymentRecorded), "paid; processing resumes"),
+    "dossier.consultation-requested": (_payload("DossierConsultationRequested", ConsultationRequested),
                                        "another unit's opinion is asked, with a deadline"),
-    "dossier.consultation-answered": (_payload("DossierConsultationAnsweredV1", ConsultationAnswered),
+    "dossier.consultation-answered": (_payload("DossierConsultationAnswered", ConsultationAnswered),
                                       "the consulted unit answered"),
-    "dossier.verification-scheduled": (_payload("DossierVerificationScheduledV1", VerificationScheduled),
+    "dossier.verification-scheduled": (_payload("DossierVerificationScheduled", VerificationScheduled),
                                        "a verification appointment was set"),
-    "dossier.appointment-extended": (_payload("DossierAppointmentExtendedV1", AppointmentExtended),
+    "dossier.appointment-extended": (_payload("DossierAppointmentExtended", AppointmentExtended),
                                      "apology and new appointment (Form 04)"),
-    "dossier.deadline-changed": (_payload("DossierDeadlineChangedV1", DeadlineChanged),
+    "dossier.deadline-changed": (_payload("DossierDeadlineChanged", DeadlineChanged),
                                  "the appointment moved: calendar announcement, clock restart or stop"),
-    "dossier.result-ready": (_payload("DossierResultReadyV1", ResultReady), "the result is ready (status 9)"),
-    "dossier.early-return-notified": (_payload("DossierEarlyReturnNotifiedV1", EarlyReturnNotified),
+    "dossier.result-ready": (_payload("DossierResultReady", ResultReady), "the result is ready (status 9)"),
+    "dossier.early-return-notified": (_payload("DossierEarlyReturnNotified", EarlyReturnNotified),
                                       "the applicant is told the result can be collected before the appointment"),
-    "dossier.result-returned": (_payload("DossierResultReturnedV1", ResultReturned), "result returned (status 10)"),
-    "dossier.withdrawn": (_payload("DossierWithdrawnV1", Closed), "withdrawn at the applicant's request (status 7)"),
-    "dossier.stopped": (_payload("DossierStoppedV1", Closed), "processing stopped (status 8)"),
-    "dossier.due-soon": (_payload("DossierDueSoonV1", DueAlert), "a deadline is near"),
-    "dossier.overdue": (_payload("DossierOverdueV1", DueAlert), "a deadline passed"),
+    "dossier.result-returned": (_payload("DossierResultReturned", ResultReturned), "result returned (status 10)"),
+    "dossier.withdrawn": (_payload("DossierWithdrawn", Closed), "withdrawn at the applicant's request (status 7)"),
+    "dossier.stopped": (_payload("DossierStopped", Closed), "processing stopped (status 8)"),
+    "dossier.due-soon": (_payload("DossierDueSoon", DueAlert), "a deadline is near"),
+    "dossier.overdue": (_payload("DossierOverdue", DueAlert), "a deadline passed"),
 }

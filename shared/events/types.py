@@ -52,6 +52,13 @@ class DossierSubmittedV1(f.VnSchema):
     attachments = f.List(f.Nested(AttachmentSchema), required=True)
 
 
+class DossierSubmittedV2(DossierSubmittedV1):
+    """v2 adds the agencies' names (what the applicant's acknowledgement shows); v1 events are still read."""
+
+    receiving_agency_name = f.String(allow_none=True, required=True)
+    competent_agency_name = f.String(allow_none=True, required=True)
+
+
 class _Revision(f.VnSchema):
     revision = f.Integer(required=True, validate=f.in_range(min=1), metadata={
         "description": "the entry's version in the workflow's registry: a read copy keeps only the newest"})
@@ -104,7 +111,7 @@ class EventType:
 EVENT_TYPES: dict[str, EventType] = {
     kind.name: kind
     for kind in (
-        EventType("dossier.submitted", Topic.INTAKE_DOSSIERS, {1: DossierSubmittedV1},
+        EventType("dossier.submitted", Topic.INTAKE_DOSSIERS, {1: DossierSubmittedV1, 2: DossierSubmittedV2},
                   "a dossier was filed and given its dossier code"),
         EventType("dossier.pickup-requested", Topic.INTAKE_DOSSIERS, {1: PickupRequestedV1},
                   "an applicant asked the public postal service to carry their dossier to the agency"),
@@ -115,8 +122,8 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("calendar.announcement-published", Topic.WORKFLOW_CATALOGUE,
                   {1: AnnouncementSchema, 2: AnnouncementPublishedV2},
                   "a calendar announcement (days off, make-up working days) was published"),
-        *(EventType(name, Topic.WORKFLOW_DOSSIERS, {1: schema}, description)
-          for name, (schema, description) in DOSSIER_EVENTS.items()),
+        *(EventType(name, Topic.WORKFLOW_DOSSIERS, schemas, description)
+          for name, (schemas, description) in DOSSIER_EVENTS.items()),
         *(EventType(name, Topic.POSTAL_SHIPMENTS, {1: schema}, description)
           for name, (schema, description) in SHIPMENT_EVENTS.items()),
     )

@@ -61,7 +61,8 @@ def test_decree_61_had_no_filing_regardless_of_boundary(intake_db, settings, age
     event = catalogue.procedure_event({**catalogue.seed_procedure("1.001806"), "code": "1.999001"},
                                       valid_from="2019-01-01")
     catalogue.apply([event], _handlers(intake_db))
-    body = factories.submission(procedure_code="1.999001", receiving_agency_code=agency)
+    body = factories.submission(procedure_code="1.999001", receiving_agency_code=agency,
+                                attachments=factories.components("1.001806"))
     owner = factories.applicant_principal()
     before = datetime(2025, 6, 30, 3, 0, tzinfo=UTC)
     with pytest.raises(Rejected) as refused:
@@ -70,6 +71,16 @@ def test_decree_61_had_no_filing_regardless_of_boundary(intake_db, settings, age
     dossier, _ = service.submit_online(intake_db, settings, owner=owner, submission=body, now=datetime(2025, 7, 1, 3, 0,
                                                                                             tzinfo=UTC))
     assert dossier["rule_set"] == "nd118-2025"
+
+
+def test_an_online_filing_carries_every_required_component(client, applicant, submission):
+    """Decree 45/2020 Art. 9: an online dossier is its electronic components; a missing required one is named."""
+    _, auth = applicant
+    body = submission()
+    required = [c for c in catalogue.seed_procedure("1.001806")["components"] if c["required"]]
+    body["attachments"] = body["attachments"][1:]
+    errors = _errors(client.post("/dossiers", json=body, headers=auth))
+    assert errors["attachments"] == [f"Thiếu thành phần bắt buộc: {required[0]['name']}."]
 
 
 def test_channels_and_components_must_be_offered_by_the_procedure(client, applicant, submission):

@@ -29,7 +29,8 @@ def test_a_valid_online_dossier_is_registered_with_its_code_and_status_1(client,
 
     stored = intake_db.dossiers.find_one({"_id": dossier["id"]})
     assert stored["owner_account_id"] == principal.subject
-    (attached,) = stored["attachments"]
+    assert len(stored["attachments"]) == len(body["attachments"]) == 3  # one per required component
+    attached = stored["attachments"][0]
     assert {k: attached[k] for k in body["attachments"][0]} == body["attachments"][0]
     assert attached["media_type"] == "application/pdf" and attached["file_name"] == "don-de-nghi.pdf"
     assert len(attached["sha256"]) == 64 and attached["size_bytes"] > 0  # from the upload, not the client

@@ -56,6 +56,7 @@ def _cases():
             "dossier-submitted",
             email=(f"[Một cửa] Đã nhận hồ sơ trực tuyến {p['code']}",
                    ["Kính gửi Nguyễn Thị Hoà,", f"lúc {_said(p['submitted_at'])}", f"Mã số hồ sơ: {p['code']}",
+                    f"Cơ quan tiếp nhận: {factories.DESK_NAME}\n",
                     "Trạng thái: Mới đăng ký", "Hình thức nhận kết quả: Nhận trực tiếp tại Bộ phận Một cửa"]),
             sms=[f"Ho so {p['code']} da duoc nop truc tuyen luc {_said(p['submitted_at'], sms=True)}."],
             inbox=("owner", f"Đã nhận hồ sơ {p['code']}", [f"đã được nộp lúc {_said(p['submitted_at'])}"]))),
@@ -219,6 +220,9 @@ def test_message_reaches_its_recipients(case, notify_stack, published, notify_db
         text = text_of(messages[0])
         for fragment in fragments:
             assert fragment.format(code=code) in text
+        # people read agencies' names, never their codes (the dossier code starts with one: that is its own)
+        for agency in (payload.get("receiving_agency_code"), payload.get("competent_agency_code")):
+            assert agency is None or agency not in text.replace(code, ""), text
         assert messages[0]["X-Motcua-Dossier-Code"] == code
 
     if expect.sms:

@@ -36,7 +36,8 @@ class Counters(Aggregate):
         after["doubled"] = 2 * after["count"]
 
     def event(self, doc, version, name, details, ctx) -> Event:
-        payload = {**event_type("dossier.submitted").load(factories.submitted_event().payload, 1),
+        template = factories.submitted_event()
+        payload = {**event_type("dossier.submitted").load(template.payload, template.schema_version),
                    "status": doc["count"]}
         return new_event("dossier.submitted", doc["_id"], payload, producer="test")
 

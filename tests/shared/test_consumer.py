@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import threading
+import time
 
 from shared.bus import dlq
 from shared.bus.consumer import PROCESSED_EVENTS, ConsumerRunner, Headers, PermanentError, Subscription
@@ -153,3 +156,38 @@ def test_each_group_retries_only_its_own_failures(mongo_client, fresh_settings):
         eventually(lambda: _dlq(fresh_settings), timeout=60, what="the DLQ")
     assert healthy.applied == [event.event_id] and healthy.calls == 1
     assert {k: v.decode() for k, v in _dlq(fresh_settings)[0].headers}[Headers.GROUP] == "a"
+
+
+class Slow(Recorder):
+    """A handler that takes ``seconds`` over the first event it sees, then is quick."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    def __call__(self, event, payload) -> None:
+        if self.calls == 0:
+            time.sleep(self.seconds)
+        super().__call__(event, payload)
+
+
+def test_a_batch_longer_than_the_poll_interval_costs_a_rejoin_not_the_process(mongo_client, fresh_settings, caplog):
+    """The handler takes longer than the consumer may go without polling: the client leaves the group, the commit
+    of that batch is refused (CommitFailedError), as after a broker restart. The runner logs it, re-joins, gets the
+    uncommitted records again and skips what it had done: every event applied once, offsets committed, the loop
+    alive (before this, the process exited and its supervisor restarted it, repeatedly)."""
+    settings = dataclasses.replace(fresh_settings, consumer_session_timeout_seconds=1.5,
+                                   consumer_max_poll_interval_seconds=2.0)
+    db = database(mongo_client, settings, "workflow")
+    handler = Slow(seconds=4.0)
+    events = [_submitted_event() for _ in range(3)]
+    _publish(settings, *events)
+    runner = _runner(settings, db, handler)
+    with caplog.at_level(logging.WARNING, logger="shared.bus.consumer"), running(runner) as stop:
+        eventually(lambda: _committed(settings, db) >= 3, timeout=60, what="the offsets committed after the rejoin")
+        later = _submitted_event()
+        _publish(settings, later)
+        eventually(lambda: _committed(settings, db) >= 4, what="the next event committed as usual")
+        assert not stop.is_set()  # the loop did not give up
+    assert sorted(handler.applied) == sorted(e.event_id for e in [*events, later])
+    assert "the group rebalanced" in caplog.text

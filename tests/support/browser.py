@@ -9,6 +9,7 @@ import tempfile
 
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
@@ -67,7 +68,9 @@ class Browser:
             if element.text.strip().startswith(text) and element.is_displayed():
                 page = self.find("html")
                 element.click()
-                WebDriverWait(self.driver, 30).until(staleness_of(page))  # the next page has loaded
+                # the next page has loaded; while the old one is torn down Chromium may answer "unhandled inspector
+                # error" instead of "stale": ask again
+                WebDriverWait(self.driver, 30, ignored_exceptions=(WebDriverException,)).until(staleness_of(page))
                 return
         raise AssertionError(f"no button or link {text!r} on {self.driver.current_url}")
 

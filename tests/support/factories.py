@@ -37,8 +37,13 @@ def phone() -> str:
             return number
 
 
+DESK_NAME = "Trung tâm Phục vụ hành chính công tỉnh Cao Bằng"  # what events name the receiving desk
+HEALTH_DEPARTMENT = "Sở Y tế tỉnh Cao Bằng"                       # 000.00.15.H11
+
+
 def submission(**overrides: Any) -> dict[str, Any]:
-    """A valid online submission; keyword arguments replace top-level fields."""
+    """A valid online submission; keyword arguments replace top-level fields. Unless given, the attachments are
+    one file per required component of the procedure (from the seed catalogue), as an online filing needs."""
     body = {
         "procedure_code": "1.001806",
         "receiving_agency_code": agency_code(),
@@ -46,14 +51,23 @@ def submission(**overrides: Any) -> dict[str, Any]:
                       "date_of_birth": "1990-05-17"},
         "contact": {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn", "phone": phone()},
         "result_return": {"method": "counter"},
-        "attachments": [{
-            "component": "Đơn đề nghị công nhận doanh nghiệp sử dụng từ 30% lao động là người khuyết tật",
-            "file_name": "don-de-nghi.pdf", "media_type": "application/pdf", "size_bytes": 183_204,
-            "sha256": "9f2c" * 16, "copy_kind": "original",
-        }],
     }
     body.update(copy.deepcopy(overrides))
+    body.setdefault("attachments", components(body["procedure_code"]))
     return body
+
+
+def components(procedure_code: str) -> list[dict[str, Any]]:
+    """One attached file per required component of a seed procedure."""
+    from tests.support.catalogue import seed_procedure
+
+    try:
+        wanted = [c for c in seed_procedure(procedure_code)["components"] if c["required"]]
+    except StopIteration:
+        wanted = [{"code": "don-de-nghi", "name": "Đơn đề nghị"}]
+    return [{"component": c["name"], "component_code": c["code"], "file_name": f"{c['code']}.pdf",
+             "media_type": "application/pdf", "size_bytes": 183_204, "sha256": "9f2c" * 16, "copy_kind": "original"}
+            for c in wanted]
 
 
 def pdf_bytes(title: str = "Đơn đề nghị") -> bytes:
@@ -125,6 +139,8 @@ def submitted_event(dossier_id: str | None = None, owner: str | None = None, **o
         "procedure_version": 1,
         "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
         "competent_agency_code": "000.00.15.H11",
+        "receiving_agency_name": DESK_NAME,
+        "competent_agency_name": HEALTH_DEPARTMENT,
         "submitted_at": now,
         "rule_set": rule_set_for(vn_date(now)).id,
         "owner_account_id": owner or str(uuid.uuid4()),
@@ -151,6 +167,8 @@ def dossier_event(kind: str, details: dict[str, Any], *, dossier_id: str | None 
         "procedure_name": "Công nhận doanh nghiệp sử dụng từ 30% tổng số lao động trở lên là người khuyết tật",
         "receiving_agency_code": agency,
         "competent_agency_code": "000.00.15.H11",
+        "receiving_agency_name": DESK_NAME,
+        "competent_agency_name": HEALTH_DEPARTMENT,
         "owner_account_id": owner if owner is not None else str(uuid.uuid4()),
         "applicant_name": "Nguyễn Thị Hoà",
         "contact": contact if contact is not None else {"email": f"hoa.{uuid.uuid4().hex[:8]}@example.vn",

@@ -46,7 +46,7 @@ def file_dossier(workflow_db, settings):
             {"component": c["name"], "component_code": c["code"], "file_name": f"{c['code']}.pdf",
              "media_type": "application/pdf", "size_bytes": 1000, "sha256": "ab" * 32, "copy_kind": "original"}
             for c in proc["components"]]
-        on_submitted(workflow_db, settings, event, event_type(event.type).load(event.payload, 1))
+        on_submitted(workflow_db, settings, event, event_type(event.type).load(event.payload, event.schema_version))
         return event.dossier_id
 
     return file

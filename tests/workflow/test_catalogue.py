@@ -111,7 +111,7 @@ def test_a_yaml_import_is_idempotent(client, admin, workflow_db):
     assert first.json["procedures"] == [f"{code}@1"] and first.json["agencies"] == ["000.77.01.H29"]
     assert again.json["procedures"] == [] and set(again.json["unchanged"]) == {code, "000.77.01.H29"}
     broken = client.post("/catalogue/import", data="agencies: [", headers={**admin, "Content-Type": "application/yaml"})
-    assert broken.status_code == 422
+    assert broken.status_code == 400 and "(dòng 1)" in broken.json["message"]  # unreadable, and where
 
 
 def test_seed_dossier_snapshots_carry_the_process(workflow_db):

@@ -38,6 +38,9 @@ def test_a_filed_dossier_waits_at_the_receiving_desk(client, file_dossier, as_of
     seen = client.get(f"/dossiers/{dossier_id}", headers=factories.bearer(settings, owner))
     assert seen.status_code == 200 and seen.json["status"] == {"code": 1, "name": "Mới đăng ký"}
     assert seen.headers["ETag"] == '"1"' and seen.json["procedure"]["version"] == 1
+    # the agencies by name, from the registry, for people to read (steps too)
+    assert seen.json["competent_agency_name"] == "Sở Y tế tỉnh Cao Bằng"
+    assert {s["agency"]: s["agency_name"] for s in seen.json["steps"]}["000.00.15.H11"] == "Sở Y tế tỉnh Cao Bằng"
     assert client.get(f"/dossiers/{dossier_id}", headers=as_officer(DESK, Role.COUNTER_OFFICER)).status_code == 200
     outsider = as_officer("000.50.01.H40", Role.COUNTER_OFFICER)
     # an officer of an agency that takes no part gets what a missing dossier gets: no existence or status oracle
@@ -70,7 +73,7 @@ def test_the_whole_life_through_the_api_with_events_for_each_step(client, file_d
                         headers=as_officer(HEALTH, Role.CLERK))
     assert ready.json["status"]["code"] == 9
     early = client.post(f"/dossiers/{dossier_id}/return-result", json={"method": "counter"}, headers=desk)
-    assert early.status_code == 409 and "Điều 20 khoản 4" in early.json["message"]
+    assert early.status_code == 409 and "Nghị định 118/2025/NĐ-CP Điều 22" in early.json["message"]
     client.post(f"/dossiers/{dossier_id}/notify-early-return", json={}, headers=desk)
     returned = client.post(f"/dossiers/{dossier_id}/return-result", json={"method": "counter"}, headers=desk)
     assert returned.json["status"] == {"code": 10, "name": "Đã trả kết quả"}

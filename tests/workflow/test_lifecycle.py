@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
+from services.workflow.dossiers import forms
 from services.workflow.dossiers import lifecycle as life
 from shared.auth.roles import Role
 from shared.calendar import Announcement, TimeLimit, Unit
@@ -17,7 +19,7 @@ desk = officer(CAO_BANG_DESK, Role.COUNTER_OFFICER)
 head = officer(HEALTH, Role.AGENCY_HEAD)
 specialist = officer(HEALTH, Role.SPECIALIST, subject="chuyen-vien-1")
 clerk = officer(HEALTH, Role.CLERK)
-RESULT = {"number": "125/QĐ-SYT", "signer": "Giám đốc Sở Y tế", "signed_at": vn(2026, 3, 12, 9)}
+RESULT = {"number": "125/QĐ-SYT", "signer": "Giám đốc Sở Y tế", "signed_at": vn(2026, 3, 3, 9)}
 
 
 def accepted(code="1.001806", at=vn(2026, 3, 2, 8), **kwargs):
@@ -67,8 +69,23 @@ def test_received_after_15_00_is_handed_over_at_the_start_of_the_next_working_da
     d = accepted(at=vn(2026, 3, 6, 15, 30))  # Friday
     assignment = step(d, "phan-cong")
     assert local(assignment["started_at"]) == vn(2026, 3, 9, 7, 30)
-    assert d["handovers"][0]["to_agency"] == HEALTH and local(d["handovers"][0]["at"]) == vn(2026, 3, 9, 7, 30)
+    handover = d["handovers"][0]  # it happened at once; the competent unit's time counts from Monday morning
+    assert handover["to_agency"] == HEALTH and local(handover["at"]) == vn(2026, 3, 6, 15, 30)
+    assert local(handover["counting_from"]) == vn(2026, 3, 9, 7, 30)
     assert local(d["appointment_due"]) == vn(2026, 3, 20, 17, 0)  # 10 working days from Monday 07:30
+
+
+def test_the_control_slip_lists_hand_overs_in_the_order_they_happened():
+    """Circular 01/2018 Form 05: each row at the moment the dossier changed hands. Accepted at 19:38 on a
+    Thursday and assigned by the head at 19:40 the same evening: the reception row comes first, at 19:38, and
+    says the unit's time counts from Friday 07:30 (Decree 61/2018 Art. 18)."""
+    d = accepted(at=vn(2026, 3, 5, 19, 38))
+    act(d, life.assign, head, vn(2026, 3, 5, 19, 40), assignee=specialist.subject, assignee_name="Nguyễn Chuyên Viên")
+    slip = forms.render_data(d, "control_slip", SimpleNamespace(form_numbers=""), {HEALTH: "Sở Y tế tỉnh Cao Bằng"})
+    assert [row["received_at"] for row in slip["rows"]] == ["19 giờ 38 phút, ngày 05/03/2026",
+                                                             "19 giờ 40 phút, ngày 05/03/2026"]
+    assert slip["rows"][0]["note"] == "Thời hạn tính từ 07 giờ 30 phút, ngày 06/03/2026 (ngày làm việc tiếp theo)"
+    assert slip["rows"][1]["note"] == ""
 
 
 def test_accepting_needs_every_required_component():
@@ -104,11 +121,14 @@ def test_appraisal_may_return_the_dossier_within_3_working_days_and_the_clock_re
     with pytest.raises(Conflict, match="03 ngày làm việc"):
         act(late, life.request_supplement, specialist, vn(2026, 3, 5, 9), items=items, override_reason=None)
     d = processing()
+    first_due = d["appointment_due"]
     act(d, life.request_supplement, specialist, vn(2026, 3, 4, 9), items=items, override_reason=None)
     assert d["status"] == 5 and d["supplementation"]["requests"][0]["phase"] == "appraisal"
     act(d, life.supply, owner_of(d), vn(2026, 3, 9, 10), note=None, attachments=[])
     assert d["status"] == 4
     assert local(d["appointment_due"]) == vn(2026, 3, 23, 10, 0)  # 10 working days from the complete dossier
+    restarted = d["deadline_history"][-1]  # the replaced appointment is recorded, not null
+    assert restarted["old_due"] == first_due is not None and restarted["new_due"] == d["appointment_due"]
     assert local(step(d, "tham-dinh")["started_at"]) == vn(2026, 3, 9, 10, 0)
 
 
@@ -132,9 +152,13 @@ def test_only_the_step_s_role_agency_and_assignee_may_act():
     d = processing()
     for intruder in (officer(HEALTH, Role.CLERK), officer(PPC_OFFICE, Role.SPECIALIST),
                      officer(HEALTH, Role.SPECIALIST, subject="another-specialist")):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Forbidden) as refused:
             act(d, life.complete_step, intruder, vn(2026, 3, 3, 9), step_code=None, note=None, next_assignee=None,
                 next_assignee_name=None, result=None, obligation=None)
+        # people read the role and the agency by name, never by code
+        assert refused.value.message.startswith(
+            "Bước “Thẩm định, dự thảo kết quả” do chuyên viên xử lý của Sở Y tế tỉnh Cao Bằng xử lý")
+        assert HEALTH not in refused.value.message and "specialist" not in refused.value.message
 
 
 def _complete(d, actor, at, **kwargs):
@@ -173,7 +197,7 @@ def test_returning_early_needs_the_applicant_told_in_advance():
     for actor in (specialist, head, head):
         _complete(d, actor, vn(2026, 3, 10, 9))
     _complete(d, clerk, vn(2026, 3, 10, 10), result=RESULT)
-    with pytest.raises(Conflict, match="Điều 20 khoản 4"):
+    with pytest.raises(Conflict, match="Điều 22"):  # Decree 118/2025 (test_citations: both rule sets)
         act(d, life.return_result, desk, vn(2026, 3, 11, 9), method="counter", recipient=None, returned_at=None)
     act(d, life.notify_early_return, desk, vn(2026, 3, 10, 11), note="Mời ông/bà đến nhận kết quả")
     act(d, life.return_result, desk, vn(2026, 3, 11, 9), method="counter", recipient=None, returned_at=None)
@@ -254,8 +278,8 @@ def test_parallel_steps_run_side_by_side_and_the_group_counts_once():
 def test_consultations_and_verification_appointments_are_recorded():
     """Decree 61/2018 Art. 19(5) (question, deadline, answer) and Art. 19(3) (time, place, participants)."""
     d = processing()
-    act(d, life.consult, specialist, vn(2026, 3, 3, 9), agency_code=PPC_OFFICE, question="Ý kiến về hồ sơ?",
-        limit=TimeLimit(2, Unit.WORKING_DAYS))
+    act(d, life.consult, specialist, vn(2026, 3, 3, 9), agency_code=PPC_OFFICE, agency_name="Văn phòng UBND tỉnh",
+        question="Ý kiến về hồ sơ?", limit=TimeLimit(2, Unit.WORKING_DAYS))
     consultation = d["consultations"][0]
     assert local(consultation["due_at"]) == vn(2026, 3, 5, 9)
     with pytest.raises(Forbidden):

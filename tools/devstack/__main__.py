@@ -4,7 +4,8 @@
 
 Starts FerretDB, the SMTP server and Kafka, creates the topics, starts every service's processes (API under
 gunicorn, relay, consumers), waits until each is healthy, seeds demo accounts, prints the URLs, then
-supervises: a process that dies is restarted. Ctrl-C (or SIGTERM) stops everything, services first.
+supervises (tools/devstack/supervisor.py): a server or process that dies is restarted, at most three times a
+minute. Ctrl-C (or SIGTERM) stops everything, services first.
 Data is kept in .run/ between runs; --fresh starts from empty data.
 """
 
@@ -17,11 +18,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 from services.intake.accounts.cli import DEMO_APPLICANT, DEMO_OFFICERS, DEMO_PASSWORD
 from tools.devstack.paths import REPO, RUN, MissingPrerequisite
-from tools.devstack.stack import PORTAL, SERVICES, Ports, Stack, service_processes
+from tools.devstack.stack import PORTAL, SERVICES, Ports, Stack
+from tools.devstack.supervisor import Supervisor
 
 
 def _ports() -> Ports:
@@ -64,7 +65,7 @@ def run(fresh: bool) -> int:
         subprocess.run([sys.executable, "-m", "services.intake.accounts.cli", "seed-demo"], check=True,
                        env=stack.child_env(), cwd=REPO)
         _print_banner(stack)
-        _supervise(stack, stop)
+        Supervisor(stack.supervised, say=lambda line: print(line, flush=True)).run(stop)
     except (MissingPrerequisite, RuntimeError, TimeoutError) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1
@@ -94,26 +95,6 @@ def _print_banner(stack: Stack) -> None:
         print(f"    {username:<15} {', '.join(roles):<16} {agency}  {name}")
     print(f"    {DEMO_APPLICANT[0]:<15} {'applicant':<16} {'':<13}  {DEMO_APPLICANT[1]}")
     print("\n  Try it: README.md, sections 'Try it in the browser' and 'Try the flow with curl'.\n", flush=True)
-
-
-def _supervise(stack: Stack, stop: threading.Event) -> None:
-    restarts: dict[str, list[float]] = {}
-    while not stop.wait(1.0):
-        for name, managed in list(stack.processes.items()):
-            if managed.alive():
-                continue
-            recent = [t for t in restarts.get(name, []) if time.monotonic() - t < 60]
-            print(f"!! {name} exited with code {managed.process.returncode}; last lines of "
-                  f"{managed.log_path}:\n{managed.tail(15)}", flush=True)
-            if len(recent) >= 3:
-                print(f"!! {name} keeps failing; not restarting it again", flush=True)
-                del stack.processes[name]
-                continue
-            service, _, process = name.partition("-")
-            assert process in service_processes(service).names
-            stack.start_process(service, process)
-            restarts[name] = [*recent, time.monotonic()]
-            print(f"   restarted {name}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,6 +70,8 @@ class ManagedProcess:
 
     def spawn(self, argv: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if getattr(self, "_log", None) is not None:
+            self._log.close()  # a restart after a crash: the previous run's handle
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
         self._log = log
         # Its own session: Ctrl-C in the terminal reaches the stack, which stops children in order.
@@ -189,6 +191,7 @@ class KafkaServer:
         classpath = f"{KAFKA_LIBS}/*"
         log4j = f"-Dlog4j2.configurationFile={KAFKA_LOG4J}"
         started = time.monotonic()
+        log_offset = self.managed.log_path.stat().st_size if self.managed.log_path.exists() else 0
         if not (self.data_dir / "data" / "meta.properties").exists():
             cluster_id = "-"
             while cluster_id.startswith("-"):  # an id starting with "-" would be read as an option (1 in 64)
@@ -201,15 +204,19 @@ class KafkaServer:
             "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", f"-Dkafka.logs.dir={self.data_dir}",
             log4j, "-cp", classpath, "kafka.Kafka", str(config),
         ], env=real_clock_env())
-        self._wait_started(timeout)
+        self._wait_started(timeout, log_offset)
         self.managed.started_in = time.monotonic() - started
 
-    def _wait_started(self, timeout: float) -> None:
+    def _wait_started(self, timeout: float, log_offset: int) -> None:
+        """Until this start's lines of the log (from ``log_offset``: a restart appends) say it started."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.managed.alive():
                 raise RuntimeError(f"Kafka exited while starting:\n{self.managed.tail()}")
-            if "Kafka Server started" in self.managed.log_path.read_text(errors="replace"):
+            with open(self.managed.log_path, "rb") as log:
+                log.seek(log_offset)
+                this_start = log.read().decode(errors="replace")
+            if "Kafka Server started" in this_start:
                 wait_for_port(self.port, 10, self.managed.process, "Kafka")
                 return
             time.sleep(0.1)

@@ -33,6 +33,7 @@ from tools.devstack.servers import (
     SimulatorServer,
     free_port,
 )
+from tools.devstack.supervisor import Target
 
 SERVICES = ("intake", "workflow", "notify", "postal")
 PORTAL = "portal"  # the web front: a process like the APIs, but no API of its own (no OpenAPI, no Kafka)
@@ -250,6 +251,16 @@ class Stack:
 
     def metrics_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.metrics_port(name)}/metrics"
+
+    def supervised(self) -> list[Target]:
+        """What ``make run``'s supervisor keeps running: the infrastructure first, then every process started."""
+        servers = [self.mongo, self.kafka, self.mail, self.sms, self.postal_provider]
+        targets = [Target(server.managed.name, server.managed, server.start) for server in servers
+                   if server.managed.process is not None]
+        for name, managed in list(self.processes.items()):
+            service, _, process = name.partition("-")
+            targets.append(Target(name, managed, lambda s=service, p=process: self.start_process(s, p)))
+        return targets
 
     def stop_services(self) -> None:
         for managed in reversed(list(self.processes.values())):

@@ -31,7 +31,7 @@ class SignInAttempts(d.Document):
 
     failures = d.Int(allow_none=False)
     last_failure_at = d.Moment()
-    locked_until = d.Moment()
+    locked_until = d.optional(d.Moment())  # absent until the first lock
 
 
 ACCOUNTS_DECLARED = Declared(ACCOUNTS, Account, "applicant and officer accounts (Argon2id password hashes)")

@@ -51,8 +51,7 @@ def failed(db: Database, username: str, address: str | None, now: datetime) -> N
         attempts.update_one({"_id": key, "last_failure_at": {"$lt": now - WINDOW}},
                             {"$set": {"failures": 0, "locked_until": None}})
         counted = attempts.find_one_and_update(
-            {"_id": key}, {"$inc": {"failures": 1}, "$set": {"last_failure_at": now},
-                           "$setOnInsert": {"locked_until": None}},
+            {"_id": key}, {"$inc": {"failures": 1}, "$set": {"last_failure_at": now}},
             upsert=True, return_document=ReturnDocument.AFTER)
         over = counted["failures"] - free
         if over > 0:

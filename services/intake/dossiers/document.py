@@ -30,6 +30,8 @@ class Dossier(d.Aggregate):
     procedure_name = d.Text()
     receiving_agency_code = d.Text()
     competent_agency_code = d.Text()
+    receiving_agency_name = optional(d.Text())  # what people read; the codes are for systems
+    competent_agency_name = optional(d.Text())
     submitted_at = d.Moment()
     rule_set = d.Text()
     owner_account_id = d.Text()

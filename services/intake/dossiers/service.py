@@ -36,7 +36,8 @@ from shared.storage.mongo import field_of
 log = logging.getLogger(__name__)
 
 SUBMITTED_FIELDS = ("code", "channel", "status", "procedure_code", "procedure_version", "procedure_name",
-                    "receiving_agency_code", "competent_agency_code", "submitted_at", "rule_set", "owner_account_id",
+                    "receiving_agency_code", "competent_agency_code", "receiving_agency_name",
+                    "competent_agency_name", "submitted_at", "rule_set", "owner_account_id",
                     "filed_by", "applicant", "submitter", "contact", "result_return", "attachments")
 
 
@@ -108,6 +109,8 @@ def file_dossier(db: Database, settings, *, channel: Channel, owner_account_id: 
         "procedure_name": procedure["name"],
         "receiving_agency_code": submission["receiving_agency_code"],
         "competent_agency_code": procedure["competent_agency_code"],
+        "receiving_agency_name": procedures.agency_name(db, submission["receiving_agency_code"]),
+        "competent_agency_name": procedures.agency_name(db, procedure["competent_agency_code"]),
         "submitted_at": now,
         "rule_set": rule_set.id,
         "owner_account_id": owner_account_id,

@@ -36,6 +36,11 @@ def agency(db: Database, code: str) -> dict[str, Any] | None:
     return db[CATALOGUE_AGENCIES].find_one({"_id": code})
 
 
+def agency_name(db: Database, code: str) -> str | None:
+    found = db[CATALOGUE_AGENCIES].find_one({"_id": code}, {"name": 1})
+    return found.get("name") if found else None
+
+
 def procedure_in_force(db: Database, code: str, on: date) -> dict[str, Any] | None:
     day = on.isoformat()
     versions = [v for v in db[CATALOGUE_PROCEDURES].find({"code": code})
@@ -46,6 +51,23 @@ def procedure_in_force(db: Database, code: str, on: date) -> dict[str, Any] | No
 def procedures_in_force(db: Database, on: date) -> list[dict[str, Any]]:
     codes = sorted({d["code"] for d in db[CATALOGUE_PROCEDURES].find({}, {"code": 1})})
     return [p for code in codes if (p := procedure_in_force(db, code, on))]
+
+
+def _attachment_problems(procedure: dict[str, Any], attachments: list[dict[str, Any]], channel: str) -> list[str]:
+    """Files must be components of the procedure. An online dossier is its electronic components (Decree 45/2020
+    Art. 9; Decree 61/2018 Art. 17(2)): each required one must be attached; at the counter or by post the papers
+    are checked by hand instead."""
+    problems = []
+    known = {c["code"] for c in procedure["components"]}
+    for index, attachment in enumerate(attachments):
+        code = attachment.get("component_code")
+        if code and code not in known:
+            problems.append(f"Tệp thứ {index + 1}: thành phần hồ sơ {code!r} không thuộc thủ tục này.")
+    if channel == "online":
+        attached = {a.get("component_code") for a in attachments}
+        problems += [f"Thiếu thành phần bắt buộc: {c['name']}." for c in procedure["components"]
+                     if c["required"] and c["code"] not in attached]
+    return problems
 
 
 def filing_problems(db: Database, submission: dict[str, Any], on: date, rule_set: RuleSet,
@@ -74,12 +96,8 @@ def filing_problems(db: Database, submission: dict[str, Any], on: date, rule_set
         problems["procedure_code"] = ["Thủ tục này không tiếp nhận hồ sơ qua dịch vụ bưu chính công ích."]
     if submission["result_return"]["method"] == "post" and not procedure["post_allowed"]:
         problems.setdefault("result_return", []).append("Thủ tục này không trả kết quả qua bưu chính.")
-    known = {c["code"] for c in procedure["components"]}
-    for index, attachment in enumerate(submission.get("attachments", [])):
-        code = attachment.get("component_code")
-        if code and code not in known:
-            problems.setdefault("attachments", []).append(
-                f"Tệp thứ {index + 1}: thành phần hồ sơ {code!r} không thuộc thủ tục này.")
+    if attachments := _attachment_problems(procedure, submission.get("attachments", []), channel):
+        problems["attachments"] = attachments
     return procedure, problems
 
 

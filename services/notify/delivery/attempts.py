@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 STARTED, ACCEPTED = "started", "accepted"  # outcomes of an attempt besides the statuses
@@ -12,9 +13,13 @@ def attempt_reference(notification_id: str, attempt_number: int) -> str:
     return f"{notification_id}:{attempt_number}"
 
 
+_ATTEMPT = re.compile(r"[1-9][0-9]{0,5}")  # ASCII digits only (str.isdigit also takes "²"), and bounded
+
+
 def split_reference(reference: str) -> tuple[str, int] | None:
+    """``<notification id>:<attempt>`` as given to the provider; None for anything else."""
     notification_id, _, attempt = reference.rpartition(":")
-    if not notification_id or not attempt.isdigit():
+    if not notification_id or not _ATTEMPT.fullmatch(attempt):
         return None
     return notification_id, int(attempt)
 

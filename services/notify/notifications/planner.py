@@ -106,6 +106,8 @@ def _common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
         "code": payload["code"],
         "procedure_name": payload["procedure_name"],
         "agency_code": payload["receiving_agency_code"],
+        # events before names were added carry only the code: then the desk is named by what it is
+        "receiving_agency_name": payload.get("receiving_agency_name") or "Bộ phận Một cửa nơi nộp hồ sơ",
         "status_name": DossierStatus(payload["status"]).vietnamese,
         "appointment": moment(payload.get("appointment_due")),
         "result_return": ResultReturnMethod(method).vietnamese if method else "chưa chọn",
@@ -248,7 +250,7 @@ def _day(value: str | None) -> str:
 def _shipment_common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
     code = payload["dossier_code"] or ""
     return {"applicant_name": payload["applicant_name"], "code": code, "procedure_name": payload["procedure_name"],
-            "agency_name": payload.get("agency_name") or payload["agency_code"],
+            "agency_name": payload.get("agency_name") or "cơ quan đã gửi kết quả",
             "tracking_code": payload.get("tracking_code") or "", "expected_delivery": _day(payload.get("expected_by")),
             "lookup_url": f"{portal_url.rstrip('/')}/lookup/{code}"}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 EMAIL, SMS, IN_APP = "email", "sms", "in_app"
@@ -28,6 +28,7 @@ SAMPLE: dict[str, str] = {
     "code": "000.00.12.H29-261123-0001",
     "procedure_name": "Đăng ký thành lập doanh nghiệp tư nhân",
     "agency_code": "000.00.12.H29",
+    "receiving_agency_name": "Bộ phận Một cửa UBND phường Ba Đình",
     "status_name": "Đang xử lý",
     "appointment": "17:00 ngày 26/11/2026",
     "submitted": "09:15 ngày 23/11/2026",
@@ -313,6 +314,16 @@ TEMPLATES_LIST: list[Template] = [
         description="the postal service brought a result back after two failed delivery attempts",
         inapp_title="Kết quả hồ sơ {code} bị chuyển trả về", inapp="Bưu gửi {tracking_code}: {delivery_note}"),
 ]
+
+
+def _named(template: Template) -> Template:
+    """The next version of a template that showed the receiving desk's code: people read its name."""
+    return replace(template, version=template.version + 1,
+                   email=template.email.replace("{agency_code}", "{receiving_agency_name}"))
+
+
+# v2 of the filing acknowledgements names the receiving desk (v1 stays for messages planned with it).
+TEMPLATES_LIST += [_named(t) for t in TEMPLATES_LIST if t.id in ("dossier-submitted", "dossier-received-by-post")]
 
 TEMPLATES = {(t.id, t.version): t for t in TEMPLATES_LIST}
 LATEST = {t.id: t for t in sorted(TEMPLATES_LIST, key=lambda t: t.version)}

@@ -11,7 +11,7 @@ from services.workflow.catalogue.schemas import ImportReportSchema, ImportSchema
 from services.workflow.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
-from shared.api.parsing import Blueprint, RequestRefused, parse_json
+from shared.api.parsing import Blueprint, RequestRefused, parse_json, unreadable
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain.catalogue import DRAFT, PUBLISHED_VERSION, AgencySchema, ProcedureSchema, ProcedureVersionSchema
@@ -147,9 +147,10 @@ def _import_body() -> dict:
     try:
         parsed = yaml.safe_load(raw.decode("utf-8")) if "yaml" in (request.mimetype or "") else parse_json(raw)
     except RequestRefused as refused:
-        raise Rejected(refused.message, {"body": [refused.message]}) from None
+        unreadable(refused.message, "body")
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        raise Rejected("Nội dung không phải JSON/YAML hợp lệ.", {"body": [str(exc)[:300]]}) from None
+        mark = getattr(exc, "problem_mark", None)
+        unreadable("Nội dung không phải JSON/YAML hợp lệ" + (f" (dòng {mark.line + 1})." if mark else "."), "body")
     try:
         return ImportSchema().load(parsed if parsed is not None else {})
     except ValidationError as exc:

@@ -83,6 +83,16 @@ def procedures_of(db: Database, code: str) -> dict[str, list[dict[str, Any]]]:
             "decides": [p for p in current if p["competent_agency_code"] == code]}
 
 
+def agency_names(db: Database) -> dict[str, str]:
+    """Every registered agency's name by its code."""
+    return {doc["_id"]: doc["name"] for doc in db[AGENCIES].find({}, {"name": 1})}
+
+
+def agency_name(db: Database, code: str) -> str | None:
+    found = db[AGENCIES].find_one({"_id": code}, {"name": 1})
+    return found["name"] if found else None
+
+
 def known_agency_codes(db: Database) -> set[str]:
     return {doc["_id"] for doc in db[AGENCIES].find({}, {"_id": 1})}
 

@@ -46,6 +46,8 @@ class Dossiers(Aggregate):
             "actor": ctx.actor.subject, "actor_name": ctx.actor.name,
             "procedure_code": d["procedure"]["code"], "procedure_name": d["procedure"]["name"],
             "receiving_agency_code": d["receiving_agency_code"], "competent_agency_code": d["competent_agency_code"],
+            "receiving_agency_name": d.get("receiving_agency_name"),
+            "competent_agency_name": d.get("competent_agency_name"),
             "owner_account_id": d["owner_account_id"], "applicant_name": d["applicant"]["full_name"],
             "contact": d["contact"], "rule_set": d["rule_set"], "appointment_due": d["appointment_due"],
             "result_return_method": d["result_return"]["method"], "details": details,

@@ -23,6 +23,7 @@ class Step(d.Shape):
     kind = d.Text()
     role = d.Text()
     agency = d.Text()
+    agency_name = optional(d.Text())  # what people read (None if the registry did not know it)
     allotted = d.Map()
     counted = d.Bool()
     group = d.Text()
@@ -72,6 +73,7 @@ class Supplementation(d.Shape):
 class Consultation(d.Shape):
     id = d.Text()
     agency_code = d.Text()
+    agency_name = optional(d.Text())
     question = d.Text()
     step = d.Text()
     asked_at = d.Moment()
@@ -104,7 +106,8 @@ class Handover(d.Shape):
     to_agency = d.Text()
     to_step = d.Text()
     to_role = d.Text()
-    at = d.Moment()
+    at = d.Moment()                      # when it happened
+    counting_from = optional(d.Moment())  # when the receiving unit's time starts (later after the cut-off)
     outcome = d.Text()
 
 
@@ -144,6 +147,8 @@ class Dossier(d.Aggregate):
     procedure = d.Map()          # the snapshot of the procedure version (catalogue ProcedureSchema's JSON form)
     receiving_agency_code = d.Text()
     competent_agency_code = d.Text()
+    receiving_agency_name = optional(d.Text())  # what people read; absent on dossiers filed before names
+    competent_agency_name = optional(d.Text())
     owner_account_id = d.Text()
     applicant = d.Map()          # as filed (ApplicantSchema)
     submitter = d.Map()
@@ -186,15 +191,20 @@ SNAPSHOT = ("code", "version", "name", "field", "time_limit", "components", "fee
             "result_type", "immediate_result")
 
 
-def new_dossier(dossier_id: str, filing: dict[str, Any], procedure: dict[str, Any]) -> dict[str, Any]:
-    """The workflow's dossier for a filed dossier (status 1), with the procedure version it was filed under."""
+def new_dossier(dossier_id: str, filing: dict[str, Any], procedure: dict[str, Any],
+                agency_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The workflow's dossier for a filed dossier (status 1), with the procedure version it was filed under and
+    the names of the agencies taking part (from the registry, else from the filing event)."""
+    names = {filing["receiving_agency_code"]: filing.get("receiving_agency_name"),
+             procedure["competent_agency_code"]: filing.get("competent_agency_name")}
+    names = {code: name for code, name in names.items() if name} | (agency_names or {})
     steps = []
     for definition in procedure["process"]:
         agency = {"receiving": filing["receiving_agency_code"],
                   "competent": procedure["competent_agency_code"]}.get(definition["agency"], definition["agency"])
-        steps.append({**definition, "agency": agency, "state": PENDING, "assignee": None, "assignee_name": None,
-                      "started_at": None, "due_at": None, "planned_due_at": None,
-                      "completed_at": None, "completed_by": None, "outcome": None})
+        steps.append({**definition, "agency": agency, "agency_name": names.get(agency), "state": PENDING,
+                      "assignee": None, "assignee_name": None, "started_at": None, "due_at": None,
+                      "planned_due_at": None, "completed_at": None, "completed_by": None, "outcome": None})
     return {
         "_id": dossier_id,
         "code": filing["code"],
@@ -204,6 +214,8 @@ def new_dossier(dossier_id: str, filing: dict[str, Any], procedure: dict[str, An
         "procedure": {k: procedure[k] for k in SNAPSHOT},
         "receiving_agency_code": filing["receiving_agency_code"],
         "competent_agency_code": procedure["competent_agency_code"],
+        "receiving_agency_name": names.get(filing["receiving_agency_code"]),
+        "competent_agency_name": names.get(procedure["competent_agency_code"]),
         "owner_account_id": filing["owner_account_id"],
         "applicant": filing["applicant"],
         "submitter": filing.get("submitter"),

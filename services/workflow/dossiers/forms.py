@@ -7,7 +7,6 @@ Field lists follow the 2025 Ministry of Health set (domain.md §3.1). Numbers co
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import Any
 
@@ -99,14 +98,19 @@ def _stop_notice(d, issued, names) -> dict[str, Any]:
 
 
 def _control_slip(d, issued, names) -> dict[str, Any]:
-    """One row per hand-over between units; the outcome is the giving unit's (early / on time / late against
-    its allotment) as the receiving side records it."""
+    """One row per hand-over between units, in the order they happened, at the moment each happened; the
+    outcome is the giving unit's (early / on time / late against its allotment) as the receiving side records
+    it. When the receiving unit's time counts from later (after the 15:00 cut-off, Decree 61/2018 Art. 18), the
+    row says so."""
     rows = []
-    for h in d["handovers"]:
+    for h in sorted(d["handovers"], key=lambda h: as_utc(h["at"])):
+        counting = h.get("counting_from")
+        later = counting is not None and as_utc(counting) > as_utc(h["at"])
         rows.append({"to_unit": names.get(h["to_agency"], h["to_agency"]), "to_step": h["to_step"],
                      "from_unit": names.get(h["from_agency"], h["from_agency"]),
                      "handed_by": h.get("from_officer_name"), "received_at": _when(h["at"]),
-                     "outcome": OUTCOME_NAMES.get(h.get("outcome"), "")})
+                     "outcome": OUTCOME_NAMES.get(h.get("outcome"), ""),
+                     "note": f"Thời hạn tính từ {_when(counting)} (ngày làm việc tiếp theo)" if later else ""})
     return {"received_at": _when(d["received_at"]), "appointment_at": _when(d["appointment_due"]), "rows": rows,
             "co_agencies": sorted({names.get(s["agency"], s["agency"]) for s in d["steps"]
                                    if s["agency"] not in (d["receiving_agency_code"], d["competent_agency_code"])})}
@@ -126,47 +130,3 @@ LABELS = {
     "stopped_at": "Thời điểm dừng", "sets": "Số lượng hồ sơ (bộ)", "competent_agency": "Cơ quan giải quyết",
 }
 
-
-def render_html(data: dict[str, Any]) -> str:
-    """A printable A5 page in Vietnamese (Times New Roman, national heading)."""
-    e = html.escape
-    lines = []
-    for key, label in LABELS.items():
-        value = data.get(key)
-        if value not in (None, "", []):
-            lines.append(f"<p><b>{e(label)}:</b> {e(str(value))}</p>")
-    for key, heading in (("documents", "Thành phần hồ sơ đã nộp"), ("reasons", "Lý do"),
-                         ("appointment_explained", "Cách tính ngày hẹn")):
-        if data.get(key):
-            items = "".join(f"<li>{e(str(v))}</li>" for v in data[key])
-            lines.append(f"<p><b>{e(heading)}:</b></p><ol>{items}</ol>")
-    if data.get("items"):
-        items = "".join(f"<li>{e(i['name'])}: {e(i['reason'])}</li>" for i in data["items"])
-        lines.append(f"<p><b>Nội dung cần bổ sung, hoàn thiện:</b></p><ol>{items}</ol>")
-    if data.get("rows") is not None:
-        rows = "".join(f"<tr><td>{e(r['from_unit'])}</td><td>{e(r['to_unit'])}</td>"
-                       f"<td>{e(r['handed_by'] or '')}</td><td>{e(r['received_at'] or '')}</td>"
-                       f"<td>{e(r['outcome'])}</td></tr>" for r in data["rows"])
-        lines.append("<table><tr><th>Đơn vị giao</th><th>Đơn vị nhận</th><th>Người giao</th>"
-                     f"<th>Thời gian nhận</th><th>Kết quả</th></tr>{rows}</table>")
-    return f"""<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>{e(data["title"])} {e(data["dossier_code"])}</title>
-<style>
-@page {{ size: A5; margin: 12mm; }}
-body {{ font-family: "Times New Roman", serif; font-size: 12pt; }}
-.head {{ display: flex; justify-content: space-between; text-align: center; }}
-h1 {{ font-size: 13pt; text-align: center; text-transform: uppercase; margin: 12pt 0 2pt; }}
-.basis {{ text-align: right; font-style: italic; font-size: 10pt; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 10pt; }} td, th {{ border: 1px solid #000; padding: 2pt; }}
-.sign {{ display: flex; justify-content: space-around; margin-top: 18pt; text-align: center; }}
-</style></head><body>
-<p class="basis">{e(data["legal_basis"])}</p>
-<div class="head"><div><b>{e(data["agency"])}</b></div>
-<div><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><u><b>Độc lập - Tự do - Hạnh phúc</b></u></div></div>
-<h1>{e(data["title"])}</h1>
-<p style="text-align:center">Mã hồ sơ: {e(data["dossier_code"])}</p>
-{"".join(lines)}
-<p><i>Lập lúc {e(data["issued_at"] or "")}</i></p>
-<div class="sign"><div><b>NGƯỜI NỘP HỒ SƠ</b><br><i>(Ký, ghi rõ họ tên)</i></div>
-<div><b>NGƯỜI LẬP</b><br><i>(Ký, ghi rõ họ tên)</i><br><br>{e(data["issued_by"] or "")}</div></div>
-</body></html>"""

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.clock import as_utc, vn_date
+from shared.domain.rulesets import RuleSet, rule_set_by_id
 
 # step states
 PENDING, ACTIVE, DONE, SKIPPED = "pending", "active", "done", "skipped"
@@ -35,6 +36,11 @@ REFUSED, WITHDRAWN, STOPPED = "refused", "withdrawn", "stopped"
 
 # what a result is
 APPROVAL_RESULT, REFUSAL_RESULT = "approval", "refusal"
+
+
+def rules_of(dossier: dict[str, Any]) -> RuleSet:
+    """The rule set the dossier was received under (it keeps it for life)."""
+    return rule_set_by_id(dossier["rule_set"])
 
 
 def active_steps(dossier: dict[str, Any]) -> list[dict[str, Any]]:

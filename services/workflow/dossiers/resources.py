@@ -149,8 +149,12 @@ def record_payment(args, dossier_id):
 @blp.response(200, DossierView)
 @blp.doc(parameters=[IF_MATCH])
 def consult(args, dossier_id):
-    """Ask another unit's opinion with a deadline (Decree 61/2018 Art. 19(5))."""
-    return _run(dossier_id, lifecycle.consult, **args)
+    """Ask another unit's opinion with a deadline (Decree 61/2018 Art. 19(5)): a unit of the registry."""
+    name = catalogue.agency_name(db(), args["agency_code"])
+    if name is None:
+        raise Rejected("Không gửi được yêu cầu lấy ý kiến.",
+                       {"json": {"agency_code": ["Không có cơ quan này trong danh mục."]}})
+    return _run(dossier_id, lifecycle.consult, agency_name=name, **args)
 
 
 @blp.route("/<string:dossier_id>/answer-consultation", methods=["POST"])
@@ -247,10 +251,10 @@ def form(dossier_id, form):
     if wanted not in ("json", "html", "pdf"):
         raise Rejected("Định dạng không được hỗ trợ.", {"query": {"format": ["Phải là một trong: json, html, pdf."]}})
     dossier = service.get(db(), service_context().settings, dossier_id)
-    names = {agency["_id"]: agency["name"] for agency in catalogue.agencies(db())}
+    names = catalogue.agency_names(db())
     data = forms.render_data(dossier, form, service_context().settings, names)
     if wanted == "html":
-        return forms.render_html(data), 200, {"Content-Type": "text/html; charset=utf-8"}
+        return pdf.form_html(data, service_context().settings), 200, {"Content-Type": "text/html; charset=utf-8"}
     if wanted == "pdf":  # printing: A5 with Vietnamese fonts embedded and a QR code of the look-up page
         return Response(pdf.form_pdf(data, service_context().settings), mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{form}-{dossier["code"]}.pdf"'})

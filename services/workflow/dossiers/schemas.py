@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from services.workflow.dossiers.model import DUE_STATES, EARLY, LATE, ON_TIME, OUTCOME_NAMES
 from shared.api.pagination import PageArgs, page_schema
+from shared.calendar import Unit
 from shared.domain import fields as f
 from shared.domain.channels import ResultReturnMethod
 from shared.domain.schemas import (
@@ -85,7 +86,19 @@ class PaymentSchema(f.VnSchema):
 class ConsultSchema(f.VnSchema):
     agency_code = f.String(required=True, validate=f.length(max=20))
     question = f.String(required=True, validate=f.length(min=3, max=4000))
-    limit = f.Nested(TimeLimitSchema, required=True)
+    limit = f.Nested(TimeLimitSchema, required=True, metadata={
+        "description": "at most 30 working days, 45 days or 240 working hours"})
+
+    # A consultation serves one dossier's processing: a longer wait than this is a typing error.
+    LONGEST = {Unit.WORKING_DAYS: 30, Unit.CALENDAR_DAYS: 45, Unit.WORKING_HOURS: 240}
+
+    @validates_schema
+    def _bounded(self, data, **kwargs):
+        limit = data.get("limit")
+        longest = self.LONGEST.get(limit.unit) if limit else None
+        if longest is not None and limit.value > longest:
+            raise ValidationError({"value": [f"Thời hạn lấy ý kiến tối đa {longest} {limit.unit.vietnamese}."]},
+                                  "limit")
 
 
 class AnswerSchema(f.VnSchema):
@@ -127,6 +140,7 @@ class StepView(Schema):
     kind = fields.String()
     role = fields.String()
     agency = fields.String()
+    agency_name = fields.String(allow_none=True)
     allotted = fields.Nested(TimeLimitSchema)
     counted = fields.Boolean()
     group = fields.String(allow_none=True)
@@ -172,6 +186,8 @@ class DossierView(Schema):
     procedure = fields.Nested(ProcedureRefView)
     receiving_agency_code = fields.String()
     competent_agency_code = fields.String()
+    receiving_agency_name = fields.String(allow_none=True)
+    competent_agency_name = fields.String(allow_none=True)
     applicant = fields.Nested(ApplicantSchema)
     submitter = fields.Nested(SubmitterSchema, allow_none=True)
     contact = fields.Nested(ContactSchema)

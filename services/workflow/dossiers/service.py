@@ -9,6 +9,7 @@ from typing import Any
 from pymongo.database import Database
 
 from services.workflow.calendar.service import current_calendar
+from services.workflow.catalogue import service as catalogue
 from services.workflow.dossiers.aggregate import Dossiers
 from services.workflow.dossiers.document import new_dossier
 from services.workflow.dossiers.lifecycle.deadlines import open_reception, step_deadline
@@ -59,7 +60,7 @@ def on_submitted(db: Database, settings, event: Event, payload: dict[str, Any]) 
     if procedure is None or procedure["status"] != PUBLISHED_VERSION:
         raise PermanentError(f"procedure {payload['procedure_code']} v{payload['procedure_version']} is not "
                              f"published here")
-    dossier = new_dossier(event.dossier_id, payload, procedure)
+    dossier = new_dossier(event.dossier_id, payload, procedure, catalogue.agency_names(db))
     ctx = context_for(db, settings, SYSTEM)
     open_reception(dossier, ctx)
     dossier.update(created_at=ctx.now, source_event_id=event.event_id)

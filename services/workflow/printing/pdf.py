@@ -39,16 +39,20 @@ def _pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def form_pdf(data: dict[str, Any], settings) -> bytes:
-    """One form of a dossier, from :func:`services.workflow.dossiers.forms.render_data`."""
+def form_html(data: dict[str, Any], settings) -> str:
+    """One form of a dossier as a printable page, from :func:`services.workflow.dossiers.forms.render_data`
+    (the same page the PDF is made of)."""
     from services.workflow.dossiers.forms import LABELS
 
     url = lookup_url(settings, data["dossier_code"])
     fields = [(label, data[key]) for key, label in LABELS.items() if data.get(key) not in (None, "", [])]
-    html = _templates().get_template("form.html").render(
+    return _templates().get_template("form.html").render(
         data=data, fields=fields, qr=qr_svg_data_uri(url), lookup_url=url,
         page="A5" if data["form"] in A5_FORMS else "A4")
-    return _pdf(html)
+
+
+def form_pdf(data: dict[str, Any], settings) -> bytes:
+    return _pdf(form_html(data, settings))
 
 
 def tracking_book_pdf(book: dict[str, Any]) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.workflow.dossiers.model import ACTIVE, RECEPTION
-from shared.auth.roles import PrincipalKind, Role
+from shared.auth.roles import VIETNAMESE_NAMES, PrincipalKind, Role
 from shared.domain.changes import Context
 from shared.domain.errors import Conflict, Forbidden
 from shared.domain.statuses import DossierStatus
@@ -36,7 +36,8 @@ def authorised_step(candidates: list[dict[str, Any]], ctx: Context) -> dict[str,
                 step["assignee"] in (None, principal.subject)):
             return step
     step = candidates[0]
-    raise Forbidden(f"Bước {step['name']!r} do {step['role']} của cơ quan {step['agency']} xử lý"
+    raise Forbidden(f"Bước “{step['name']}” do {VIETNAMESE_NAMES[Role(step['role'])].lower()} của "
+                    f"{step.get('agency_name') or 'cơ quan khác'} xử lý"
                     + (" (đã phân công cho người khác)." if step["assignee"] else "."))
 
 

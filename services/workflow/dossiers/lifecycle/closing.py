@@ -6,20 +6,21 @@ from typing import Any
 
 from services.workflow.dossiers.lifecycle import steps
 from services.workflow.dossiers.lifecycle.access import require_officer_of, require_owner
-from services.workflow.dossiers.model import STOPPED, WITHDRAWN
+from services.workflow.dossiers.model import STOPPED, WITHDRAWN, rules_of
 from shared.auth.roles import Role
 from shared.domain.changes import Change, Context
 from shared.domain.errors import Conflict
-from shared.domain.rulesets import rule_set_by_id
 from shared.domain.statuses import FINAL, DossierStatus
 
 S = DossierStatus
 
 
 def withdraw(d: dict[str, Any], ctx: Context, *, reason: str) -> Change:
-    """The applicant asks to stop (Decree 118/2025 Art. 21; Circular 03/2025 Art. 7): allowed while no decision
-    or result exists; under Decree 118 a stop notice is issued, under Decree 61 the withdrawal is recorded
-    (status 7)."""
+    """The applicant asks to stop, allowed while no decision or result exists. Under Decree 118 a stop notice is
+    issued (Decree 118/2025 Art. 21; Circular 03/2025 Art. 7). Decree 61 has no stop procedure; its era's status
+    list (Circular 22/2019/TT-BTTTT Art. 4(2), Appendix I) has the applicant's withdrawal (status 7), so a
+    Decree 61 dossier without a result is withdrawn and that is recorded, without a notice
+    (:mod:`shared.domain.rulesets`)."""
     require_owner(d, ctx)
     return _close(d, ctx, status=S.WITHDRAWN, reason=reason, kind=WITHDRAWN, action="Công dân yêu cầu rút hồ sơ")
 
@@ -34,12 +35,12 @@ def stop(d: dict[str, Any], ctx: Context, *, reason: str) -> Change:
 def _close(d: dict[str, Any], ctx: Context, *, status: DossierStatus, reason: str, kind: str,
            action: str) -> Change:
     if DossierStatus(d["status"]) in FINAL or d["status"] == S.RESULT_READY or d["result"]:
-        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc: không dừng được (Thông tư 03/2025/TT-VPCP Điều 7).")
+        raise Conflict(f"Hồ sơ đã có kết quả hoặc đã kết thúc: không dừng được{rules_of(d).cite('withdrawal')}.")
     steps.skip_open_steps(d)
     for clock_stop in d["clock"]["stops"]:
         clock_stop["end"] = clock_stop["end"] or ctx.now
     d["closure"] = {"kind": kind, "at": ctx.now, "by": ctx.actor.subject, "reason": reason}
-    if rule_set_by_id(d["rule_set"]).stop_notice:
+    if rules_of(d).stop_notice:
         steps.issue_form(d, "stop_notice", reason=reason)
     steps.set_status(d, status)
     change = Change()

@@ -4,7 +4,7 @@ result on the last counted step), consultations and verification appointments.""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.workflow.dossiers.lifecycle import steps
@@ -23,7 +23,7 @@ from services.workflow.dossiers.model import (
 )
 from shared.auth.roles import Role
 from shared.calendar import TimeLimit
-from shared.clock import as_utc, vn_date
+from shared.clock import as_utc, vn_date, vn_datetime
 from shared.domain.changes import Change, Context
 from shared.domain.errors import Conflict, Rejected
 from shared.domain.statuses import DossierStatus
@@ -65,6 +65,7 @@ def complete_step(d: dict[str, Any], ctx: Context, *, step_code: str | None, not
     if d["status"] == S.ACCEPTED:
         steps.set_status(d, S.IN_PROGRESS)  # the competent unit is at work (no assignment step in this process)
     if result:
+        _check_signed(d, ctx, result["signed_at"])
         d["result"] = {"kind": APPROVAL_RESULT, **result, "at": ctx.now, "by": ctx.actor.subject,
                        "by_name": ctx.actor.name}
     if step["kind"] == FINANCIAL_OBLIGATION:
@@ -95,11 +96,26 @@ def complete_step(d: dict[str, Any], ctx: Context, *, step_code: str | None, not
     return change
 
 
-def consult(d: dict[str, Any], ctx: Context, *, agency_code: str, question: str, limit: TimeLimit) -> Change:
+def _check_signed(d: dict[str, Any], ctx: Context, signed_at: datetime) -> None:
+    """A result document is signed while the dossier is being handled: not before it was filed, not in the
+    future."""
+    filed = as_utc(d["received_at"] or d["submitted_at"])
+    if as_utc(signed_at) < filed:
+        raise Rejected("Ngày ký kết quả không thể trước khi hồ sơ được tiếp nhận.",
+                       {"json": {"result": {"signed_at": [
+                           f"Phải từ {vn_datetime(filed):%H:%M %d/%m/%Y} (khi tiếp nhận hồ sơ) trở đi."]}}})
+    if as_utc(signed_at) > ctx.now:
+        raise Rejected("Ngày ký kết quả không thể ở tương lai.",
+                       {"json": {"result": {"signed_at": ["Không được sau thời điểm hiện tại."]}}})
+
+
+def consult(d: dict[str, Any], ctx: Context, *, agency_code: str, agency_name: str, question: str,
+            limit: TimeLimit) -> Change:
     """Ask another unit's opinion, with a deadline; the question and the answer are kept (Decree 61/2018
-    Art. 19(5))."""
+    Art. 19(5); Decree 118/2025 Art. 19)."""
     step = authorised_step([s for s in active_steps(d) if s["kind"] != RETURN], ctx)
-    consultation = {"id": uuid.uuid4().hex[:12], "agency_code": agency_code, "question": question,
+    consultation = {"id": uuid.uuid4().hex[:12], "agency_code": agency_code, "agency_name": agency_name,
+                    "question": question,
                     "asked_at": ctx.now, "asked_by": ctx.actor.subject, "asked_by_name": ctx.actor.name,
                     "due_at": ctx.calendar.add(ctx.now, limit, apply_cutoff=False).due, "limit": limit.to_document(),
                     "answer": None, "answered_at": None, "answered_by": None, "step": step["code"]}
@@ -107,7 +123,7 @@ def consult(d: dict[str, Any], ctx: Context, *, agency_code: str, question: str,
     change = Change()
     change.emit("consultation-requested", consultation_id=consultation["id"], agency_code=agency_code,
                 question=question, due_at=consultation["due_at"])
-    steps.log(d, ctx, f"Lấy ý kiến {agency_code}", step)
+    steps.log(d, ctx, f"Lấy ý kiến {agency_name}", step)
     return change
 
 
@@ -122,7 +138,7 @@ def answer_consultation(d: dict[str, Any], ctx: Context, *, consultation_id: str
                         answered_by_name=ctx.actor.name, late=ctx.now > as_utc(consultation["due_at"]))
     change = Change()
     change.emit("consultation-answered", consultation_id=consultation_id, late=consultation["late"])
-    steps.log(d, ctx, f"{consultation['agency_code']} trả lời ý kiến")
+    steps.log(d, ctx, f"{consultation.get('agency_name') or 'Cơ quan được lấy ý kiến'} trả lời ý kiến")
     return change
 
 
@@ -131,6 +147,9 @@ def schedule_verification(d: dict[str, Any], ctx: Context, *, at: datetime, plac
     """A verification with the applicant present: time, place, participants and content entered in the
     system (Decree 61/2018 Art. 19(3))."""
     step = authorised_step([s for s in active_steps(d) if s["kind"] in (APPRAISAL, INTER_AGENCY)], ctx)
+    if as_utc(at) <= ctx.now or as_utc(at) > ctx.now + timedelta(days=366):
+        raise Rejected("Thời điểm xác minh phải trong tương lai, không quá một năm.",
+                       {"json": {"at": ["Phải sau thời điểm hiện tại và trong vòng một năm."]}})
     verification = {"id": uuid.uuid4().hex[:12], "at": at, "place": place, "participants": participants,
                     "content": content, "scheduled_by": ctx.actor.subject, "scheduled_at": ctx.now}
     d["verifications"].append(verification)

@@ -33,6 +33,7 @@ from services.workflow.dossiers.model import (
     REFUSED,
     REVIEW,
     active_steps,
+    rules_of,
 )
 from shared.calendar import TimeLimit, Unit
 from shared.clock import as_utc
@@ -91,8 +92,8 @@ def request_supplement(d: dict[str, Any], ctx: Context, *, items: list[dict[str,
         phase = PHASE_APPRAISAL
         window = ctx.calendar.add(d["received_at"], APPRAISAL_SUPPLEMENT_WINDOW, apply_cutoff=False).due
         if ctx.now > window:
-            raise Conflict("Đã quá 03 ngày làm việc kể từ ngày tiếp nhận: không còn được trả hồ sơ để bổ sung "
-                           "(Nghị định 61/2018/NĐ-CP Điều 19 khoản 4).")
+            raise Conflict("Đã quá 03 ngày làm việc kể từ ngày tiếp nhận: không còn được trả hồ sơ để bổ sung"
+                           f"{rules_of(d).cite('appraisal_supplement')}.")
     if d["supplementation"]["total"] >= 1 and not override_reason:
         raise Conflict("Hồ sơ đã được yêu cầu bổ sung một lần: chỉ yêu cầu thêm khi có lý do (override_reason), "
                        "và hồ sơ sẽ bị tính là trễ hạn (Quyết định 766/QĐ-TTg).")
@@ -133,8 +134,8 @@ def supply(d: dict[str, Any], ctx: Context, *, note: str | None, attachments: li
         for step in active_steps(d):
             steps.set_step_start(step, ctx, restart)
         steps.set_status(d, S.IN_PROGRESS)
-        record_deadline_change(d, ctx, "Tính lại thời hạn từ khi nhận đủ hồ sơ bổ sung "
-                                       "(Nghị định 61/2018/NĐ-CP Điều 19 khoản 4)", replaced)
+        record_deadline_change(d, ctx, "Tính lại thời hạn từ khi nhận đủ hồ sơ bổ sung"
+                                       + rules_of(d).cite("appraisal_supplement"), replaced)
     change = Change()
     change.emit("supplement-received", phase=request["phase"], request_id=request["id"],
                 appointment_due=d["appointment_due"], file_ids=[a["file_id"] for a in attachments if a.get("file_id")])
@@ -157,7 +158,7 @@ def refuse(d: dict[str, Any], ctx: Context, *, reasons: list[str]) -> Change:
         return change
     step = current_step(d, ctx, kinds=(APPRAISAL, REVIEW, APPROVAL, INTER_AGENCY), statuses=(S.IN_PROGRESS,))
     if d["appointment_due"] and ctx.now > as_utc(d["appointment_due"]):
-        steps.mark_late(d, "Từ chối giải quyết sau thời hạn (Nghị định 61/2018/NĐ-CP Điều 19 khoản 8)")
+        steps.mark_late(d, "Từ chối giải quyết sau thời hạn" + rules_of(d).cite("refusal_after_appraisal"))
     d["result"] = {"kind": REFUSAL_RESULT, "reasons": reasons, "at": ctx.now, "by": ctx.actor.subject,
                    "by_name": ctx.actor.name}
     steps.issue_form(d, "refusal", reasons=reasons, stage=PHASE_APPRAISAL)

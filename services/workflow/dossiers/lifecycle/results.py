@@ -8,7 +8,7 @@ from typing import Any
 
 from services.workflow.dossiers.lifecycle import steps
 from services.workflow.dossiers.lifecycle.access import current_step, require_officer_of
-from services.workflow.dossiers.model import ACTIVE, RETURN, finish_outcome
+from services.workflow.dossiers.model import ACTIVE, RETURN, finish_outcome, rules_of
 from shared.auth.roles import Role
 from shared.clock import as_utc, vn_date
 from shared.domain.changes import Change, Context
@@ -42,8 +42,8 @@ def return_result(d: dict[str, Any], ctx: Context, *, method: str, recipient: st
     at = returned_at or ctx.now
     early = vn_date(at) < vn_date(as_utc(d["appointment_due"]))
     if early and not (d["returned"] or {}).get("early_notice_at"):
-        raise Conflict("Trả kết quả trước ngày hẹn cần thông báo trước cho người nộp hồ sơ "
-                       "(Nghị định 61/2018/NĐ-CP Điều 20 khoản 4).")
+        raise Conflict("Trả kết quả trước ngày hẹn cần thông báo trước cho người nộp hồ sơ"
+                       f"{rules_of(d).cite('early_return')}.")
     return _record_return(d, step, ctx, method=method, recipient=recipient, at=at)
 
 

@@ -84,10 +84,13 @@ def ready_for_return(d: dict[str, Any], ctx: Context, change: Change) -> None:
                 early=ready_outcome == EARLY, return_method=d["result_return"]["method"])
 
 
-def _handover(handed_by: dict[str, Any], step: dict[str, Any], ctx: Context, at: datetime) -> dict[str, Any]:
+def _handover(handed_by: dict[str, Any], step: dict[str, Any], ctx: Context, counting_from: datetime) -> dict[str, Any]:
+    """A hand-over happens now (the electronic dossier moves at once); the receiving unit's time may count from
+    later: after the 15:00 cut-off, from the start of the next working day (Decree 61/2018 Art. 18)."""
     return {"from_agency": handed_by["agency"], "from_step": handed_by["code"], "from_officer": ctx.actor.subject,
             "from_officer_name": ctx.actor.name, "to_agency": step["agency"], "to_step": step["code"],
-            "to_role": step["role"], "at": at, "outcome": handed_by.get("outcome")}
+            "to_role": step["role"], "at": ctx.now, "counting_from": counting_from,
+            "outcome": handed_by.get("outcome")}
 
 
 # -- bookkeeping ---------------------------------------------------------------------------------------------

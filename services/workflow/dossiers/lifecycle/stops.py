@@ -14,7 +14,7 @@ from services.workflow.dossiers.lifecycle.deadlines import (
     record_deadline_change,
     set_appointment,
 )
-from services.workflow.dossiers.model import DONE, FINANCIAL_OBLIGATION
+from services.workflow.dossiers.model import DONE, FINANCIAL_OBLIGATION, rules_of
 from shared.auth.roles import Role
 from shared.calendar import ClockStop
 from shared.clock import as_utc, vn_date
@@ -66,12 +66,11 @@ def extend(d: dict[str, Any], ctx: Context, *, reason: str, new_due: datetime) -
         raise Conflict("Chỉ gia hạn hồ sơ đang giải quyết.")
     require_officer_of(ctx, {d["competent_agency_code"]}, (Role.AGENCY_HEAD,))
     if d["extension"]:
-        raise Conflict("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần nữa "
-                       "(Nghị định 61/2018/NĐ-CP Điều 19 khoản 9).")
+        raise Conflict(f"Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần nữa{rules_of(d).cite('extension')}.")
     old_due = as_utc(d["appointment_due"])
     if ctx.now > old_due - timedelta(days=1):
-        raise Conflict("Văn bản xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày trước ngày hẹn trả kết quả "
-                       "(Nghị định 61/2018/NĐ-CP Điều 19 khoản 9).")
+        raise Conflict("Văn bản xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày trước ngày hẹn trả kết quả"
+                       f"{rules_of(d).cite('extension')}.")
     if new_due <= old_due:
         raise Rejected("Ngày hẹn mới phải sau ngày hẹn cũ.", {"json": {"new_due": ["Phải sau ngày hẹn hiện tại."]}})
     if not ctx.calendar.is_working_day(vn_date(new_due)):
