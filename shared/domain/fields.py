@@ -35,9 +35,41 @@ class VnSchema(Schema):
     }
 
 
+def _char_class(chars: str) -> str:
+    """A regex character class body listing ``chars`` (ranges merged, escaped for JSON Schema and Python)."""
+    codes = sorted(set(map(ord, chars)))
+    parts, start = [], None
+    for i, code in enumerate(codes):
+        start = code if start is None else start
+        if i + 1 == len(codes) or codes[i + 1] != code + 1:
+            parts.append(f"\\u{start:04x}" if start == code else f"\\u{start:04x}-\\u{code:04x}")
+            start = None
+    return "".join(parts)
+
+
+# What str.strip() removes (exactly: JavaScript's \s and Python's differ), and what text may never hold.
+_BLANK = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_FORBIDDEN = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+_LINE_BREAKS = "\n\r"
+
+
+def text_pattern(*, multiline: bool, allow_blank: bool) -> str:
+    """The JSON Schema ``pattern`` of what :class:`String` accepts, so the OpenAPI documents say it: no control
+    characters (line breaks only where ``multiline``) and, unless ``allow_blank``, something besides spaces."""
+    allowed = f"[^{_char_class(_FORBIDDEN + ('' if multiline else _LINE_BREAKS))}]"
+    if allow_blank:
+        return f"^{allowed}*$"
+    visible = f"[^{_char_class(_FORBIDDEN + _LINE_BREAKS + _BLANK)}]"
+    return f"^{allowed}*{visible}{allowed}*$"
+
+
 class String(fields.String):
     """Text input: trimmed, NFC-normalised (Vietnamese typed on different keyboards composes differently),
-    without control characters. ``multiline`` allows line breaks."""
+    without control characters. ``multiline`` allows line breaks.
+
+    What the OpenAPI document says is exactly what is accepted: lengths count the text as sent (before trimming
+    and normalising), a field with its own pattern (a code, a phone number) is matched as sent, and free text
+    carries :func:`text_pattern`."""
 
     default_error_messages = {
         **_COMMON,
@@ -51,19 +83,36 @@ class String(fields.String):
         super().__init__(*args, **kwargs)
         self.multiline = multiline
         self.allow_blank = allow_blank
+        self.patterned = any(isinstance(v, validate.Regexp) for v in self.validators)
+        if not self.patterned:
+            self.metadata = {"pattern": text_pattern(multiline=multiline, allow_blank=allow_blank),
+                             **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
+        raw = super()._deserialize(value, attr, data, **kwargs)
         try:
-            text.encode("utf-8")  # a lone UTF-16 surrogate ("\ud800") is no text, and MongoDB refuses it
+            raw.encode("utf-8")  # a lone UTF-16 surrogate ("\ud800") is no text, and MongoDB refuses it
         except UnicodeEncodeError:
             raise self.make_error("invalid_utf8") from None
-        text = unicodedata.normalize("NFC", text).strip()
+        for length_check in self._lengths:
+            length_check(raw)  # as sent, as the document's minLength/maxLength count it
+        text = unicodedata.normalize("NFC", raw)
+        # Free text is trimmed. A patterned value is matched as sent — except a final line break, which a
+        # pattern's "$" lets through (Python and JSON Schema tools generating from it add one): Enter, dropped.
+        text = text.removesuffix("\n") if self.patterned else text.strip()
         if _CONTROL.search(text) or (not self.multiline and ("\n" in text or "\r" in text)):
             raise self.make_error("control")
         if not text and not self.allow_blank:
             raise self.make_error("blank")
         return text
+
+    @property
+    def _lengths(self) -> list[validate.Length]:
+        return [v for v in self.validators if isinstance(v, validate.Length)]
+
+    @property
+    def _validate_all(self):
+        return validate.And(*(v for v in self.validators if not isinstance(v, validate.Length)))
 
 
 class Secret(fields.String):
@@ -82,13 +131,19 @@ class Secret(fields.String):
         return text
 
 
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$"
+
+
 class Email(String):
-    default_error_messages = {"invalid_email": "Địa chỉ thư điện tử không hợp lệ."}
+    """An e-mail address as people use them (ASCII local part and domain, a top-level domain of letters): one
+    pattern, in the OpenAPI document and in the check."""
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("validate", [])
+        validators = kwargs["validate"] if isinstance(kwargs["validate"], list) else [kwargs["validate"]]
+        kwargs["validate"] = [validate.Length(max=254, error="Tối đa {max} ký tự."),
+                              validate.Regexp(EMAIL_PATTERN, error="Địa chỉ thư điện tử không hợp lệ."), *validators]
         super().__init__(*args, **kwargs)
-        self.validators.insert(0, validate.Length(max=254, error="Tối đa {max} ký tự."))
-        self.validators.insert(1, validate.Email(error=self.error_messages["invalid_email"]))
 
 
 class Integer(fields.Integer):
@@ -103,6 +158,12 @@ class Integer(fields.Integer):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("strict", True)
         super().__init__(*args, **kwargs)
+
+    def _validated(self, value):
+        # JSON Schema counts 3.0 as an integer (a number with no fraction): so does the API, as the documents say
+        if self.strict and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        return super()._validated(value)
 
 
 class Boolean(fields.Boolean):

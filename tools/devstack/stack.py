@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 from kafka import KafkaAdminClient
+from kafka.errors import CoordinatorLoadInProgressError, CoordinatorNotAvailableError, NotCoordinatorError
 
 from shared import clock
 from shared.bus.kafka import ensure_topics
@@ -218,6 +219,8 @@ class Stack:
             group_id = f"{self.topic_prefix}{group}"
             groups = admin.describe_consumer_groups([group_id, f"{group_id}.retry"])
             return all(g.state == "Stable" and g.members for g in groups)
+        except (CoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+            return False  # a fresh broker is still electing the group coordinator: not ready yet
         finally:
             admin.close()
 
