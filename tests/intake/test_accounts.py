@@ -153,6 +153,10 @@ def test_an_administrator_lists_an_agencys_officers_changes_roles_and_deactivate
 
     counter = factories.bearer(settings, factories.officer_principal(agency, Role.COUNTER_OFFICER))
     assert client.get(f"/accounts/officers?agency_code={agency}", headers=counter).status_code == 403
+    head = factories.bearer(settings, factories.officer_principal(agency, Role.AGENCY_HEAD))  # to assign a handler
+    assert len(client.get(f"/accounts/officers?agency_code={agency}", headers=head).json["items"]) == 3
+    other_head = factories.bearer(settings, factories.officer_principal(factories.agency_code(), Role.AGENCY_HEAD))
+    assert client.get(f"/accounts/officers?agency_code={agency}", headers=other_head).status_code == 403
     assert client.post(f"/accounts/officers/{made[2]['id']}/deactivate", headers=counter).status_code == 403
     assert client.put(f"/accounts/officers/{made[2]['id']}/roles", json={"roles": ["admin"]},
                       headers=counter).status_code == 403

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -81,11 +82,12 @@ class Officers(MethodView):
             abort(409, message="Tên đăng nhập đã được sử dụng.")
         return created(account, new, f"/accounts/officers/{account['_id']}")
 
-    @requires(officer(Role.ADMIN))
+    @requires(officer(Role.ADMIN), officer(Role.AGENCY_HEAD, agency_of=lambda **_: request.args.get("agency_code")))
     @blp.arguments(OfficersArgs, location="query")
     @blp.response(200, AccountPageSchema)
     def get(self, args):
-        """The officer accounts of an agency (or post office), active or not, by username (administrators)."""
+        """The officer accounts of an agency (or post office), active or not, by username: for administrators,
+        and for an agency's head (their own agency's, to assign a handler)."""
         return page(service.officers_of(db(), args["agency_code"], limit=args["limit"], after_values=after(args, 2)))
 
 
