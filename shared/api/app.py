@@ -13,9 +13,11 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint
 from pymongo.database import Database
 
@@ -32,6 +34,18 @@ log = logging.getLogger(__name__)
 # Endpoints flask-smorest defines itself: the OpenAPI document and the API explorer are public.
 LIBRARY_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "api-docs.openapi_redoc",
                      "api-docs.openapi_rapidoc")
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Moments in free-form parts of an answer (a dossier's ``result``, ``payment``, ``consultations``… are
+    dictionaries, not schemas) as ISO 8601 with their offset, like every declared moment — not Flask's default
+    RFC 822 (``Mon, 05 Oct 2026 02:00:00 GMT``), which no client parses as the other moments."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime | date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 @dataclass
@@ -53,6 +67,7 @@ def create_service_app(
 ) -> Flask:
     settings = settings or get_settings()
     app = Flask(f"motcua.{service}", static_folder=None)
+    app.json = IsoJSONProvider(app)
     app.json.ensure_ascii = False  # Vietnamese stays readable in responses
     app.json.sort_keys = False
     _install_request_hooks(app)

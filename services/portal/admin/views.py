@@ -137,8 +137,9 @@ def edit_draft(code: str, version: int):
 
 
 def _document_problems(exc: api.ApiError) -> list[str]:
-    fields = api.field_errors(exc)
-    return [f"{path}: {message}" for path, message in fields.items()] or [exc.message]
+    """The API's message, then each field it names, by its path in the document (what the administrator
+    looks for in the YAML)."""
+    return [exc.message, *(f"{path}: {message}" for path, message in api.field_errors(exc).items())]
 
 
 @bp.route("/thu-tuc/nhap", methods=["GET", "POST"])
@@ -152,6 +153,7 @@ def import_file():
             problems = ["Chọn tệp YAML hoặc JSON để nhập."]
         else:
             text, problem = forms.upload_text(chosen)
+            problem = problem or forms.parse_document(text)[1]
             problems = [problem] if problem else []
             if not problems:
                 try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
 
 from services.portal import api
 from services.portal.access import officer as officer_rule
@@ -106,7 +107,7 @@ def _page(dossier_id: str, errors: dict, action: str | None, status: int = 200, 
     return render_template(
         "officer/dossier.html", d=d, timeline=[] if isinstance(timeline, api.ApiError) else timeline["entries"],
         shipments=[] if isinstance(shipments, api.ApiError) else shipments, errors=errors, action=action,
-        form=form or {}, components=_components(d["procedure"]["code"]),
+        form=form if form is not None else MultiDict(), components=_components(d["procedure"]["code"]),
         attached={a.get("component_code") for a in d["attachments"]}, presented=presented, mine=mine,
         officers=officers, agencies=[(a["code"], a["name"]) for a in sorted(
             api.agencies().values(), key=lambda a: a["name"]) if a["code"] != user["agency_code"]
@@ -140,11 +141,8 @@ def act(dossier_id: str, action: str):
         api.post("workflow", f"/dossiers/{dossier_id}/{action}", forms.action_body(action, request.form, components),
                  headers={"If-Match": version} if version.isdigit() else None)
     except api.ApiError as exc:
-        fields = api.field_errors(exc)
-        if exc.status == 422 and fields:
-            errors = {f"{action}.{k}": v for k, v in fields.items()}
-        else:
-            errors = {action: exc.message}  # the legal guard, as the API words it (with its article)
+        # The API's message first — a legal guard as the API words it, with its article — then its field errors.
+        errors = {action: exc.message, **{f"{action}.{k}": v for k, v in api.field_errors(exc).items()}}
         return _page(dossier_id, errors, action, exc.status if exc.status in (403, 409, 422) else 400,
                      form=request.form)
     if action == "accept":
