@@ -3,6 +3,7 @@ agencies by name (never their codes), money and file sizes."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 
@@ -75,6 +76,16 @@ def agency(code) -> str:
     return found["name"] if found else "Cơ quan khác"
 
 
+AGENCY_CODE_IN_TEXT = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}\b(?!-\d)")
+
+
+def named(text) -> str:
+    """Agency codes inside a sentence from an API (a timeline entry: "Lấy ý kiến 000.00.18.G12") as the agency's
+    name; a dossier code, which starts like an agency code, is left alone."""
+    return AGENCY_CODE_IN_TEXT.sub(lambda m: agency(m.group(0)) if m.group(0) in api.agencies() else m.group(0),
+                                   text or "")
+
+
 def time_limit(limit) -> str:
     if not limit:
         return ""
@@ -98,7 +109,7 @@ def scoped(errors: dict, action: str) -> dict:
 def install(app: Flask) -> None:
     app.jinja_env.globals["scoped"] = scoped
     app.jinja_env.filters.update(
-        when=when, day=day, input_moment=input_moment, money=money, filesize=filesize, agency=agency,
+        when=when, day=day, input_moment=input_moment, money=money, filesize=filesize, agency=agency, named=named,
         time_limit=time_limit,
         role=lambda r: ROLE_NAMES.get(Role(r), r) if r in Role._value2member_map_ else r,
         channel=lambda c: Channel(c).vietnamese if c else "",

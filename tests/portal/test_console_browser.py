@@ -158,6 +158,7 @@ def test_counter_filing_processing_payment_and_postal_status(site, browser, tmp_
     b.fill("limit_value", "2")
     b.act("Gửi lấy ý kiến")
     b.shows("Đã gửi đề nghị cho ý kiến")
+    assert "Phân công cho Ngô Văn Đạt" in b.text and "Lấy ý kiến Thuế Thành phố Hồ Chí Minh" in b.text  # names
     at = (utc_now() + timedelta(days=1)).astimezone(VN_TZ).replace(hour=9, minute=0)
     b.set_value("#schedule-verification-at", f"{at:%Y-%m-%dT%H:%M}")
     b.fill("place", "Thửa đất số 12, tờ bản đồ số 5, phường Sài Gòn")

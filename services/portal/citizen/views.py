@@ -171,9 +171,7 @@ def _files_step(draft, procedure):
 def _return_step(draft, procedure):
     errors, values = {}, {}
     if request.method == "POST":
-        data, errors, values = forms.result_return(request.form)
-        if data.get("method") == "post" and not procedure["post_allowed"]:
-            errors["method"] = "Thủ tục này không trả kết quả qua bưu chính."
+        data, errors, values = forms.result_return(request.form, post_allowed=procedure["post_allowed"])
         if not errors:
             _save(draft, result_return=data)
             return _next(draft, "nhan-ket-qua")

@@ -137,8 +137,11 @@ def act(dossier_id: str, action: str):
         abort(404)
     version = request.form.get("version", "")
     components = _components(request.form.get("procedure", "")) if action == "request-supplement" else []
+    body = forms.action_body(action, request.form, components)
+    if action == "assign" and not body["assignee_name"]:  # chosen from the list: the timeline names the person
+        body["assignee_name"] = next((a["full_name"] for a in _colleagues() if a["id"] == body["assignee"]), None)
     try:
-        api.post("workflow", f"/dossiers/{dossier_id}/{action}", forms.action_body(action, request.form, components),
+        api.post("workflow", f"/dossiers/{dossier_id}/{action}", body,
                  headers={"If-Match": version} if version.isdigit() else None)
     except api.ApiError as exc:
         # The API's message first — a legal guard as the API words it, with its article — then its field errors.
@@ -194,7 +197,8 @@ def counter_file(code: str):
     if request.method == "POST":
         data, errors, values = citizen_forms.applicant(form)
         who, who_errors, who_values = forms.submitter(form, data["applicant"])
-        result_return, return_errors, return_values = citizen_forms.result_return(form)
+        result_return, return_errors, return_values = citizen_forms.result_return(
+            form, post_allowed=procedure["post_allowed"])
         errors.update(who_errors)
         errors.update(return_errors)
         values.update({f"submitter_{k}": v for k, v in who_values.items()}, **return_values)
