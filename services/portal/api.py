@@ -10,6 +10,7 @@ portal benchmark reads to show the API time underneath a page)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ from flask import current_app, g, has_request_context, session
 _local = threading.local()
 _cache: dict[tuple, tuple[float, Any]] = {}
 _cache_lock = threading.Lock()
+_refreshing: set[tuple] = set()
+log = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="portal-api")
 
 
@@ -172,17 +175,37 @@ def post(service: str, path: str, body: Any = None, **kwargs):
 
 
 def cached(service: str, path: str, seconds: float = 60.0):
-    """Public reference data (agencies, procedures) read often and changed rarely."""
+    """Public reference data (agencies, procedures) read often and changed rarely. Past ``seconds`` the copy in
+    hand still answers while a fresh one is fetched behind the page, so no page waits for reference data
+    except the very first."""
     key = (base_url(service), path)
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
-        if hit and now - hit[0] < seconds:
-            return hit[1]
+        stale = hit is not None and now - hit[0] >= seconds
+        refresh = stale and key not in _refreshing
+        if refresh:
+            _refreshing.add(key)
+    if hit is not None:
+        if refresh:
+            _pool.submit(_refresh, key, prepare(service, "GET", path, anonymous=True))
+        return hit[1]
     value = get(service, path, anonymous=True)
     with _cache_lock:
         _cache[key] = (now, value)
     return value
+
+
+def _refresh(key: tuple, prepared: Call) -> None:
+    try:
+        value = _answer(prepared, _send(prepared)[0])
+        with _cache_lock:
+            _cache[key] = (time.monotonic(), value)
+    except Exception:  # the copy in hand stays; the next page tries again
+        log.warning("could not refresh %s %s", prepared.service, prepared.path)
+    finally:
+        with _cache_lock:
+            _refreshing.discard(key)
 
 
 def agencies() -> dict[str, dict]:
