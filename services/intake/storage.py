@@ -33,6 +33,7 @@ def ensure_indexes(database: Database) -> None:
     database[POSTAL_FILINGS].create_index("idempotency_key", unique=True)
     database[ACCOUNTS].create_index("username", unique=True)
     database[ACCOUNTS].create_index("idempotency_key", unique=True)
+    database[ACCOUNTS].create_index([("agency_code", ASCENDING), ("username", ASCENDING), ("_id", ASCENDING)])
     database[CATALOGUE_PROCEDURES].create_index("code")
     database[UPLOADS].create_index([("uploaded_by", ASCENDING), ("uploaded_at", DESCENDING)])
     database[UPLOADS].create_index("idempotency_key", unique=True)

@@ -2,20 +2,30 @@
 each API decides with its own policies what the person may see and do; the portal decides nothing itself.
 
 Errors come back as :class:`ApiError` with the API's Vietnamese message and field errors (422) for the forms;
-a 401 with a token means the token is no longer valid: the session ends (:class:`SessionEnded`)."""
+a 401 with a token means the token is no longer valid: the session ends (:class:`SessionEnded`).
+
+A page that needs several answers asks for them at once (:func:`together`), so it waits for the slowest API
+call, not for their sum; every call's duration is reported to the browser in ``Server-Timing`` (what the
+portal benchmark reads to show the API time underneath a page)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from flask import current_app, session
+from flask import current_app, g, has_request_context, session
 
 _local = threading.local()
 _cache: dict[tuple, tuple[float, Any]] = {}
 _cache_lock = threading.Lock()
+_refreshing: set[tuple] = set()
+log = logging.getLogger(__name__)
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="portal-api")
 
 
 class ApiError(Exception):
@@ -42,18 +52,100 @@ def base_url(service: str) -> str:
     return getattr(current_app.extensions["portal"].settings, f"{service}_url").rstrip("/")
 
 
-def call(service: str, method: str, path: str, *, json: Any = None, params: dict | None = None,
-         files: dict | None = None, raw: bool = False, anonymous: bool = False, headers: dict | None = None):
+@dataclass
+class Call:
+    """One API request, prepared in the page's request (its token, its URL), sendable from any thread."""
+
+    service: str
+    method: str
+    url: str
+    path: str
+    token: str | None
+    timeout: float
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    raw: bool = False
+
+
+def prepare(service: str, method: str, path: str, *, json: Any = None, params: dict | None = None,
+            files: dict | None = None, data: bytes | None = None, raw: bool = False, anonymous: bool = False,
+            headers: dict | None = None) -> Call:
     settings = current_app.extensions["portal"].settings
-    sent = dict(headers or {})
     token = None if anonymous else session.get("token")
+    sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Bearer {token}"
+    return Call(service, method, f"{base_url(service)}{path}", path, token, settings.portal_api_timeout_seconds,
+                {"json": json, "params": params, "files": files, "data": data, "headers": sent}, raw)
+
+
+def call(service: str, method: str, path: str, **kwargs):
+    return send(prepare(service, method, path, **kwargs))
+
+
+def together(*calls: Call | None, keep_errors: bool = False) -> list:
+    """The answers of ``calls`` (None: skipped, answers None), sent at the same time. The first error is raised as
+    :func:`call` would, or with ``keep_errors`` an :class:`ApiError` (403, 404, 409, 422) takes its answer's
+    place."""
+    sent = [c for c in calls if c is not None]
+    timings = _timings()
+    if len(sent) == 1:
+        results = [_send(sent[0])]
+    else:
+        results = [future.result() for future in [_pool.submit(_send, c) for c in sent]]
+    by_call = {}
+    for prepared, (answer, took) in zip(sent, results, strict=True):
+        timings.append(took)
+        by_call[id(prepared)] = answer
+    answers = []
+    for prepared in calls:
+        if prepared is None:
+            answers.append(None)
+            continue
+        try:
+            answers.append(_answer(prepared, by_call[id(prepared)]))
+        except ApiError as exc:
+            if not keep_errors:
+                raise
+            answers.append(exc)
+    return answers
+
+
+def send(prepared: Call):
+    answer, took = _send(prepared)
+    _timings().append(took)
+    return _answer(prepared, answer)
+
+
+def _timings() -> list:
+    if not has_request_context():
+        return []
+    if "api_timings" not in g:
+        g.api_timings = []
+    return g.api_timings
+
+
+def server_timing() -> str | None:
+    """The ``Server-Timing`` header of the page: each API call (service, path, milliseconds)."""
+    timings = g.get("api_timings") or []
+    return ", ".join(f'api{n};dur={ms:.1f};desc="{service} {path}"'
+                     for n, (service, path, ms) in enumerate(timings)) or None
+
+
+def _send(prepared: Call) -> tuple[requests.Response | Exception, tuple[str, str, float]]:
+    started = time.perf_counter()
     try:
-        response = _http().request(method, f"{base_url(service)}{path}", json=json, params=params, files=files,
-                                   headers=sent, timeout=settings.portal_api_timeout_seconds)
+        answer: requests.Response | Exception = _http().request(
+            prepared.method, prepared.url, timeout=prepared.timeout, **prepared.kwargs)
     except requests.RequestException as exc:
-        raise ApiUnavailable(f"{service}: {exc.__class__.__name__}") from None
+        answer = exc
+    took = (prepared.service, prepared.path.split("?")[0], (time.perf_counter() - started) * 1000)
+    return answer, took
+
+
+def _answer(prepared: Call, response: requests.Response | Exception):
+    service, token, raw = prepared.service, prepared.token, prepared.raw
+    if isinstance(response, Exception):
+        raise ApiUnavailable(f"{service}: {response.__class__.__name__}") from None
     if response.status_code == 401 and token:
         raise SessionEnded()
     if response.status_code >= 400:
@@ -74,22 +166,46 @@ def get(service: str, path: str, **kwargs):
     return call(service, "GET", path, **kwargs)
 
 
+def put(service: str, path: str, body: Any = None, **kwargs):
+    return call(service, "PUT", path, json=body if body is not None else {}, **kwargs)
+
+
 def post(service: str, path: str, body: Any = None, **kwargs):
     return call(service, "POST", path, json=body if body is not None else {}, **kwargs)
 
 
 def cached(service: str, path: str, seconds: float = 60.0):
-    """Public reference data (agencies, procedures) read often and changed rarely."""
+    """Public reference data (agencies, procedures) read often and changed rarely. Past ``seconds`` the copy in
+    hand still answers while a fresh one is fetched behind the page, so no page waits for reference data
+    except the very first."""
     key = (base_url(service), path)
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
-        if hit and now - hit[0] < seconds:
-            return hit[1]
+        stale = hit is not None and now - hit[0] >= seconds
+        refresh = stale and key not in _refreshing
+        if refresh:
+            _refreshing.add(key)
+    if hit is not None:
+        if refresh:
+            _pool.submit(_refresh, key, prepare(service, "GET", path, anonymous=True))
+        return hit[1]
     value = get(service, path, anonymous=True)
     with _cache_lock:
         _cache[key] = (now, value)
     return value
+
+
+def _refresh(key: tuple, prepared: Call) -> None:
+    try:
+        value = _answer(prepared, _send(prepared)[0])
+        with _cache_lock:
+            _cache[key] = (time.monotonic(), value)
+    except Exception:  # the copy in hand stays; the next page tries again
+        log.warning("could not refresh %s %s", prepared.service, prepared.path)
+    finally:
+        with _cache_lock:
+            _refreshing.discard(key)
 
 
 def agencies() -> dict[str, dict]:

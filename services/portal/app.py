@@ -122,6 +122,8 @@ def _install_hooks(app: Flask) -> None:
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         elapsed = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1)
+        timing = api.server_timing()
+        response.headers["Server-Timing"] = f"app;dur={elapsed}" + (f", {timing}" if timing else "")
         if request.path not in ("/healthz", "/readyz"):
             log.info("%s %s %s", request.method, request.path, response.status_code,
                      extra={"status": response.status_code, "duration_ms": elapsed})

@@ -20,5 +20,6 @@ class Draft(d.Document):
     data = d.Map()            # the answers so far, step by step
 
 
-DECLARED = (Declared(SESSIONS, Session, "signed-in and anonymous sessions"),
-            Declared(DRAFTS, Draft, "online filings not sent yet"))
+SESSIONS_DECLARED = Declared(SESSIONS, Session, "signed-in and anonymous sessions")
+DRAFTS_DECLARED = Declared(DRAFTS, Draft, "online filings not sent yet")
+DECLARED = (SESSIONS_DECLARED, DRAFTS_DECLARED)

@@ -3,6 +3,7 @@ agencies by name (never their codes), money and file sizes."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 
@@ -34,6 +35,24 @@ def when(value) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}" if moment else ""
 
 
+def local_moment(value: str | None) -> str | None:
+    """A ``datetime-local`` form value (``2026-10-07T09:00``, Hà Nội time, as people type it) as the aware ISO
+    moment the APIs take; a value with its own offset is kept, anything else is passed on for the API to refuse
+    in its words."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) in (16, 19) and text[10:11] == "T":
+        return f"{text}{':00' if len(text) == 16 else ''}+07:00"
+    return text
+
+
+def input_moment(value) -> str:
+    """An aware moment as a ``datetime-local`` field shows it (Hà Nội time)."""
+    moment = _moment(value)
+    return f"{moment:%Y-%m-%dT%H:%M}" if moment else ""
+
+
 def day(value) -> str:
     if isinstance(value, str) and len(value) == 10:
         return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
@@ -57,6 +76,16 @@ def agency(code) -> str:
     return found["name"] if found else "Cơ quan khác"
 
 
+AGENCY_CODE_IN_TEXT = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}\b(?!-\d)")
+
+
+def named(text) -> str:
+    """Agency codes inside a sentence from an API (a timeline entry: "Lấy ý kiến 000.00.18.G12") as the agency's
+    name; a dossier code, which starts like an agency code, is left alone."""
+    return AGENCY_CODE_IN_TEXT.sub(lambda m: agency(m.group(0)) if m.group(0) in api.agencies() else m.group(0),
+                                   text or "")
+
+
 def time_limit(limit) -> str:
     if not limit:
         return ""
@@ -70,9 +99,18 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+def scoped(errors: dict, action: str) -> dict:
+    """The field errors of one action form (``consult.limit.value`` → ``limit_value``, the form's field name)."""
+    prefix = f"{action}."
+    return {key[len(prefix):].replace(".", "_"): message for key, message in errors.items()
+            if key.startswith(prefix)}
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.globals["scoped"] = scoped
     app.jinja_env.filters.update(
-        when=when, day=day, money=money, filesize=filesize, agency=agency, time_limit=time_limit,
+        when=when, day=day, input_moment=input_moment, money=money, filesize=filesize, agency=agency, named=named,
+        time_limit=time_limit,
         role=lambda r: ROLE_NAMES.get(Role(r), r) if r in Role._value2member_map_ else r,
         channel=lambda c: Channel(c).vietnamese if c else "",
         return_method=lambda m: ResultReturnMethod(m).vietnamese if m else "",

@@ -84,3 +84,95 @@ def test_only_an_administrator_creates_officers_and_their_token_carries_role_and
     principal = TokenVerifier(verification_keys(settings), settings).verify(token)
     assert principal.kind is PrincipalKind.OFFICER and principal.agency_code == agency
     assert principal.roles == {"counter_officer", "specialist"}
+
+
+def test_postal_staff_work_at_a_post_office_and_hold_no_other_role(client, settings):
+    """A postal clerk's workplace is a six-digit post office code (Decision 45/2016 Art. 7); mixing it with
+    agency roles or agency codes is a 422 naming the field, never a 500."""
+    admin = factories.bearer(settings, factories.officer_principal(factories.agency_code(), Role.ADMIN))
+    body = {"username": _username(), "password": "buu-cuc-700000", "full_name": "Võ Thị Hạnh",
+            "roles": ["postal_staff"], "agency_code": "700000"}
+    created = client.post("/accounts/officers", json=body, headers=admin)
+    assert created.status_code == 201 and created.json["agency_code"] == "700000", created.json
+    mixed = client.post("/accounts/officers", json={**body, "username": _username(),
+                                                    "roles": ["postal_staff", "counter_officer"]}, headers=admin)
+    assert mixed.status_code == 422 and mixed.json["errors"]["json"]["roles"] == [
+        "Nhân viên bưu chính không kiêm vai trò khác."]
+    wrong_place = client.post("/accounts/officers", json={**body, "username": _username(),
+                                                          "agency_code": "000.00.12.H29"}, headers=admin)
+    assert wrong_place.status_code == 422 and "mã bưu cục gồm 6 chữ số" in wrong_place.json["errors"]["json"][
+        "agency_code"][0]
+    officer_at_post = client.post("/accounts/officers", json={**body, "username": _username(),
+                                                              "roles": ["counter_officer"]}, headers=admin)
+    assert officer_at_post.status_code == 422 and "QCVN 102:2016" in officer_at_post.json["errors"]["json"][
+        "agency_code"][0]
+    token = _sign_in(client, body["username"], body["password"]).json["access_token"]
+    principal = TokenVerifier(verification_keys(settings), settings).verify(token)
+    assert principal.agency_code == "700000" and principal.roles == {"postal_staff"}
+
+
+def test_an_administrator_lists_an_agencys_officers_changes_roles_and_deactivates(client, settings):
+    agency = factories.agency_code()
+    me = factories.officer_principal(agency, Role.ADMIN)
+    admin = factories.bearer(settings, me)
+    made = []
+    for name in ("b", "a", "c"):
+        answer = client.post("/accounts/officers", headers={**admin, "Idempotency-Key": f"k-{agency}-{name}"},
+                             json={"username": f"{name}.{uuid.uuid4().hex[:8]}", "password": "mat-khau-can-bo",
+                                   "full_name": f"Cán bộ {name.upper()}", "roles": ["specialist"],
+                                   "agency_code": agency})
+        assert answer.status_code == 201 and answer.headers["Location"] == f"/accounts/officers/{answer.json['id']}"
+        made.append(answer.json)
+    replay = client.post("/accounts/officers", headers={**admin, "Idempotency-Key": f"k-{agency}-b"},
+                         json={"username": "other.name", "password": "mat-khau-can-bo", "full_name": "X",
+                               "roles": ["specialist"], "agency_code": agency})
+    assert replay.status_code == 200 and replay.json["id"] == made[0]["id"]
+
+    first = client.get(f"/accounts/officers?agency_code={agency}&limit=2", headers=admin).json
+    rest = client.get(f"/accounts/officers?agency_code={agency}&limit=2&cursor={first['next_cursor']}",
+                      headers=admin).json
+    names = [a["username"] for a in first["items"] + rest["items"]]
+    assert names == sorted(a["username"] for a in made) and rest["next_cursor"] is None
+    assert all(a["active"] for a in first["items"]) and "password_hash" not in first["items"][0]
+
+    target = made[1]["id"]
+    changed = client.put(f"/accounts/officers/{target}/roles", json={"roles": ["agency_head", "specialist"]},
+                         headers=admin)
+    assert changed.status_code == 200 and changed.json["roles"] == ["agency_head", "specialist"]
+    assert client.put(f"/accounts/officers/{target}/roles", json={"roles": ["postal_staff"]},
+                      headers=admin).json["errors"]["json"]["agency_code"]
+    assert client.put(f"/accounts/officers/{target}/roles", json={"roles": []}, headers=admin).status_code == 422
+    username = made[1]["username"]
+    assert _sign_in(client, username, "mat-khau-can-bo").json["account"]["roles"] == ["agency_head", "specialist"]
+
+    off = client.post(f"/accounts/officers/{target}/deactivate", headers=admin)
+    assert off.status_code == 200 and off.json["active"] is False
+    assert client.post(f"/accounts/officers/{target}/deactivate", headers=admin).json["active"] is False
+    assert _sign_in(client, username, "mat-khau-can-bo").status_code == 401
+    assert client.get(f"/accounts/officers/{target}", headers=admin).json["active"] is False
+
+    counter = factories.bearer(settings, factories.officer_principal(agency, Role.COUNTER_OFFICER))
+    assert client.get(f"/accounts/officers?agency_code={agency}", headers=counter).status_code == 403
+    head = factories.bearer(settings, factories.officer_principal(agency, Role.AGENCY_HEAD))  # to assign a handler
+    assert len(client.get(f"/accounts/officers?agency_code={agency}", headers=head).json["items"]) == 3
+    other_head = factories.bearer(settings, factories.officer_principal(factories.agency_code(), Role.AGENCY_HEAD))
+    assert client.get(f"/accounts/officers?agency_code={agency}", headers=other_head).status_code == 403
+    assert client.post(f"/accounts/officers/{made[2]['id']}/deactivate", headers=counter).status_code == 403
+    assert client.put(f"/accounts/officers/{made[2]['id']}/roles", json={"roles": ["admin"]},
+                      headers=counter).status_code == 403
+    assert client.get("/accounts/officers/khong-co", headers=admin).status_code == 404
+
+
+def test_an_administrator_keeps_their_own_right_and_account(client, intake_db, settings):
+    agency = factories.agency_code()
+    body = {"username": _username(), "password": "quan-tri-vien", "full_name": "Quản trị",
+            "roles": ["admin"], "agency_code": agency}
+    creator = factories.bearer(settings, factories.officer_principal(agency, Role.ADMIN))
+    me = client.post("/accounts/officers", json=body, headers=creator).json
+    token = _sign_in(client, body["username"], body["password"]).json["access_token"]
+    own = {"Authorization": f"Bearer {token}"}
+    lose = client.put(f"/accounts/officers/{me['id']}/roles", json={"roles": ["manager"]}, headers=own)
+    assert lose.status_code == 409
+    assert lose.json["message"] == "Không thể tự bỏ vai trò quản trị hệ thống của chính mình."
+    assert client.post(f"/accounts/officers/{me['id']}/deactivate", headers=own).status_code == 409
+    assert intake_db.accounts.find_one({"_id": me["id"]})["roles"] == ["admin"]

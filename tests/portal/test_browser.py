@@ -1,7 +1,10 @@
 """The browser scenario of issue #11, in a real headless Chromium at 360 and 1280 px with axe-core on every
 page: a citizen signs up and files a dossier with real files (one rejected for its content first), the desk
 officer asks once for a missing paper, the citizen answers it with a file, the officer accepts it and prints
-Form 01, the citizen sees the appointment, and anyone follows the dossier by its code signed out."""
+Form 01, the citizen sees the appointment, and anyone follows the dossier by its code signed out. Then the
+competent department processes it — the specialist completes the appraisal, the head enters the result — and
+the desk returns it early: refused first with the article that forbids returning before telling the
+applicant, then after the early-return notice; the citizen sees the result."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import uuid
 import pytest
 
 from services.intake.accounts.cli import DEMO_PASSWORD
+from shared.clock import VN_TZ, utc_now
 from tests.support import factories, pdf
 from tests.support.browser import Browser
 from tests.support.waiting import eventually
@@ -98,11 +102,12 @@ def test_file_supplement_accept_print_and_follow_by_code(site, browser, tmp_path
     b.check("nop-giay-to-loi")
     b.find("input[name='file-giay-de-nghi']").send_keys(files["de-nghi.pdf"])
     b.click("Lưu nháp")  # a draft is saved and resumed from "Hồ sơ của tôi"
-    assert "Đã lưu bản nháp" in b.text
+    b.shows("Đã lưu bản nháp")
     b.check("ho-so-cua-toi-ban-nhap")
     b.click("Đăng ký thành lập doanh nghiệp tư nhân")
     b.visit(b.path.replace("kiem-tra", "giay-to").replace("nguoi-nop", "giay-to"))
-    assert "Đã tải lên: de-nghi.pdf" in b.text and "Đã tải lên: cccd.pdf" in b.text
+    b.shows("Đã tải lên: de-nghi.pdf")
+    assert "Đã tải lên: cccd.pdf" in b.text
     b.click("Tiếp tục")
     b.check("nop-nhan-ket-qua")
     b.choose("method", "online")
@@ -137,8 +142,8 @@ def test_file_supplement_accept_print_and_follow_by_code(site, browser, tmp_path
         officer.check("can-bo-ho-so")
         officer.find("#missing-giay-to-phap-ly").click()
         officer.fill("reason", "Bản sao căn cước bị mờ, cần bản rõ nét")
-        officer.click("Yêu cầu bổ sung")
-        assert "Đã gửi yêu cầu bổ sung" in officer.text
+        officer.act("Yêu cầu bổ sung")
+        officer.shows("Đã gửi yêu cầu bổ sung")
 
         # The citizen answers with a file.
         def asked():
@@ -153,14 +158,14 @@ def test_file_supplement_accept_print_and_follow_by_code(site, browser, tmp_path
         b.check("bo-sung-loi")
         b.find("input[name='file-0']").send_keys(files["bo-sung.pdf"])
         b.click("Gửi giấy tờ bổ sung")
-        assert "Đã gửi giấy tờ bổ sung" in b.text
+        b.shows("Đã gửi giấy tờ bổ sung")
 
         # The officer accepts it and prints Form 01.
         officer.visit("/can-bo/ho-so")
         officer.click(code)
         assert "bo-sung.pdf" in officer.text  # the supplied file is the dossier's now
-        officer.click("Tiếp nhận và in Giấy hẹn")
-        assert "Đã tiếp nhận hồ sơ" in officer.text
+        officer.act("Tiếp nhận và in Giấy hẹn")
+        officer.shows("Đã tiếp nhận hồ sơ")
         officer.check("can-bo-da-tiep-nhan")
         href = officer.find("a[href$='/in/receipt.pdf']").get_attribute("href")
         printed = officer.fetch(href)
@@ -200,6 +205,48 @@ def test_file_supplement_accept_print_and_follow_by_code(site, browser, tmp_path
     b.visit("/trang-khong-co")
     assert b.h1() == "Không tìm thấy trang"
     b.check("loi-404")
+
+    # The Department of Finance: the specialist completes the appraisal, the head enters the result.
+    officer = Browser(site.url("portal"))
+    try:
+        officer.sign_in("chuyenvien.stc", DEMO_PASSWORD)
+        eventually(lambda: officer.visit("/can-bo/ho-so") or code in officer.text, what="the dossier at the STC")
+        officer.click(code)
+        officer.fill("note", "Hồ sơ hợp lệ, đủ điều kiện cấp giấy chứng nhận")
+        officer.act("Hoàn thành bước")
+        officer.shows("Đã hoàn thành bước và chuyển tiếp")
+
+        officer.sign_in("lanhdao.stc", DEMO_PASSWORD)
+        officer.visit(f"/can-bo/ho-so/{dossier_path.rsplit('/', 1)[1]}")
+        officer.find("#complete-step summary").click()  # the result fields are folded away until the last step
+        officer.fill("result_title", "Giấy chứng nhận đăng ký doanh nghiệp")
+        officer.fill("result_number", "0318234567")
+        officer.fill("result_signer", "Lê Văn Cường")
+        officer.set_value("#complete-step-result_signed_at", f"{utc_now().astimezone(VN_TZ):%Y-%m-%dT%H:%M}")
+        officer.check("can-bo-nhap-ket-qua")
+        officer.act("Hoàn thành bước")
+        officer.shows("Đã hoàn thành bước và chuyển tiếp")
+        assert "Đã xử lý xong" in officer.find(".status-line").text
+
+        # The desk returns it before the appointment: refused until the applicant has been told (the article).
+        officer.sign_in("motcua.h29", DEMO_PASSWORD)
+        officer.visit(f"/can-bo/ho-so/{dossier_path.rsplit('/', 1)[1]}")
+        officer.act("Trả kết quả")
+        guard = officer.find(".error-summary").text
+        assert "cần thông báo trước cho người nộp hồ sơ (Nghị định 61/2018/NĐ-CP Điều 20 khoản 4)" in guard
+        officer.check("can-bo-tra-som-loi")
+        officer.act("Thông báo trả kết quả sớm")
+        officer.shows("Đã thông báo trả kết quả sớm")
+        officer.act("Trả kết quả")
+        officer.shows("Đã trả kết quả")
+        assert "Đã trả kết quả" in officer.find(".status-line").text
+    finally:
+        officer.quit()
+
+    b.sign_in(username, "mat-khau-2026")
+    b.visit(dossier_path)
+    assert "0318234567" in b.text and "Giấy chứng nhận đăng ký doanh nghiệp" in b.text
+    b.check("ho-so-da-tra-ket-qua")
 
     serious = [v for page in b.pages.values() for v in page if v.get("impact") in ("serious", "critical")]
     assert not serious

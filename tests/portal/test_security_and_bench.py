@@ -72,10 +72,11 @@ def test_cookie_flags_csp_csrf_and_errors(site, settings):
 def test_the_portal_benchmark_runs_and_reports(site, capsys):
     client = pymongo.MongoClient(site.mongo.uri, tz_aware=True)
     result = bench.measure(site.url("portal"), client[site.settings().database_name("workflow")],
-                           dossiers=30, samples=3)
+                           dossiers=30, samples=3, workflow=site.url("workflow"), intake=site.url("intake"))
     bench.report(result)
     out = capsys.readouterr().out
     assert "queue page ms p50 / p95 / p99" in out and "page weight KB" in out
+    assert "API queue page ms p50 / p95" in out and "direct API counts ms p50 / p95" in out
     assert result["open"] >= 30 and sum(result["weight"].values()) < 200 * 1024
     assert any(name.endswith(".woff2") for name in result["weight"])
 

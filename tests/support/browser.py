@@ -13,7 +13,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tools.devstack.paths import CACHE, REPO
 
@@ -37,6 +37,7 @@ class Browser:
         self.driver.set_page_load_timeout(60)
         self.axe_source = AXE.read_text()
         self.pages: dict[str, list[dict]] = {}
+        self.stale_retries = 0
 
     def quit(self) -> None:
         self.driver.quit()
@@ -61,6 +62,34 @@ class Browser:
     def choose(self, name: str, value: str) -> None:
         self.find(f"input[name='{name}'][value='{value}']").click()
 
+    def tick(self, name: str, value: str) -> None:
+        """Ticks the checkbox ``name`` with ``value`` (unticks nothing)."""
+        box = self.find(f"input[type='checkbox'][name='{name}'][value='{value}']")
+        if not box.is_selected():
+            box.click()
+
+    def untick(self, name: str, value: str) -> None:
+        box = self.find(f"input[type='checkbox'][name='{name}'][value='{value}']")
+        if box.is_selected():
+            box.click()
+
+    def pick(self, name: str, value: str) -> None:
+        """Chooses the option with ``value`` in the select ``name``."""
+        Select(self.find(f"select[name='{name}']")).select_by_value(value)
+
+    def set_value(self, css: str, value: str) -> None:
+        """Sets a field's value as the browser's own picker would (date and time fields, whose typing is
+        locale-dependent)."""
+        self.driver.execute_script("arguments[0].value = arguments[1];", self.find(css), value)
+
+    def sign_in(self, username: str, password: str) -> None:
+        """Signs in as ``username`` in a fresh session (the previous person's cookie is dropped)."""
+        self.signed_out()
+        self.visit("/dang-nhap")
+        self.fill("username", username)
+        self.fill("password", password)
+        self.click("Đăng nhập")
+
     def click(self, text: str) -> None:
         """Clicks the button (else the link in the main content, else any link) whose visible text starts with
         ``text``."""
@@ -73,6 +102,24 @@ class Browser:
                 WebDriverWait(self.driver, 30, ignored_exceptions=(WebDriverException,)).until(staleness_of(page))
                 return
         raise AssertionError(f"no button or link {text!r} on {self.driver.current_url}")
+
+    STALE = "đã thay đổi kể từ khi anh/chị mở nó"
+
+    def act(self, text: str) -> None:
+        """Clicks an officer's action button. The console sends the dossier version the page showed, so a
+        background change in between (the scheduler recording a due-soon alert) answers 409 and the page comes
+        back with the fresh dossier, the form filled in and the API's message: the officer clicks again, once."""
+        self.click(text)
+        if self.STALE in self.text:
+            self.stale_retries += 1
+            self.click(text)
+
+    def shows(self, text: str) -> None:
+        """The page shows ``text``; otherwise fails with the page's error summary (or its beginning)."""
+        body = self.text
+        if text not in body:
+            summary = [e.text for e in self.all(".error-summary")]
+            raise AssertionError(f"{text!r} not on {self.path}: {summary or body[:600]}")
 
     @property
     def text(self) -> str:

@@ -55,6 +55,21 @@ def test_a_draft_is_published_only_if_its_process_adds_up_to_the_time_limit(clie
     assert events[0].aggregate_id == f"procedure:{code}"
 
 
+def test_administrators_see_drafts_everyone_else_only_published_versions(client, admin, settings):
+    code = _unique_code()
+    assert client.post("/catalogue/procedures", json=_procedure(code), headers=admin).status_code == 201
+    assert client.post("/catalogue/procedures", json=_procedure(code), headers=admin).json["version"] == 2
+    client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"}, headers=admin)
+    drafts = client.get("/catalogue/drafts", headers=admin).json
+    assert [(d["code"], d["version"]) for d in drafts if d["code"] == code] == [(code, 2)]
+    versions = client.get(f"/catalogue/procedures/{code}/versions", headers=admin).json
+    assert [(v["version"], v["status"]) for v in versions] == [(1, "published"), (2, "draft")]
+    assert [v["version"] for v in client.get(f"/catalogue/procedures/{code}/versions").json] == [1]
+    desk = factories.bearer(settings, factories.officer_principal("000.00.12.H29", Role.COUNTER_OFFICER))
+    assert client.get("/catalogue/drafts", headers=desk).status_code == 403
+    assert [v["version"] for v in client.get(f"/catalogue/procedures/{code}/versions", headers=desk).json] == [1]
+
+
 @pytest.mark.parametrize(("change", "message"), [
     (lambda p: p["process"].pop(0), "Bước đầu tiên là tiếp nhận"),
     (lambda p: p["process"][-1].update(counted=True), "Bước cuối cùng là trả kết quả"),

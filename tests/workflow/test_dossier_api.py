@@ -4,7 +4,7 @@ events through the outbox, forms, queues, announcements and the scheduler."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -175,6 +175,39 @@ def test_a_published_announcement_moves_open_appointments(client, file_dossier, 
     after = workflow_db.dossiers.find_one({"_id": dossier_id})
     assert after["appointment_due"] > before and "dossier.deadline-changed" in _events(workflow_db, dossier_id)
     assert after["deadline_history"][-1]["reason"].startswith("Lịch làm việc thay đổi: Nghỉ bù thử nghiệm")
+
+
+def test_an_announcement_preview_shows_the_dossiers_publishing_would_move_and_saves_nothing(
+        client, file_dossier, as_officer, workflow_db):
+    """The preview counts with the same arithmetic as the recompute publishing runs: what it says moves, moves,
+    to exactly the moment it said; nothing is written before the administrator saves."""
+    dossier_id = file_dossier()
+    client.post(f"/dossiers/{dossier_id}/accept", json={}, headers=as_officer(DESK, Role.COUNTER_OFFICER))
+    waiting = file_dossier()  # status 1: its clock has not started, a calendar change does not recount it
+    before = workflow_db.dossiers.find_one({"_id": dossier_id})
+    first_working = (utc_now() + timedelta(days=1)).astimezone(VN_TZ).date()
+    while not client.get(f"/calendar/days?from={first_working}&to={first_working}").json[0]["working"]:
+        first_working += timedelta(days=1)
+    announcement = {"id": f"xem-{dossier_id[:8]}", "title": "Nghỉ bù xem trước", "reference": "Thông báo thử",
+                    "days_off": [first_working.isoformat()]}
+    admin = as_officer(DESK, Role.ADMIN)
+    assert client.post("/calendar/announcements/preview", json=announcement,
+                       headers=as_officer(DESK, Role.COUNTER_OFFICER)).status_code == 403
+    preview = client.post("/calendar/announcements/preview", json=announcement, headers=admin)
+    assert preview.status_code == 200, preview.json
+    moved = {d["id"]: d for d in preview.json["dossiers"]}
+    assert dossier_id in moved and waiting not in moved and preview.json["total"] >= 1
+    appointment = next(c for c in moved[dossier_id]["changes"] if c["scope"] == "appointment")
+    old_due, new_due = (datetime.fromisoformat(appointment[k]) for k in ("old_due", "new_due"))
+    assert old_due == before["appointment_due"] and new_due > old_due
+    assert announcement["id"] not in {a["id"] for a in client.get("/calendar/announcements").json}
+    assert workflow_db.dossiers.find_one({"_id": dossier_id})["version"] == before["version"]  # nothing written
+    bad = client.post("/calendar/announcements/preview", json={**announcement, "days_off": []}, headers=admin)
+    assert bad.status_code == 422
+
+    assert client.post("/calendar/announcements", json=announcement, headers=admin).status_code == 201
+    after = workflow_db.dossiers.find_one({"_id": dossier_id})
+    assert after["appointment_due"] == new_due
 
 
 def test_the_scheduler_raises_each_alert_once_even_on_two_replicas(file_dossier, workflow_db, settings):

@@ -16,6 +16,7 @@ from services.intake import SERVICE
 from services.intake.accounts import service
 from services.intake.storage import ensure_indexes
 from shared.config import get_settings
+from shared.domain.errors import Rejected
 from shared.storage.mongo import connect
 
 DEMO_AGENCY = "000.00.12.H29"        # Trung tâm Phục vụ hành chính công Thành phố Hồ Chí Minh (seed catalogue)
@@ -67,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
                                                 email=args.email)
         except service.UsernameTaken:
             raise SystemExit(f"username {args.username!r} is taken") from None
-        except ValueError as exc:
-            raise SystemExit(str(exc)) from None
+        except Rejected as exc:
+            raise SystemExit(f"{exc.message} {exc.errors}") from None
         print(f"created officer {account['username']} ({', '.join(account['roles'])}, {account['agency_code']})")
         return 0
 

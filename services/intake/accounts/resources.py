@@ -7,15 +7,19 @@ from flask_smorest import abort
 from services.intake.accounts import service, throttle
 from services.intake.accounts.document import principal_of
 from services.intake.accounts.schemas import (
+    AccountPageSchema,
     AccountSchema,
     ApplicantRegistrationSchema,
     CredentialsSchema,
     OfficerCreationSchema,
+    OfficersArgs,
+    RolesSchema,
     TokenSchema,
 )
 from services.intake.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
+from shared.api.pagination import after, page
 from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, applicant, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES, Role
@@ -88,7 +92,48 @@ class Officers(MethodView):
             account, new = service.create_officer(db(), service_context().settings, idempotency_key=key, **data)
         except service.UsernameTaken:
             abort(409, message="Tên đăng nhập đã được sử dụng.")
-        return created(account, new)
+        return created(account, new, f"/accounts/officers/{account['_id']}")
+
+    @requires(officer(Role.ADMIN), officer(Role.AGENCY_HEAD, agency_of=lambda **_: request.args.get("agency_code")))
+    @blp.arguments(OfficersArgs, location="query")
+    @blp.response(200, AccountPageSchema)
+    def get(self, args):
+        """The officer accounts of an agency (or post office), active or not, by username: for administrators,
+        and for an agency's head (their own agency's, to assign a handler)."""
+        return page(service.officers_of(db(), args["agency_code"], limit=args["limit"], after_values=after(args, 2)))
+
+
+@blp.route("/accounts/officers/<string:account_id>")
+class OfficerItem(MethodView):
+    @requires(officer(Role.ADMIN))
+    @blp.response(200, AccountSchema)
+    def get(self, account_id):
+        """One officer account (administrators)."""
+        return service.officer(db(), account_id)
+
+
+@blp.route("/accounts/officers/<string:account_id>/roles")
+class OfficerRoles(MethodView):
+    @requires(officer(Role.ADMIN))
+    @blp.arguments(RolesSchema)
+    @blp.response(200, AccountSchema)
+    @blp.alt_response(409, description="An administrator cannot take away their own administration right")
+    def put(self, data, account_id):
+        """Replace an officer's roles; they must suit where the officer works (postal staff: a post office,
+        no other role). The new roles are in the officer's next token."""
+        return service.change_roles(db(), service_context().settings, account_id, data["roles"],
+                                    current_principal())
+
+
+@blp.route("/accounts/officers/<string:account_id>/deactivate")
+class OfficerDeactivation(MethodView):
+    @requires(officer(Role.ADMIN))
+    @blp.response(200, AccountSchema)
+    @blp.alt_response(409, description="An administrator cannot deactivate their own account")
+    def post(self, account_id):
+        """The officer can no longer sign in (a token already issued expires within AUTH_TOKEN_TTL_SECONDS).
+        Deactivating an inactive account changes nothing."""
+        return service.deactivate(db(), service_context().settings, account_id, current_principal())
 
 
 @blp.route("/accounts/me")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from shared.api.pagination import PageArgs, page_schema
 from shared.auth.roles import OFFICER_ROLES
 from shared.domain import fields as f
-from shared.domain.identifiers import AGENCY_CODE_RE
 from shared.domain.schemas import CITIZEN_ID_RE, PHONE_RE
 
 PASSWORD = f.Secret(required=True, load_only=True, validate=f.length(min=8, max=128))
@@ -43,14 +43,31 @@ class AccountSchema(Schema):
     agency_code = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
+    active = fields.Boolean(metadata={"description": "false: deactivated, cannot sign in"})
+    created_at = fields.AwareDateTime()
+
+
+ROLES = f.List(f.String(validate=f.one_of(sorted(r.value for r in OFFICER_ROLES))), required=True,
+               validate=f.items(min=1, max=len(OFFICER_ROLES)))
 
 
 class OfficerCreationSchema(f.VnSchema):
     username = f.String(required=True, validate=f.length(min=3, max=100))
     password = PASSWORD
     full_name = f.String(required=True, validate=f.length(max=150))
-    roles = f.List(f.String(validate=f.one_of(sorted(r.value for r in OFFICER_ROLES))), required=True,
-                   validate=f.items(min=1, max=len(OFFICER_ROLES)))
-    agency_code = f.String(required=True, validate=f.matches(
-        AGENCY_CODE_RE, "Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H29."))
+    roles = ROLES
+    agency_code = f.String(required=True, validate=f.length(max=20), metadata={
+        "description": "QCVN 102:2016 agency code; for postal staff the six-digit post office code (mã bưu cục)"})
     email = f.Email()
+
+
+class RolesSchema(f.VnSchema):
+    roles = ROLES
+
+
+class OfficersArgs(PageArgs):
+    agency_code = f.String(required=True, validate=f.length(max=20), metadata={
+        "description": "the agency (or, for postal staff, the post office) whose officers to list"})
+
+
+AccountPageSchema = page_schema(AccountSchema, "AccountPage")

@@ -1,8 +1,10 @@
-"""Registering accounts and signing in."""
+"""Registering accounts, signing in, and the administration of officer accounts (roles, deactivation).
+
+Accounts are plain documents with a declared shape (``document.py``): they carry no events, so they are written
+directly, each write checked against the shape first."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -10,12 +12,17 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.intake.accounts.document import ACCOUNTS_DECLARED
+from services.intake.accounts.rules import workplace_problems
 from services.intake.storage import ACCOUNTS
 from shared.auth.passwords import hash_password, needs_rehash, verify_password
-from shared.auth.roles import OFFICER_ROLES, PrincipalKind, Role
+from shared.auth.principal import Principal
+from shared.auth.roles import PrincipalKind, Role
 from shared.clock import utc_now
-from shared.domain.identifiers import is_agency_code
+from shared.domain.errors import Conflict, NotFound, Rejected
+from shared.storage import keyset
 from shared.storage.documents import checks_enabled
+
+OFFICER_SORT = ["username", "_id"]
 
 
 class UsernameTaken(Exception):
@@ -34,15 +41,11 @@ def register_applicant(db: Database, settings, *, username: str, password: str, 
 def create_officer(db: Database, settings, *, username: str, password: str, full_name: str, roles: list[str],
                    agency_code: str, email: str | None = None,
                    idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
-    unknown = set(roles) - {r.value for r in OFFICER_ROLES}
-    if unknown or not roles:
-        raise ValueError(f"not officer roles: {sorted(unknown) or 'none given'}")
-    if roles == [Role.POSTAL_STAFF.value]:
-        # Postal staff belong to a post office, identified by its six-digit code (mã bưu cục), not to an agency.
-        if not re.fullmatch(r"\d{6}", agency_code):
-            raise ValueError(f"postal staff need a six-digit post office code, not {agency_code!r}")
-    elif not is_agency_code(agency_code):
-        raise ValueError(f"not a QCVN 102:2016 agency code: {agency_code!r}")
+    """An officer account at an agency (or, for postal staff, a post office); a bad combination of roles and
+    workplace is a :class:`Rejected` naming the field."""
+    problems = workplace_problems(roles, agency_code)
+    if problems:
+        raise Rejected("Không tạo được tài khoản cán bộ: vui lòng kiểm tra các trường được nêu.", {"json": problems})
     return _create(db, settings, username=username, password=password, kind=PrincipalKind.OFFICER,
                    full_name=full_name, roles=sorted(set(roles)), agency_code=agency_code, id_number=None,
                    email=email, phone=None, idempotency_key=idempotency_key)
@@ -78,3 +81,51 @@ def authenticate(db: Database, username: str, password: str) -> dict[str, Any] |
 
 def get(db: Database, account_id: str) -> dict[str, Any] | None:
     return db[ACCOUNTS].find_one({"_id": account_id})
+
+
+# -- administration of officer accounts ---------------------------------------------------------------------
+
+def officers_of(db: Database, workplace: str, *, limit: int,
+                after_values: list[Any] | None) -> tuple[list[dict[str, Any]], list[Any] | None]:
+    """The officer accounts of an agency (or post office), active or not, by username; one keyset page."""
+    return keyset.page(db[ACCOUNTS], {"agency_code": workplace, "kind": PrincipalKind.OFFICER.value}, OFFICER_SORT,
+                       limit=limit, after_values=after_values)
+
+
+def officer(db: Database, account_id: str) -> dict[str, Any]:
+    found = db[ACCOUNTS].find_one({"_id": account_id, "kind": PrincipalKind.OFFICER.value})
+    if found is None:
+        raise NotFound("Không tìm thấy tài khoản cán bộ.")
+    return found
+
+
+def change_roles(db: Database, settings, account_id: str, roles: list[str], actor: Principal) -> dict[str, Any]:
+    """New roles for an officer, checked against where the officer works (``rules.workplace_problems``). An
+    administrator cannot take away their own administration right (nobody would be left to give it back)."""
+    account = officer(db, account_id)
+    roles = sorted(set(roles))
+    problems = workplace_problems(roles, account["agency_code"])
+    if problems:
+        raise Rejected("Không đổi được vai trò: vui lòng kiểm tra các trường được nêu.", {"json": problems})
+    if account_id == actor.subject and Role.ADMIN.value not in roles:
+        raise Conflict("Không thể tự bỏ vai trò quản trị hệ thống của chính mình.")
+    return _write(db, settings, account, roles=roles)
+
+
+def deactivate(db: Database, settings, account_id: str, actor: Principal) -> dict[str, Any]:
+    """The officer can no longer sign in (a token already issued lives out its short lifetime,
+    AUTH_TOKEN_TTL_SECONDS). Deactivating twice changes nothing; the account and its history stay."""
+    account = officer(db, account_id)
+    if account_id == actor.subject:
+        raise Conflict("Không thể tự khóa tài khoản của chính mình.")
+    if not account["active"]:
+        return account
+    return _write(db, settings, account, active=False)
+
+
+def _write(db: Database, settings, account: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    changed = {**account, **changes}
+    if checks_enabled(settings):
+        ACCOUNTS_DECLARED.check(changed)
+    db[ACCOUNTS].update_one({"_id": account["_id"]}, {"$set": changes})
+    return changed

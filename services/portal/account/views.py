@@ -16,7 +16,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _home_of(account: dict) -> str:
-    return url_for("officer.queue") if account["kind"] == "officer" else url_for("citizen.my_dossiers")
+    if account["kind"] != "officer":
+        return url_for("citizen.my_dossiers")
+    return url_for("admin.home") if account.get("roles") == ["admin"] else url_for("officer.queue")
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])

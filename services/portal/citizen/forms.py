@@ -42,7 +42,9 @@ def applicant(form) -> tuple[dict, dict, dict]:
     return data, errors, values
 
 
-def result_return(form) -> tuple[dict, dict, dict]:
+def result_return(form, post_allowed: bool = True) -> tuple[dict, dict, dict]:
+    """How the result goes back; ``post_allowed`` is the procedure's catalogue flag (the post option is only
+    offered when it is; intake refuses it otherwise too)."""
     method = form.get("method", "")
     values = {k: form.get(k, "").strip() for k in ("method", "line", "province_code", "commune_code",
                                                     "commune_name", "recipient_name", "recipient_phone")}
@@ -50,6 +52,8 @@ def result_return(form) -> tuple[dict, dict, dict]:
     errors = {}
     if method not in ("online", "counter", "post"):
         errors["method"] = "Chọn cách nhận kết quả."
+    elif method == "post" and not post_allowed:
+        errors["method"] = "Thủ tục này không trả kết quả qua bưu chính."
     data = {"method": method}
     if method == "post":
         if not values["line"]:

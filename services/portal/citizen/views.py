@@ -4,17 +4,13 @@ request with files, withdrawal. Every read and write goes through the APIs with 
 
 from __future__ import annotations
 
-import uuid
-
 import segno
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 
-from services.portal import api
+from services.portal import api, drafts
 from services.portal.access import APPLICANT, page
 from services.portal.citizen import forms
 from services.portal.places import PROVINCES
-from services.portal.storage import DRAFTS
-from shared.clock import utc_now
 
 bp = Blueprint("citizen", __name__)
 
@@ -27,8 +23,8 @@ FORM_NAMES = {"receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết qu
               "stop_notice": "Thông báo dừng giải quyết hồ sơ", "control_slip": "Phiếu kiểm soát quá trình giải quyết"}
 
 
-def _db():
-    return current_app.extensions["portal"].db
+def _portal():
+    return current_app.extensions["portal"]
 
 
 def _me() -> str:
@@ -36,16 +32,14 @@ def _me() -> str:
 
 
 def _draft(draft_id: str) -> dict:
-    found = _db()[DRAFTS].find_one({"_id": draft_id, "owner": _me()})
+    found = drafts.get(_portal().db, _me(), draft_id)
     if found is None:
         abort(404)
     return found
 
 
-def _save(draft: dict, **changes) -> None:
-    draft["data"].update(changes)
-    _db()[DRAFTS].update_one({"_id": draft["_id"], "owner": _me()},
-                             {"$set": {"data": draft["data"], "updated_at": utc_now()}})
+def _save(draft: dict, **answers) -> None:
+    drafts.save(_portal().db, _portal().settings, draft, **answers)
 
 
 def _procedure(code: str) -> dict:
@@ -53,7 +47,7 @@ def _procedure(code: str) -> dict:
 
 
 def lookup_url(code: str) -> str:
-    return f"{current_app.extensions['portal'].settings.public_portal_url.rstrip('/')}/tra-cuu/{code}"
+    return f"{_portal().settings.public_portal_url.rstrip('/')}/tra-cuu/{code}"
 
 
 # -- my dossiers ------------------------------------------------------------------------------------------------
@@ -63,9 +57,8 @@ def lookup_url(code: str) -> str:
 def my_dossiers():
     cursor = request.args.get("sau")
     found = api.get("intake", "/dossiers", params={"limit": 20, **({"cursor": cursor} if cursor else {})})
-    drafts = list(_db()[DRAFTS].find({"owner": _me()}).sort("updated_at", -1).limit(20))
     return render_template("citizen/my_dossiers.html", dossiers=found["items"], next_cursor=found["next_cursor"],
-                           drafts=drafts)
+                           drafts=drafts.of(_portal().db, _me()))
 
 
 # -- filing -----------------------------------------------------------------------------------------------------
@@ -75,14 +68,10 @@ def my_dossiers():
 def start(code: str):
     procedure = _procedure(code)
     if request.method == "POST":
-        draft_id = uuid.uuid4().hex
         receiving = procedure["receiving_agency_codes"]
-        _db()[DRAFTS].insert_one({"_id": draft_id, "owner": _me(), "procedure_code": code,
-                                  "procedure_name": procedure["name"], "created_at": utc_now(),
-                                  "updated_at": utc_now(), "data": {
-                                      "receiving_agency_code": receiving[0] if len(receiving) == 1 else None,
-                                      "attachments": {}}})
-        return redirect(url_for("citizen.step", draft_id=draft_id,
+        draft = drafts.start(_portal().db, _portal().settings, _me(), procedure,
+                             receiving_agency_code=receiving[0] if len(receiving) == 1 else None)
+        return redirect(url_for("citizen.step", draft_id=draft["_id"],
                                 step="nguoi-nop" if len(receiving) == 1 else "co-quan"))
     return render_template("citizen/start.html", procedure=procedure)
 
@@ -90,7 +79,7 @@ def start(code: str):
 @bp.post("/ban-nhap/<string:draft_id>/xoa")
 @page(APPLICANT)
 def delete_draft(draft_id: str):
-    _db()[DRAFTS].delete_one({"_id": draft_id, "owner": _me()})
+    drafts.delete(_portal().db, _me(), draft_id)
     session["flash"] = "Đã xóa bản nháp."
     return redirect(url_for("citizen.my_dossiers"))
 
@@ -182,9 +171,7 @@ def _files_step(draft, procedure):
 def _return_step(draft, procedure):
     errors, values = {}, {}
     if request.method == "POST":
-        data, errors, values = forms.result_return(request.form)
-        if data.get("method") == "post" and not procedure["post_allowed"]:
-            errors["method"] = "Thủ tục này không trả kết quả qua bưu chính."
+        data, errors, values = forms.result_return(request.form, post_allowed=procedure["post_allowed"])
         if not errors:
             _save(draft, result_return=data)
             return _next(draft, "nhan-ket-qua")
@@ -221,7 +208,7 @@ def _check_step(draft, procedure):
         except api.ApiError as exc:
             errors = api.field_errors(exc) or {"_schema": exc.message}
         else:
-            _db()[DRAFTS].delete_one({"_id": draft["_id"], "owner": _me()})
+            drafts.delete(_portal().db, _me(), draft["_id"])
             return redirect(url_for("citizen.submitted", dossier_id=filed["id"]))
     elif missing:
         errors = {"_schema": "Chưa trả lời đủ các câu hỏi: hãy hoàn thành các mục còn thiếu."}
@@ -243,15 +230,20 @@ def submitted(dossier_id: str):
 @bp.get("/ho-so/<string:dossier_id>")
 @page(APPLICANT)
 def dossier(dossier_id: str):
-    filed = api.get("intake", f"/dossiers/{dossier_id}")
-    try:
-        workflow = api.get("workflow", f"/dossiers/{dossier_id}")
-        timeline = api.get("workflow", f"/dossiers/{dossier_id}/timeline")["entries"]
-    except api.ApiError as exc:
-        if exc.status != 404:
-            raise
-        workflow, timeline = None, []  # filed a moment ago: the workflow has not received it yet
-    return render_template("citizen/dossier.html", filed=filed, workflow=workflow, timeline=timeline,
+    filed, workflow, timeline, shipments = api.together(
+        api.prepare("intake", "GET", f"/dossiers/{dossier_id}"),
+        api.prepare("workflow", "GET", f"/dossiers/{dossier_id}"),
+        api.prepare("workflow", "GET", f"/dossiers/{dossier_id}/timeline"),
+        api.prepare("postal", "GET", f"/dossiers/{dossier_id}/shipments"), keep_errors=True)
+    if isinstance(filed, api.ApiError):
+        raise filed
+    for answer in (workflow, timeline):
+        if isinstance(answer, api.ApiError) and answer.status != 404:
+            raise answer
+    if isinstance(workflow, api.ApiError) or isinstance(timeline, api.ApiError):
+        workflow, timeline = None, {"entries": []}  # filed a moment ago: the workflow has not received it yet
+    return render_template("citizen/dossier.html", filed=filed, workflow=workflow, timeline=timeline["entries"],
+                           shipments=[] if isinstance(shipments, api.ApiError) else shipments,
                            form_names=FORM_NAMES, lookup=lookup_url(filed["code"]))
 
 

@@ -7,16 +7,16 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from services.workflow.calendar import service
-from services.workflow.dossiers.alerts import recompute_open_dossiers
+from services.workflow.dossiers.alerts import PREVIEW_LIMIT, preview_calendar_change, recompute_open_dossiers
 from services.workflow.storage import db
 from shared.api.idempotency import IdempotencyKey, created
 from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, current_principal, officer, requires
 from shared.auth.roles import Role
-from shared.calendar import TimeLimit, Unit
+from shared.calendar import Announcement, TimeLimit, Unit
 from shared.domain import fields as f
 from shared.domain.errors import Rejected
-from shared.domain.schemas import AnnouncementSchema, DeadlineSchema
+from shared.domain.schemas import AnnouncementSchema, DeadlineSchema, status_field
 
 blp = Blueprint("calendar", __name__, url_prefix="/calendar",
                 description="Working days, announcements, and deadlines that explain themselves")
@@ -66,6 +66,44 @@ class Announcements(MethodView):
         if changed:
             recompute_open_dossiers(db(), settings, f"Lịch làm việc thay đổi: {saved['title']} ({saved['reference']})")
         return created(saved, changed)
+
+
+class MoveView(Schema):
+    scope = fields.String(metadata={"description": "appointment (hẹn trả kết quả) or step"})
+    name = fields.String()
+    agency_code = fields.String(allow_none=True)
+    old_due = fields.AwareDateTime()
+    new_due = fields.AwareDateTime()
+
+
+class MovedDossierView(Schema):
+    id = fields.String(attribute="_id")
+    code = fields.String()
+    status = status_field()
+    procedure_name = fields.String()
+    receiving_agency_code = fields.String()
+    changes = fields.List(fields.Nested(MoveView))
+
+
+class AnnouncementPreviewView(Schema):
+    calendar_version = fields.String(metadata={"description": "the calendar as it would be"})
+    total = fields.Integer(metadata={"description": "open dossiers that would move"})
+    dossiers = fields.List(fields.Nested(MovedDossierView), metadata={
+        "description": f"those dossiers, the soonest due first (at most {PREVIEW_LIMIT})"})
+
+
+@blp.route("/announcements/preview")
+class AnnouncementPreview(MethodView):
+    @requires(officer(Role.ADMIN))
+    @blp.arguments(AnnouncementSchema)
+    @blp.response(200, AnnouncementPreviewView)
+    def post(self, announcement):
+        """What publishing this announcement would move, before saving it: the open dossiers whose appointment
+        or running step's due moment would change, old and new (counted exactly as publishing recounts them).
+        Nothing is saved."""
+        fields_ = AnnouncementSchema().dump(announcement)
+        return preview_calendar_change(db(), current_app.extensions["motcua"].settings,
+                                       Announcement.from_document(fields_))
 
 
 @blp.route("/days")

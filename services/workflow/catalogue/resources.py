@@ -88,13 +88,28 @@ class Procedures(MethodView):
         return created(draft, new, f"/catalogue/procedures/{draft['code']}/versions/{draft['version']}")
 
 
+@blp.route("/drafts")
+class Drafts(MethodView):
+    @requires(ADMIN)
+    @blp.response(200, ProcedureVersionSchema(many=True))
+    def get(self):
+        """Every draft procedure version not published yet, by procedure code (administrators)."""
+        return service.drafts(db())
+
+
+def _is_admin() -> bool:
+    principal = current_principal()
+    return bool(principal and principal.has_role(Role.ADMIN))
+
+
 @blp.route("/procedures/<string:code>/versions")
 class ProcedureVersions(MethodView):
     @requires(PUBLIC)
     @blp.response(200, ProcedureVersionSchema(many=True))
     def get(self, code):
-        """Every published version of a procedure, oldest first, with its validity window."""
-        return [v for v in service.versions(db(), code) if v["status"] == PUBLISHED_VERSION]
+        """Every published version of a procedure, oldest first, with its validity window (and the drafts, for
+        administrators)."""
+        return [v for v in service.versions(db(), code) if v["status"] == PUBLISHED_VERSION or _is_admin()]
 
 
 @blp.route("/procedures/<string:code>/versions/<int:version>")
@@ -104,8 +119,7 @@ class ProcedureVersionItem(MethodView):
     def get(self, code, version):
         """One version (drafts only for administrators)."""
         found = service.procedure_version(db(), code, version)
-        principal = current_principal()
-        if found["status"] == DRAFT and not (principal and principal.has_role(Role.ADMIN)):
+        if found["status"] == DRAFT and not _is_admin():
             raise NotFound(f"Không có phiên bản {version} của thủ tục {code}.")
         return found
 

@@ -186,6 +186,10 @@ def versions(db: Database, code: str) -> list[dict[str, Any]]:
     return found
 
 
+def drafts(db: Database) -> list[dict[str, Any]]:
+    return list(db[PROCEDURES].find({"status": DRAFT}, HIDDEN).sort([("code", 1), ("version", 1)]))
+
+
 def in_force(candidates: list[dict[str, Any]], on: date) -> dict[str, Any] | None:
     """Of a procedure's versions, the one in force on ``on``: the highest published version whose validity
     window contains the day."""

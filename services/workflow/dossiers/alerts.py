@@ -7,6 +7,8 @@ loop's lease). If the due moment moves (a new step, an extension), a new alert m
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import threading
 from datetime import datetime
@@ -14,11 +16,12 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.workflow.dossiers.lifecycle.deadlines import calendar_changed
+from services.workflow.dossiers.lifecycle.deadlines import calendar_changed, recompute_deadlines
 from services.workflow.dossiers.model import ACTIVE, RETURN
 from services.workflow.dossiers.service import SYSTEM, context_for, runner
 from services.workflow.queues.service import due_bounds
 from services.workflow.storage import DOSSIERS
+from shared.calendar import Announcement
 from shared.clock import as_utc
 from shared.domain.changes import Change, Context
 from shared.domain.statuses import DossierStatus
@@ -28,6 +31,8 @@ from shared.storage.aggregate import HIDDEN
 log = logging.getLogger(__name__)
 
 OVERDUE, DUE_SOON_ALERT = "overdue", "due-soon"
+RECOUNTED = {"open": True, "clock.started_at": {"$ne": None}}  # the dossiers a calendar change recounts
+PREVIEW_LIMIT = 500
 
 
 def due_alerts(d: dict[str, Any], ctx: Context, *, soon: datetime) -> Change:
@@ -82,10 +87,41 @@ def recompute_open_dossiers(db: Database, settings, reason: str) -> int:
     ctx = context_for(db, settings, SYSTEM)
     dossiers = runner(db, settings, background=True)
     moved = 0
-    for dossier in db[DOSSIERS].find({"open": True, "clock.started_at": {"$ne": None}}, {"_id": 1}):
+    for dossier in db[DOSSIERS].find(RECOUNTED, {"_id": 1}):
         _, change = dossiers.run(dossier["_id"], calendar_changed, ctx, reason=reason)
         moved += bool(change.events)
     return moved
+
+
+def preview_calendar_change(db: Database, settings, announcement: Announcement) -> dict[str, Any]:
+    """What publishing ``announcement`` would move, before it is saved: the open dossiers whose appointment or
+    running step's due moment would change, each old and new. The same dossiers as
+    :func:`recompute_open_dossiers`, counted by the same arithmetic (``deadlines.recompute_deadlines``) on a copy
+    of each dossier, with the calendar as it would be. Nothing is written."""
+    ctx = context_for(db, settings, SYSTEM)
+    future = dataclasses.replace(ctx, calendar=ctx.calendar.with_announcement(announcement))
+    moved: list[dict[str, Any]] = []
+    for dossier in db[DOSSIERS].find(RECOUNTED, HIDDEN):
+        after = copy.deepcopy(dossier)
+        recompute_deadlines(after, future, reason="")
+        changes = []
+        if _moment(after["appointment_due"]) != _moment(dossier["appointment_due"]):
+            changes.append({"scope": "appointment", "name": "Hẹn trả kết quả", "old_due": dossier["appointment_due"],
+                            "new_due": after["appointment_due"]})
+        for old, new in zip(dossier["steps"], after["steps"], strict=True):
+            if old["state"] == ACTIVE and _moment(old["due_at"]) != _moment(new["due_at"]):
+                changes.append({"scope": "step", "name": old["name"], "agency_code": old["agency"],
+                                "old_due": old["due_at"], "new_due": new["due_at"]})
+        if changes:
+            moved.append({"_id": dossier["_id"], "code": dossier["code"], "status": dossier["status"],
+                          "procedure_name": dossier["procedure"]["name"],
+                          "receiving_agency_code": dossier["receiving_agency_code"], "changes": changes})
+    moved.sort(key=lambda m: min(as_utc(c["old_due"]) for c in m["changes"]))
+    return {"calendar_version": future.calendar.version, "total": len(moved), "dossiers": moved[:PREVIEW_LIMIT]}
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value else None
 
 
 def loop(db: Database, settings) -> Loop:
