@@ -34,7 +34,7 @@ from tools.devstack.servers import (
     free_port,
 )
 
-SERVICES = ("intake", "workflow", "notify", "postal", "feedback")
+SERVICES = ("intake", "workflow", "notify", "postal", "feedback", "reporting")
 PORTAL = "portal"  # the web front: a process like the APIs, but no API of its own (no OpenAPI, no Kafka)
 
 
