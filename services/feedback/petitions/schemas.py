@@ -69,6 +69,30 @@ class AttachmentView(Schema):
     size_bytes = fields.Integer()
 
 
+class HandlingView(Schema):
+    """A step of the handling (taking up, refusal, answer, publication, the sender's rating, a request for more)."""
+
+    at = fields.AwareDateTime(allow_none=True)
+    by_name = fields.String(allow_none=True)
+    text = fields.String()
+    conclusion = fields.String()
+    publish = fields.Boolean()
+    on_time = fields.Boolean()
+    reason = fields.String()
+    satisfied = fields.Boolean()
+    comment = fields.String(allow_none=True)
+    request = fields.String()
+    supplied_at = fields.AwareDateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class SenderView(Schema):
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    account_id = fields.String(allow_none=True)
+
+
 class HistoryView(Schema):
     at = fields.AwareDateTime()
     by_name = fields.String(allow_none=True)
@@ -91,7 +115,7 @@ class PetitionView(Schema):
     officer_name = fields.String(allow_none=True)
     title = fields.String()
     content = fields.String()
-    sender = fields.Dict()
+    sender = fields.Nested(SenderView)
     attachments = fields.List(fields.Nested(AttachmentView))
     follows_up = fields.String(allow_none=True)
     received_at = fields.AwareDateTime()
@@ -99,11 +123,11 @@ class PetitionView(Schema):
     info_due = fields.AwareDateTime()
     answer_due = fields.AwareDateTime(allow_none=True)
     publish_due = fields.AwareDateTime(allow_none=True)
-    info_requests = fields.List(fields.Dict())
-    refusal = fields.Dict(allow_none=True)
-    answer = fields.Dict(allow_none=True)
-    published = fields.Dict(allow_none=True)
-    rating = fields.Dict(allow_none=True)
+    info_requests = fields.List(fields.Nested(HandlingView))
+    refusal = fields.Nested(HandlingView, allow_none=True)
+    answer = fields.Nested(HandlingView, allow_none=True)
+    published = fields.Nested(HandlingView, allow_none=True)
+    rating = fields.Nested(HandlingView, allow_none=True)
     handled_at = fields.AwareDateTime(allow_none=True)
     state = fields.String()
     queue_due = fields.AwareDateTime(allow_none=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
@@ -235,6 +235,17 @@ LIST_FIELDS = {"_id": 1, "view.code": 1, "view.proc": 1, "view.comp": 1, "view.c
                "view.result_kind": 1, "view.paper_result": 1, "end_month": 1, "recv_month": 1}
 
 
+def iso(value: Any) -> Any:
+    """Moments as ISO 8601 text inside free-form answers (the JSON layer would write HTTP dates)."""
+    if isinstance(value, dict):
+        return {k: iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [iso(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def _months(first: date, last: date) -> list[str]:
     out, cursor = [], date(first.year, first.month, 1)
     while cursor <= last:
@@ -292,7 +303,7 @@ def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, pa
             query["_id"] = {"$gt": last_id}
         for doc in db[DOSSIERS].find(query, LIST_FIELDS).sort("_id", 1):
             if _matches(indicator, part, doc.get("view") or {}, a, b):
-                items.append({"id": doc["_id"], **doc["view"], "month": month})
+                items.append(iso({"id": doc["_id"], **doc["view"], "month": month}))
                 if len(items) > limit:
                     last = items[limit - 1]
                     return items[:limit], [last["month"], last["id"]]
@@ -311,7 +322,7 @@ def _petitions_behind(db: Database, scope: str, period: Period, *, limit: int, a
             continue
         handled, received = v.get("handled_day"), v["received_day"]
         if (handled is not None and a <= handled <= b) or (received <= b and (handled is None or handled > b)):
-            found.append({"id": doc["_id"], **v})
+            found.append(iso({"id": doc["_id"], **v}))
     start = 0
     if after_values:
         start = next((i + 1 for i, p in enumerate(found) if p["id"] == after_values[1]), 0)

@@ -41,7 +41,7 @@ class Quarterly(MethodView):
         if args["format"] == "pdf":
             name = f"bao-cao-danh-gia-{args['agency']}-{report['period']['key']}.pdf"
             return _file(service.quarterly_pdf(report), "application/pdf", name)
-        return report
+        return figures.iso(report)
 
 
 @blp.route("/exports")
