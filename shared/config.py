@@ -174,6 +174,25 @@ class Settings:
         "POSTAL_RECONCILE_AFTER_SECONDS", 21600.0, "a shipment silent this long is looked up (missed webhooks)"
     )
 
+    rating_window_days: int = setting(
+        "RATING_WINDOW_DAYS", 30, "days after the result is returned during which the applicant may rate the dossier"
+    )
+    reporting_flush_seconds: float = setting(
+        "REPORTING_FLUSH_SECONDS", 2.0, "how often the reporting read model writes what it folded (its figures' delay)"
+    )
+    reporting_flush_records: int = setting(
+        "REPORTING_FLUSH_RECORDS", 5000, "the reporting read model writes sooner once this many records changed"
+    )
+    index_766_points: str = setting(
+        "INDEX_766_POINTS",
+        "1.1=4,1.2=4,1.3=5,1.4=5,2.1=20,3.1=4,3.2=4,3.3=6,3.5=4,3.6=4,4.1=5,4.2=6,4.3=5,4.4=3,4.5=3,5.2=6,5.3=6,5.4=6",
+        "Decision 766 index: maximum points per indicator (groups of 18, 20, 22, 22 and 18 points, 100 in all)",
+    )
+    index_766_full_marks: str = setting(
+        "INDEX_766_FULL_MARKS", "default=80,3.3=50,5.4=90",
+        "Decision 766 index: the rate (%) at which an indicator earns full marks; below it, rate x max / threshold",
+    )
+
     upload_max_file_bytes: int = setting(
         "UPLOAD_MAX_FILE_BYTES", 10_485_760, "largest file an applicant or officer may upload (bytes)"
     )
@@ -186,6 +205,10 @@ class Settings:
     workflow_url: str = setting("WORKFLOW_URL", "http://127.0.0.1:8082", "where the portal reaches the workflow API")
     notify_url: str = setting("NOTIFY_URL", "http://127.0.0.1:8083", "where the portal reaches the notify API")
     postal_url: str = setting("POSTAL_URL", "http://127.0.0.1:8084", "where the portal reaches the postal API")
+    feedback_url: str = setting("FEEDBACK_URL", "http://127.0.0.1:8085", "where the portal reaches the feedback API")
+    reporting_url: str = setting(
+        "REPORTING_URL", "http://127.0.0.1:8086", "where the portal reaches the reporting API"
+    )
     portal_api_timeout_seconds: float = setting(
         "PORTAL_API_TIMEOUT_SECONDS", 15.0, "how long the portal waits for an API before showing an error page"
     )
@@ -194,6 +217,8 @@ class Settings:
     workflow_port: int = setting("WORKFLOW_PORT", 8082, "HTTP port of the workflow API")
     notify_port: int = setting("NOTIFY_PORT", 8083, "HTTP port of the notify API")
     postal_port: int = setting("POSTAL_PORT", 8084, "HTTP port of the postal API")
+    feedback_port: int = setting("FEEDBACK_PORT", 8085, "HTTP port of the feedback API (ratings, petitions)")
+    reporting_port: int = setting("REPORTING_PORT", 8086, "HTTP port of the reporting API (indicators, reports)")
     bind_host: str = setting("BIND_HOST", "127.0.0.1", "address the APIs listen on (0.0.0.0 in containers)")
     gunicorn_workers: int = setting("GUNICORN_WORKERS", 2, "gunicorn worker processes per API")
     gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")

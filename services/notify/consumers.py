@@ -27,5 +27,7 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
                           and name != "dossier.submitted"}),
             Subscription(Topic.POSTAL_SHIPMENTS,
                          {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("shipment.")}),
+            Subscription(Topic.FEEDBACK_PETITIONS,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("petition.")}),
         ],
     )

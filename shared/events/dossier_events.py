@@ -112,6 +112,9 @@ class ResultReady(f.VnSchema):
     outcome = f.String(required=True)
     early = f.Boolean(required=True)
     return_method = f.String(required=True)
+    electronic = f.Boolean(allow_none=True, load_default=None, metadata={
+        "description": "an electronic result was issued: result code and file link (Decision 766 indicator 4.1); "
+                       "absent in events made before it was recorded"})
 
 
 class EarlyReturnNotified(f.VnSchema):

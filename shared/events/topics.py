@@ -27,15 +27,27 @@ class Topic(StrEnum):
     WORKFLOW_DOSSIERS = "workflow.dossiers"
     # Shipments with the public postal provider, both directions: every status change (postal).
     POSTAL_SHIPMENTS = "postal.shipments"
+    # Applicants' ratings of their dossiers, on the web and at the counter (feedback).
+    FEEDBACK_RATINGS = "feedback.ratings"
+    # Feedback and recommendations (phản ánh, kiến nghị) and their handling (feedback).
+    FEEDBACK_PETITIONS = "feedback.petitions"
 
 
 RETRY_SUFFIX = ".retry"
 DLQ_SUFFIX = ".dlq"
 
-# How long the broker keeps records, by kind of topic. Shorter than the consumers' memory of processed events
-# (shared/bus/consumer.py, 30 days), so a redelivered event is always recognised; the DLQ keeps its records long
-# enough for an operator to look and replay after a holiday.
-RETENTION_DAYS = {"main": 7, "retry": 7, "dlq": 28}
+# The domain's history: the streams the reporting read model (services/reporting) folds into its figures. They are
+# kept for a year and a quarter, so the read model can be rebuilt by replaying them from the start for the whole
+# reporting horizon (a year's figures and the quarter after, when the yearly report is due). The other consumers
+# never rewind: they resume from their committed offsets, and their handlers write with natural keys, so even a
+# group that lost its offsets and read these topics again from the start would change nothing.
+HISTORY = frozenset({Topic.INTAKE_DOSSIERS, Topic.WORKFLOW_CATALOGUE, Topic.WORKFLOW_DOSSIERS,
+                     Topic.FEEDBACK_RATINGS, Topic.FEEDBACK_PETITIONS})
+
+# How long the broker keeps records, by kind of topic. The other main topics and the retry companions are shorter
+# than the consumers' memory of processed events (shared/bus/consumer.py, 30 days), so a redelivered event is always
+# recognised; the DLQ keeps its records long enough for an operator to look and replay after a holiday.
+RETENTION_DAYS = {"main": 7, "history": 400, "retry": 7, "dlq": 28}
 
 
 @dataclass(frozen=True)
@@ -56,8 +68,12 @@ class TopicNames:
         return [name for topic in Topic for name in (self.main(topic), self.retry(topic), self.dlq(topic))]
 
     def kind(self, name: str) -> str:
-        """main, retry or dlq."""
-        return "retry" if name.endswith(RETRY_SUFFIX) else "dlq" if name.endswith(DLQ_SUFFIX) else "main"
+        """history (a main topic of the domain's history), main, retry or dlq."""
+        if name.endswith(RETRY_SUFFIX):
+            return "retry"
+        if name.endswith(DLQ_SUFFIX):
+            return "dlq"
+        return "history" if any(name == self.main(topic) for topic in HISTORY) else "main"
 
     def retention_ms(self, name: str) -> int:
         return RETENTION_DAYS[self.kind(name)] * 86_400_000

@@ -8,6 +8,7 @@ no producer emits it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from shared.domain.schemas import (
 )
 from shared.events.dossier_events import DOSSIER_EVENTS
 from shared.events.envelope import Event, InvalidEvent
+from shared.events.feedback_events import PETITION_EVENTS, RatingRecordedV1
 from shared.events.postal_events import SHIPMENT_EVENTS, PickupRequestedV1
 from shared.events.topics import Topic
 
@@ -87,9 +89,14 @@ class EventType:
     def version(self) -> int:
         return max(self.schemas)
 
+    def schema(self, version: int) -> Schema:
+        """One instance per type and version, made once: building a marshmallow schema costs more than loading
+        a payload with it, and loading keeps no state on the instance."""
+        return _instance(self.schemas[version])
+
     def dump(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The JSON form of a payload at the current version, checked by loading it back."""
-        schema = self.schemas[self.version]()
+        schema = self.schema(self.version)
         try:
             dumped = schema.dump(payload)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
@@ -103,9 +110,14 @@ class EventType:
         if version not in self.schemas:
             raise InvalidEvent(f"{self.name} has no schema version {version}")
         try:
-            return self.schemas[version]().load(payload)
+            return self.schema(version).load(payload)
         except ValidationError as exc:
             raise InvalidEvent(f"{self.name} v{version} payload is invalid: {exc.messages}") from exc
+
+
+@functools.cache
+def _instance(schema: type[Schema]) -> Schema:
+    return schema()
 
 
 EVENT_TYPES: dict[str, EventType] = {
@@ -126,6 +138,10 @@ EVENT_TYPES: dict[str, EventType] = {
           for name, (schemas, description) in DOSSIER_EVENTS.items()),
         *(EventType(name, Topic.POSTAL_SHIPMENTS, {1: schema}, description)
           for name, (schema, description) in SHIPMENT_EVENTS.items()),
+        EventType("rating.recorded", Topic.FEEDBACK_RATINGS, {1: RatingRecordedV1},
+                  "an applicant rated a dossier (web, paper form or rating device at the counter)"),
+        *(EventType(name, Topic.FEEDBACK_PETITIONS, {1: schema}, description)
+          for name, (schema, description) in PETITION_EVENTS.items()),
     )
 }
 

@@ -16,3 +16,8 @@ def publish(settings, *events: Event) -> None:
             producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
     finally:
         producer.close(timeout=5)
+
+
+def outbox_events(db, collection: str) -> list[dict]:
+    """The events waiting in the embedded outboxes of a collection (no relay runs in in-process tests)."""
+    return [event for doc in db[collection].find({}, {"outbox": 1}) for event in doc.get("outbox", [])]

@@ -34,6 +34,7 @@ def _ports() -> Ports:
         postal_provider=int(env.get("POSTAL_PROVIDER_PORT", 8091)),
         intake=int(env.get("INTAKE_PORT", 8081)), workflow=int(env.get("WORKFLOW_PORT", 8082)),
         notify=int(env.get("NOTIFY_PORT", 8083)), postal=int(env.get("POSTAL_PORT", 8084)),
+        feedback=int(env.get("FEEDBACK_PORT", 8085)), reporting=int(env.get("REPORTING_PORT", 8086)),
         portal=int(env.get("PORTAL_PORT", 8080)),
         metrics=int(env.get("METRICS_PORT_BASE", 9460)),
     )

@@ -36,7 +36,7 @@ from tools.devstack.servers import (
 )
 from tools.devstack.supervisor import Target
 
-SERVICES = ("intake", "workflow", "notify", "postal")
+SERVICES = ("intake", "workflow", "notify", "postal", "feedback", "reporting")
 PORTAL = "portal"  # the web front: a process like the APIs, but no API of its own (no OpenAPI, no Kafka)
 
 
@@ -61,6 +61,8 @@ class Ports:
     workflow: int = 8082
     notify: int = 8083
     postal: int = 8084
+    feedback: int = 8085
+    reporting: int = 8086
     portal: int = 8080
     # /metrics of each process: metrics + its place in process_names() (make run); 0: a free port each (tests)
     metrics: int = 9460
@@ -128,6 +130,8 @@ class Stack:
             workflow_url=self.url("workflow"),
             notify_url=self.url("notify"),
             postal_url=self.url("postal"),
+            feedback_url=self.url("feedback"),
+            reporting_url=self.url("reporting"),
             sms_gateway_url=self.sms.url,
             sms_callback_url=f"{self.url('notify')}/sms/receipts",
             postal_provider_url=self.postal_provider.url,
@@ -136,6 +140,8 @@ class Stack:
             workflow_port=self.ports.workflow,
             notify_port=self.ports.notify,
             postal_port=self.ports.postal,
+            feedback_port=self.ports.feedback,
+            reporting_port=self.ports.reporting,
             # the business clock of this process, so every child agrees on "now" (zero outside tests)
             clock_offset_seconds=clock.offset().total_seconds(),
             **overrides,

@@ -28,6 +28,7 @@ DEMO_OFFICERS = [
     ("motcua.h29", "Trần Thị Bình", ["counter_officer"], DEMO_AGENCY),
     ("chuyenvien.stc", "Phạm Minh Đức", ["specialist"], DEMO_COMPETENT),
     ("lanhdao.stc", "Lê Văn Cường", ["agency_head"], DEMO_COMPETENT),
+    ("giamsat.h29", "Hoàng Thu Hà", ["manager"], DEMO_AGENCY),
     ("buucuc.700000", "Võ Thị Hạnh", ["postal_staff"], DEMO_POST_OFFICE),
 ]
 DEMO_APPLICANT = ("congdan", "Nguyễn Văn An", "001203004567")

@@ -1,10 +1,10 @@
 """Uploading files and attaching them to dossiers.
 
-An upload is checked by its content (:mod:`.sniff`), never by its name or the type the browser claims; its
-SHA-256 is computed here; its bytes are stored once per distinct content (:mod:`.store`). The upload record
-(who uploaded it, under which name) is what a filing refers to: the applicant's online submission and the
-counter officer's filing name ``file_id``\\ s, and the dossier gets the attachment metadata from the record,
-never from the client. Sizes are limited per file and per dossier (``UPLOAD_MAX_FILE_BYTES``,
+An upload is checked by its content (:mod:`shared.domain.media`), never by its name or the type the browser
+claims; its SHA-256 is computed here; its bytes are stored once per distinct content (:mod:`shared.storage.files`).
+The upload record (who uploaded it, under which name) is what a filing refers to: the applicant's online
+submission and the counter officer's filing name ``file_id``\\ s, and the dossier gets the attachment metadata
+from the record, never from the client. Sizes are limited per file and per dossier (``UPLOAD_MAX_FILE_BYTES``,
 ``UPLOAD_MAX_DOSSIER_BYTES``).
 """
 
@@ -20,19 +20,19 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from services.intake.attachments import sniff
-from services.intake.attachments.store import FileStore, GridFSStore
-from services.intake.storage import DOSSIERS, UPLOADS
+from services.intake.storage import BLOBS, DOSSIERS, FILE_BUCKET, UPLOADS
 from shared.auth.principal import Principal
 from shared.clock import utc_now
+from shared.domain import media as sniff
 from shared.domain.errors import NotFound, Rejected
 from shared.events import Event
+from shared.storage.files import FileStore, GridFSStore
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\\\]")
 
 
 def store(db: Database) -> FileStore:
-    return GridFSStore(db)
+    return GridFSStore(db, bucket=FILE_BUCKET, blobs=BLOBS)
 
 
 def megabytes(size: int) -> str:

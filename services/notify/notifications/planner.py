@@ -16,6 +16,7 @@ from typing import Any
 
 from services.notify.templates.library import EMAIL, IN_APP, SMS, Template, get_template
 from shared.clock import vn_datetime
+from shared.domain import evaluation as ev
 from shared.domain.channels import Channel, ResultReturnMethod
 from shared.domain.statuses import DossierStatus
 from shared.events import Event
@@ -81,6 +82,11 @@ def numbered(lines: list[str]) -> str:
 
 def plan(event: Event, payload: dict[str, Any], portal_url: str) -> Plan:
     """The messages an event calls for (possibly none)."""
+    if event.type in _PETITION_PLANNERS:
+        result = Plan(About(payload.get("dossier_id"), payload.get("dossier_code"), (payload["agency_code"],),
+                            payload.get("sender_account_id")))
+        _PETITION_PLANNERS[event.type](result, payload, _petition_common(payload, portal_url))
+        return result
     if event.type in _SHIPMENT_PLANNERS:
         result = Plan(About(event.dossier_id, payload["dossier_code"], (payload["agency_code"],),
                             payload.get("owner_account_id")))
@@ -272,6 +278,68 @@ def _returned_to_agency(plan_: Plan, payload, common) -> None:
         **common, "delivery_note": f"phát không thành công {payload['details']['attempts']} lần, đã chuyển hoàn"})
 
 
+# -- petitions (phản ánh, kiến nghị; the feedback service's events) --------------------------------------------
+# The answer goes to the sender, on every channel their contact allows; the agency concerned is told in its inbox
+# of new petitions, of information supplied, of its deadlines (as for dossiers) and of an unsatisfied sender.
+
+def _petition_common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
+    return {"sender_name": payload["sender_name"], "petition_code": payload["code"],
+            "petition_title": payload["title"], "agency_name": payload["agency_code"],
+            "received": moment(payload["received_at"]), "decide_due": moment(payload["decide_due"]),
+            "answer_due": moment(payload.get("answer_due")),
+            "petition_url": f"{portal_url.rstrip('/')}/phan-anh/{payload['code']}"}
+
+
+def _petition_received(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("petition-received", payload["contact"], common)
+    plan_.to_officers("officer-petition-received", agency_inbox(payload["agency_code"]), common)
+
+
+def _petition_info_requested(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("petition-info-requested", payload["contact"],
+                       {**common, "request": payload["details"]["request"]})
+
+
+def _petition_info_supplied(plan_: Plan, payload, common) -> None:
+    plan_.to_officers("officer-petition-info-supplied", agency_inbox(payload["agency_code"]), common)
+
+
+def _petition_refused(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("petition-refused", payload["contact"], {**common, "reason": payload["details"]["reason"]})
+
+
+def _petition_answered(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("petition-answered", payload["contact"], {
+        **common, "answer": details["answer"], "conclusion": ev.CONCLUSIONS[details["conclusion"]]})
+
+
+def _petition_rated(plan_: Plan, payload, common) -> None:
+    satisfied = payload["details"]["satisfied"]
+    plan_.to_officers("officer-petition-rated", agency_inbox(payload["agency_code"]),
+                      {**common, "satisfied": "hài lòng" if satisfied else "không hài lòng"})
+
+
+def _petition_due(template_id: str) -> Callable[[Plan, dict, dict], None]:
+    def build(plan_: Plan, payload, common) -> None:
+        details = payload["details"]
+        plan_.to_officers(template_id, agency_inbox(payload["agency_code"]),
+                          {**common, "stage": ev.STAGES[details["stage"]], "due": moment(details["due_at"])})
+    return build
+
+
+_PETITION_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
+    "petition.received": _petition_received,
+    "petition.info-requested": _petition_info_requested,
+    "petition.info-supplied": _petition_info_supplied,
+    "petition.refused": _petition_refused,
+    "petition.answered": _petition_answered,
+    "petition.rated": _petition_rated,
+    "petition.due-soon": _petition_due("officer-petition-due-soon"),
+    "petition.overdue": _petition_due("officer-petition-overdue"),
+}
+
+
 _SHIPMENT_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "shipment.picked-up": _result_posted,
     "shipment.delivery-failed": _delivery_failed,
@@ -300,4 +368,4 @@ _PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "dossier.overdue": _due_alert("officer-overdue"),
 }
 
-PLANNED_EVENT_TYPES = frozenset(_PLANNERS) | frozenset(_SHIPMENT_PLANNERS)
+PLANNED_EVENT_TYPES = frozenset(_PLANNERS) | frozenset(_SHIPMENT_PLANNERS) | frozenset(_PETITION_PLANNERS)

@@ -55,6 +55,18 @@ SAMPLE: dict[str, str] = {
     "delivery_note": "Người nhận vắng nhà",
     "expected_delivery": "ngày 25/11/2026",
     "agency_name": "Bộ phận Một cửa UBND phường Ba Đình",
+    "sender_name": "Nguyễn Văn An",
+    "petition_code": "PA-261123-0001",
+    "petition_title": "Đề nghị hướng dẫn rõ thành phần hồ sơ",
+    "petition_url": "http://127.0.0.1:8080/phan-anh/PA-261123-0001",
+    "received": "09:15 ngày 23/11/2026",
+    "answer_due": "17:00 ngày 14/12/2026",
+    "decide_due": "17:00 ngày 25/11/2026",
+    "request": "Đề nghị cung cấp số hồ sơ và thời điểm nộp",
+    "answer": "Thành phần hồ sơ đã được công khai đầy đủ tại Bộ phận Một cửa và trên Cổng Dịch vụ công.",
+    "conclusion": "Giải thích, hướng dẫn (kiến nghị)",
+    "stage": "Trả lời",
+    "satisfied": "không hài lòng",
 }
 
 
@@ -257,6 +269,47 @@ TEMPLATES_LIST: list[Template] = [
                "{code} ({procedure_name}) tại: {rating_url}"),
         sms="Mời Ông/Bà đánh giá mức độ hài lòng về hồ sơ {code}: {rating_url}",
         inapp_title="Mời đánh giá việc giải quyết hồ sơ {code}", inapp="Đánh giá tại: {rating_url}"),
+    # -- petitions (phản ánh, kiến nghị) to their senders: the answer goes to the sender (Decision 766 5.2–5.3) --
+    _applicant(
+        id="petition-received", version=1, required=False,
+        description="acknowledgement of a petition, with its code and the answer deadline (Decision 766 spec)",
+        subject="[Một cửa] Đã nhận phản ánh, kiến nghị {petition_code}",
+        email=("Kính gửi {sender_name},\n\n"
+               "Hệ thống đã nhận phản ánh, kiến nghị của Ông/Bà lúc {received}.\n\n"
+               "Mã phản ánh, kiến nghị: {petition_code}\nNội dung: {petition_title}\nCơ quan xử lý: {agency_name}\n\n"
+               "Cơ quan sẽ quyết định tiếp nhận xử lý trước {decide_due} và trả lời trước {answer_due}.\n\n"
+               "Theo dõi việc xử lý tại: {petition_url}"),
+        sms="Đã nhận phản ánh, kiến nghị {petition_code}. Hạn trả lời: {answer_due}. Theo dõi: {petition_url}",
+        inapp_title="Đã nhận phản ánh, kiến nghị {petition_code}",
+        inapp="{petition_title} — cơ quan trả lời trước {answer_due}."),
+    _applicant(
+        id="petition-info-requested", version=1, required=True,
+        description="the agency asks the sender of a petition for more information",
+        subject="[Một cửa] Đề nghị bổ sung thông tin cho phản ánh, kiến nghị {petition_code}",
+        email=("Kính gửi {sender_name},\n\n"
+               "Để xử lý phản ánh, kiến nghị {petition_code} ({petition_title}), {agency_name} đề nghị Ông/Bà bổ "
+               "sung:\n\n{request}\n\nBổ sung thông tin tại: {petition_url}"),
+        sms="Phản ánh {petition_code} cần bổ sung thông tin: {request}. Bổ sung tại: {petition_url}",
+        inapp_title="Cần bổ sung thông tin cho phản ánh {petition_code}", inapp="{request}"),
+    _applicant(
+        id="petition-refused", version=1, required=True,
+        description="the agency refused to handle a petition, with the reason",
+        subject="[Một cửa] Phản ánh, kiến nghị {petition_code} không được tiếp nhận xử lý",
+        email=("Kính gửi {sender_name},\n\n"
+               "{agency_name} không tiếp nhận xử lý phản ánh, kiến nghị {petition_code} ({petition_title}).\n\n"
+               "Lý do: {reason}\n\nXem chi tiết và đánh giá tại: {petition_url}"),
+        sms="Phản ánh {petition_code} không được tiếp nhận xử lý. Lý do: {reason}",
+        inapp_title="Phản ánh {petition_code} không được tiếp nhận xử lý", inapp="Lý do: {reason}"),
+    _applicant(
+        id="petition-answered", version=1, required=True,
+        description="the answer to a petition, sent to its sender, with the link to rate it (Decision 766 5.3)",
+        subject="[Một cửa] Trả lời phản ánh, kiến nghị {petition_code}",
+        email=("Kính gửi {sender_name},\n\n"
+               "{agency_name} trả lời phản ánh, kiến nghị {petition_code} ({petition_title}) của Ông/Bà:\n\n"
+               "{answer}\n\nKết luận: {conclusion}.\n\n"
+               "Mời Ông/Bà đánh giá mức độ hài lòng với kết quả trả lời tại: {petition_url}"),
+        sms="Phản ánh {petition_code} đã được trả lời. Xem và đánh giá: {petition_url}",
+        inapp_title="Đã trả lời phản ánh {petition_code}", inapp="{answer}"),
     _applicant(
         id="result-posted", version=1, required=True,
         description="the result was handed to the public postal service, with its tracking code (Decision 45/2016)",
@@ -309,6 +362,24 @@ TEMPLATES_LIST: list[Template] = [
     _officer(
         id="officer-consultation-requested", version=1, description="another unit asks this agency for an opinion",
         inapp_title="Đề nghị cho ý kiến về hồ sơ {code}", inapp="{question} — trả lời trước {due}."),
+    _officer(
+        id="officer-petition-received", version=1, description="a petition concerning this agency was received",
+        inapp_title="Phản ánh, kiến nghị mới {petition_code}",
+        inapp="{petition_title} — quyết định tiếp nhận trước {decide_due}, trả lời trước {answer_due}."),
+    _officer(
+        id="officer-petition-info-supplied", version=1, description="the sender of a petition gave the information "
+                                                                   "asked for",
+        inapp_title="Người gửi đã bổ sung thông tin cho phản ánh {petition_code}",
+        inapp="{petition_title} — trả lời trước {answer_due}."),
+    _officer(
+        id="officer-petition-due-soon", version=1, description="a petition's deadline is near",
+        inapp_title="Sắp đến hạn: phản ánh {petition_code}", inapp="{stage} — hạn {due}."),
+    _officer(
+        id="officer-petition-overdue", version=1, description="a petition's deadline passed",
+        inapp_title="Quá hạn: phản ánh {petition_code}", inapp="{stage} — hạn {due} đã qua."),
+    _officer(
+        id="officer-petition-rated", version=1, description="the sender rated the agency's answer to a petition",
+        inapp_title="Người gửi {satisfied} với trả lời phản ánh {petition_code}", inapp="{petition_title}"),
     _officer(
         id="officer-postal-returned", version=1,
         description="the postal service brought a result back after two failed delivery attempts",

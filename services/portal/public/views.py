@@ -1,4 +1,5 @@
-"""Pages for everyone: the start page, procedures, the look-up by dossier code, the rating link."""
+"""Pages for everyone: the start page, procedures, the look-up by dossier code (the rating link is
+services/portal/feedback/)."""
 
 from __future__ import annotations
 
@@ -72,17 +73,3 @@ def lookup_result(code: str):
 def lookup_link(code: str):
     """The look-up link printed in e-mails and SMS (``PUBLIC_PORTAL_URL/lookup/<code>``)."""
     return redirect(url_for("public.lookup_result", code=code), code=301)
-
-
-@bp.get("/danh-gia/<string:code>")
-@page(PUBLIC)
-def rating(code: str):
-    """The rating link of the messages. Rating opens when the result is returned; until then, and for a code
-    that is unknown, the page says so — it never answers 404."""
-    found = None
-    if is_dossier_code(code):
-        try:
-            found = api.get("intake", f"/lookup/{code}", anonymous=True)
-        except api.ApiError:
-            found = None
-    return render_template("public/rating.html", code=code, dossier=found)

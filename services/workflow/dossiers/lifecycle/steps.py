@@ -80,8 +80,10 @@ def ready_for_return(d: dict[str, Any], ctx: Context, change: Change) -> None:
         mark_late(d, "Kết quả được giải quyết sau ngày hẹn trả")
     d["result"] = {**(d["result"] or {}), "ready_at": ctx.now, "outcome": ready_outcome}
     set_status(d, S.RESULT_READY)
+    # Decision 766 indicator 4.1: an electronic result is one with its result code and file link.
+    electronic = bool(d["result"].get("result_code") and d["result"].get("file_url"))
     change.emit("result-ready", result_kind=d["result"]["kind"], outcome=ready_outcome,
-                early=ready_outcome == EARLY, return_method=d["result_return"]["method"])
+                early=ready_outcome == EARLY, return_method=d["result_return"]["method"], electronic=electronic)
 
 
 def _handover(handed_by: dict[str, Any], step: dict[str, Any], ctx: Context, counting_from: datetime) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Where the bytes of uploaded files live: one small interface, :class:`FileStore`, keyed by the SHA-256 of
 the content, so a file uploaded twice (by two applicants, or twice by one) is stored once.
 
-:class:`GridFSStore` keeps them in GridFS in the intake database — FerretDB here, a MongoDB replica set in
-production, where GridFS is the standard way to keep files next to their documents (chunks of 255 KiB, so
-no document nears the 16 MiB limit). Another store (an S3-compatible object store, say) implements the same
-three methods.
+:class:`GridFSStore` keeps them in GridFS in the service's own database (intake's uploads, feedback's petition
+attachments) — FerretDB here, a MongoDB replica set in production, where GridFS is the standard way to keep files
+next to their documents (chunks of 255 KiB, so no document nears the 16 MiB limit). Another store (an
+S3-compatible object store, say) implements the same three methods.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import gridfs
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from services.intake.storage import BLOBS
-from services.intake.storage import FILE_BUCKET as BUCKET
 from shared.clock import utc_now
 
 
@@ -36,12 +34,13 @@ class GridFSStore:
     unique ``_id`` decides between two concurrent uploads of the same content; the loser deletes its copy).
     A crash between the two leaves an unclaimed GridFS file, which nothing reads."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, bucket: str, blobs: str) -> None:
         self._db = db
-        self._bucket = gridfs.GridFSBucket(db, bucket_name=BUCKET)
+        self._bucket = gridfs.GridFSBucket(db, bucket_name=bucket)
+        self._blobs = blobs
 
     def exists(self, sha256: str) -> bool:
-        return self._db[BLOBS].find_one({"_id": sha256}, {"_id": 1}) is not None
+        return self._db[self._blobs].find_one({"_id": sha256}, {"_id": 1}) is not None
 
     def put(self, sha256: str, data: bytes, media_type: str) -> bool:
         if self.exists(sha256):
@@ -49,7 +48,7 @@ class GridFSStore:
         gridfs_id = uuid.uuid4().hex
         self._bucket.upload_from_stream_with_id(gridfs_id, sha256, data, metadata={"media_type": media_type})
         try:
-            self._db[BLOBS].insert_one({"_id": sha256, "gridfs_id": gridfs_id, "size_bytes": len(data),
+            self._db[self._blobs].insert_one({"_id": sha256, "gridfs_id": gridfs_id, "size_bytes": len(data),
                                         "media_type": media_type, "stored_at": utc_now()})
         except DuplicateKeyError:
             self._bucket.delete(gridfs_id)  # the same content was stored concurrently: keep one copy
@@ -57,7 +56,7 @@ class GridFSStore:
         return True
 
     def get(self, sha256: str) -> bytes | None:
-        blob = self._db[BLOBS].find_one({"_id": sha256})
+        blob = self._db[self._blobs].find_one({"_id": sha256})
         if blob is None:
             return None
         try:

@@ -1,4 +1,5 @@
-"""What a file really is, from its first bytes (never from its name or the type a browser claims).
+"""What a file really is, from its first bytes (never from its name or the type a browser claims): intake's
+uploads and the feedback service's petition attachments are checked the same way.
 
 Accepted: PDF, JPEG, PNG, DOCX (an OOXML word-processing package: a ZIP holding ``word/document.xml``), the
 old Word format (an OLE2 compound file) and XML (electronic forms). Anything else is refused.

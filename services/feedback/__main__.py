@@ -1,0 +1,3 @@
+from services.feedback.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

@@ -1,0 +1,3 @@
+from services.reporting.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

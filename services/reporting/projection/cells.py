@@ -1,0 +1,67 @@
+"""Where the contributions land: *cells*, one document per scope and month (``d|…``: a value per day) and per scope
+and year (``m|…``: a value per month). A figure for any period is a sum over whole months (year documents) and the
+days of the partial months at its ends (month documents); "in progress at the end of the period" is a running sum
+of changes up to its last day. Staff (``officer:…``) only have year documents: their scores are quarterly and yearly
+(Circular 01/2018 Art. 15(4)).
+
+Values are sparse maps ``{metric: {index: value}}`` with string indexes (day of the month, month of the year); zeros
+are dropped, so a cell holds only what happened. Dots in metric names are stored as ``~`` (:func:`stored`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+DAYS, MONTHS = "d", "m"
+
+
+def scope_kind(scope: str) -> str:
+    return scope.partition(":")[0]
+
+
+def month_key(day_number: int) -> tuple[str, str]:
+    d = date.fromordinal(day_number)
+    return f"{d:%Y-%m}", str(d.day)
+
+
+def year_key(day_number: int) -> tuple[str, str]:
+    d = date.fromordinal(day_number)
+    return f"{d:%Y}", str(d.month)
+
+
+def cell_id(resolution: str, scope: str, key: str) -> str:
+    return f"{resolution}|{scope}|{key}"
+
+
+def new_cell(resolution: str, scope: str, key: str) -> dict[str, Any]:
+    kind = scope_kind(scope)
+    return {"_id": cell_id(resolution, scope, key), "res": resolution, "scope": scope, "kind": kind, "key": key,
+            "bucket": f"{resolution}|{kind}|{key}", "v": {}}
+
+
+def targets(scope: str, day_number: int) -> list[tuple[str, str, str]]:
+    """(cell id, its key, the index in it) of every cell a contribution on that day goes to."""
+    year, month_index = year_key(day_number)
+    out = [(cell_id(MONTHS, scope, year), year, month_index)]
+    if scope_kind(scope) != "officer":
+        month, day_index = month_key(day_number)
+        out.append((cell_id(DAYS, scope, month), month, day_index))
+    return out
+
+
+def stored(metric: str) -> str:
+    """A metric's key in a cell: procedure codes (``d_min:1.001806``) carry dots, which are not field names."""
+    return metric.replace(".", "~")
+
+
+def add(cell: dict[str, Any], metric: str, index: str, value: int) -> None:
+    name = stored(metric)
+    values = cell["v"].setdefault(name, {})
+    total = values.get(index, 0) + value
+    if total:
+        values[index] = total
+    else:
+        values.pop(index, None)
+        if not values:
+            del cell["v"][name]

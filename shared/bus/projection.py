@@ -1,0 +1,210 @@
+"""The consumer runner for a *projection*: a read model folding whole batches of events in memory and writing what
+changed every few seconds (services/reporting/projection/projector.py), where the per-event runner
+(:class:`~shared.bus.consumer.ConsumerRunner`) would write at least twice per event.
+
+It is the consumer runner — the same decoding, the same checks of each payload against its schema, invalid events
+parked on ``<topic>.dlq`` with the same headers, the same metrics, the same retry companion loop — with three
+differences:
+
+- **batches**: each poll (up to :data:`MAX_POLL_RECORDS` events) is handed to ``projection.fold`` at once;
+- **offsets after the write**: they are committed only after ``projection.write()`` made everything folded so far
+  durable, so after a crash the events since the last write are read again (folding is idempotent, and the
+  projection keeps its own record of what it applied, so there is no ``processed_events`` bookkeeping);
+- **one at a time**: a projection has one writer, so the runner consumes only while it holds a lease
+  (:class:`~shared.runtime.loops.Lease`); another replica waits, and takes over from the last write if the holder
+  dies. The lease is renewed before every write; a runner that lost it drops what it folded and stops writing.
+
+A projection that must start over (a new read model, a rebuild, changed rules) says so from ``start()``: the
+runner then reads every partition from the beginning, whatever the group had committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Protocol
+
+from kafka import ConsumerRebalanceListener
+from kafka.structs import OffsetAndMetadata
+from pymongo.database import Database
+
+from shared.bus.consumer import ConsumerRunner, Subscription, decode_headers
+from shared.bus.kafka import make_consumer
+from shared.events import Event, InvalidEvent, event_type
+from shared.logging import log_context
+from shared.observability import metrics
+from shared.runtime.loops import LEASES, Lease
+
+log = logging.getLogger(__name__)
+
+MAX_POLL_RECORDS = 2000
+EVERY_TYPE = "*"  # a subscription's handler key for every event type on the topic
+
+
+def fold(event: Event, payload: dict[str, Any]) -> None:
+    """The marker handler of a projection's subscriptions: the events are folded in batches, not one by one."""
+    raise AssertionError("a projection folds batches (ProjectionRunner), never one event at a time")
+
+
+class Projection(Protocol):
+    def start(self) -> bool:
+        """Prepares to fold (finishing an interrupted write); True when the topics must be read from the start."""
+
+    def fold(self, batch: list[tuple[Event, dict[str, Any]]]) -> None: ...
+
+    def due(self, since_write: float) -> bool:
+        """Whether to write now, ``since_write`` seconds after the last write."""
+
+    def write(self) -> int:
+        """Makes everything folded so far durable."""
+
+    def reset(self) -> None:
+        """Forgets what was folded and not written."""
+
+
+class LeaseLost(Exception):
+    pass
+
+
+class ProjectionRunner(ConsumerRunner):
+    def __init__(self, *, group: str, subscriptions: list[Subscription], db: Database, settings,
+                 projection: Projection, lease_seconds: float = 30.0) -> None:
+        super().__init__(group=group, subscriptions=subscriptions, db=db, settings=settings)
+        self.projection = projection
+        self.lease = Lease(db[LEASES], f"{group}-projection", ttl_seconds=lease_seconds)
+
+    # -- the main loop ----------------------------------------------------------------------------------------------
+
+    def run_main(self, stop: threading.Event) -> None:
+        failures = 0
+        try:
+            while not stop.is_set():
+                if not self._hold():
+                    stop.wait(min(5.0, self.lease.ttl.total_seconds() / 3))
+                    continue
+                try:
+                    self._project(stop)
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    wait = min(2.0 ** failures, 60.0)
+                    log.exception("projection %s failed (%d in a row): what was not written is read again from "
+                                  "the last commit in %.0fs", self.group, failures, wait)
+                    self.projection.reset()
+                    stop.wait(wait)
+        finally:
+            self._release()
+
+    def _hold(self) -> bool:
+        try:
+            return self.lease.hold()
+        except Exception:
+            log.exception("cannot check the projection's lease")
+            return False
+
+    def _release(self) -> None:
+        try:
+            self.lease.release()
+        except Exception:
+            log.warning("projection lease not released; it expires by itself", exc_info=True)
+
+    def _project(self, stop: threading.Event) -> None:
+        session = _Session(self, replay=self.projection.start())
+        try:
+            while not stop.is_set():
+                session.poll()
+            session.write_and_commit(final=True)
+        finally:
+            session.close()
+
+    def _event(self, record) -> tuple[Event, dict[str, Any]] | None:
+        """The record's event and payload if the projection wants it; invalid records are parked on the DLQ."""
+        headers = decode_headers(record)
+        try:
+            event = Event.from_json(record.value)
+        except InvalidEvent as exc:
+            self._park(record, headers, record.topic, exc, dead=True, reason="invalid-event")
+            return None
+        wanted = self.handlers.get(record.topic, {})
+        if event.type not in wanted and EVERY_TYPE not in wanted:
+            return None
+        try:
+            return event, event_type(event.type).load(event.payload, event.schema_version)
+        except InvalidEvent as exc:
+            self._park(record, headers, record.topic, exc, dead=True, reason="invalid-event")
+            return None
+
+
+def subscriptions(wanted: dict[Any, list[str] | None]) -> list[Subscription]:
+    """Subscriptions of a projection: per topic, the event types it folds (None: every type on it)."""
+    return [Subscription(topic, {name: fold for name in (types or [EVERY_TYPE])}) for topic, types in wanted.items()]
+
+
+class _Session:
+    """One stretch of consuming while the lease is held: the consumer, the offsets folded but not yet committed,
+    and when the projection last wrote."""
+
+    def __init__(self, runner: ProjectionRunner, *, replay: bool) -> None:
+        self.runner, self.replay = runner, replay
+        self.pending: dict[Any, OffsetAndMetadata] = {}
+        self.last_write = time.monotonic()
+        self.consumer = make_consumer(runner.settings, group_id=runner.group_id, topics=[],
+                                      client_id=f"{runner.group_id}-projection", max_poll_records=MAX_POLL_RECORDS)
+        self.lag = metrics.LagWatch(runner.group_id)
+        self.consumer.subscribe(list(runner.handlers), listener=_Listener(self))
+        log.info("projecting %s as %s%s", ", ".join(runner.handlers), runner.group_id,
+                 " from the start of every topic" if replay else "")
+
+    def poll(self) -> None:
+        runner = self.runner
+        batch = self.consumer.poll(timeout_ms=500)
+        if self.replay and self.consumer.assignment():
+            self.replay = False  # the first assignment was sought to the beginning (_Listener)
+        self.lag.observe(self.consumer)
+        events = []
+        for tp, records in batch.items():
+            for record in records:
+                found = runner._event(record)
+                if found is not None:
+                    events.append(found)
+                self.pending[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+        if events:
+            started = time.perf_counter()
+            with log_context(event_count=len(events)):
+                runner.projection.fold(events)
+            share = (time.perf_counter() - started) / len(events)
+            for event, _ in events:
+                topic = runner._logical(runner.topics.main(event_type(event.type).topic))
+                metrics.consumed(runner.group, topic, event.type, "processed", share)
+        if self.pending and runner.projection.due(time.monotonic() - self.last_write):
+            self.write_and_commit()
+
+    def write_and_commit(self, final: bool = False) -> None:
+        runner = self.runner
+        if final and not self.pending and not runner.projection.due(float("inf")):
+            return
+        if not runner._hold():
+            raise LeaseLost(f"{runner.group}: the projection's lease was lost; another replica writes now")
+        runner.projection.write()
+        if self.pending:
+            self.consumer.commit(dict(self.pending))
+            self.pending.clear()
+        self.last_write = time.monotonic()
+
+    def close(self) -> None:
+        self.consumer.close(autocommit=False)
+        log.info("stopped projecting %s", ", ".join(self.runner.handlers))
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, session: _Session) -> None:
+        self.session = session
+
+    def on_partitions_revoked(self, revoked):
+        if revoked:
+            self.session.write_and_commit(final=True)  # before another member may read them
+
+    def on_partitions_assigned(self, assigned):
+        if self.session.replay and assigned:
+            self.session.consumer.seek_to_beginning(*assigned)

@@ -1,0 +1,86 @@
+"""The projector on the real broker: it folds the topics under its own consumer group, a rebuild replays them from
+the start into identical figures, and a projector killed between the commit point of a write and applying it
+finishes the write when it starts again (nothing lost, nothing applied twice)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from services.reporting.consumers import build_runner
+from services.reporting.indicators import service
+from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
+from tests.conftest import database, running
+from tests.reporting.conftest import at, last_quarter
+from tests.reporting.test_indicators import catalogue, indicator, on_time_histories
+from tests.support.bus import publish
+from tests.support.factories import agency_code
+from tests.support.histories import petition_events
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.stack
+
+
+def _cells(db) -> list[dict]:
+    return sorted(db[CELLS].find(), key=lambda d: d["_id"])
+
+
+def _histories(q):
+    agency = agency_code()
+    h = on_time_histories(agency, q)
+    events = catalogue(agency) + [e for x in h.values() for e in x.events]
+    events += petition_events("PA-K1", agency=agency, received_at=at(q, 3), decide_due=at(q, 5),
+                              answer_due=at(q, 24), answered_at=at(q, 20), rated=True, dossier=h["B"])
+    return agency, events
+
+
+def test_the_projector_folds_the_topics_and_a_rebuild_replays_them_identically(fresh_settings, mongo_client):
+    settings = dataclasses.replace(fresh_settings, reporting_flush_seconds=0.3)
+    db = database(mongo_client, settings, "reporting")
+    ensure_indexes(db)
+    q = last_quarter()
+    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    agency, events = _histories(q)
+    publish(settings, *events)
+
+    def figures():
+        return indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
+
+    with running(build_runner(db, settings)):
+        folded = eventually(lambda: figures()["denominator"] == 10 and figures(), timeout=60, what="figures")
+    assert (folded["numerator"], folded["denominator"]) == (6, 10)
+    before = _cells(db)
+    assert db[META].find_one({"_id": "state"})["journal"] == "applied"
+
+    # Rebuild: drop the read model; the projector replays every topic from the start, whatever was committed.
+    for name in DERIVED:
+        db[name].delete_many({})
+    with running(build_runner(db, settings)):
+        eventually(lambda: len(_cells(db)) == len(before) and _cells(db) == before, timeout=60,
+                   what="the same cells after the replay")
+
+
+def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart(deployment, mongo_client):
+    settings = deployment.settings()
+    db = database(mongo_client, settings, "reporting")
+    q = last_quarter()
+    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    doomed = deployment.start_process("reporting", "consumer", name="reporting-consumer-doomed",
+                                      failpoints="reporting.write.committed=kill")
+    eventually(lambda: db[META].find_one({"_id": "state"}), timeout=60, what="the projector started")
+    agency, events = _histories(q)
+    publish(settings, *events)
+    eventually(lambda: not doomed.alive(), timeout=60, what="the projector killed at its commit point")
+    state = db[META].find_one({"_id": "state"})
+    assert state["journal"] == "written"  # committed, not applied: the journal holds the write
+
+    deployment.start_process("reporting", "consumer")
+
+    def figures():
+        found = indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
+        return found["denominator"] == 10 and found
+    folded = eventually(figures, timeout=60, what="the write finished and the rest folded")
+    assert (folded["numerator"], folded["denominator"]) == (6, 10)
+    assert db[META].find_one({"_id": "state"})["journal"] == "applied"
+    assert db["journal"].count_documents({}) == 0
