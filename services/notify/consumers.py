@@ -27,5 +27,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
                           and name != "dossier.submitted"}),
             Subscription(Topic.POSTAL_SHIPMENTS,
                          {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("shipment.")}),
+            Subscription(Topic.PAYMENTS_CHARGES,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("payment.")}),
+            Subscription(Topic.SYNC_DOSSIERS,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("sync.")}),
         ],
     )

@@ -12,6 +12,12 @@ For each record, in partition order:
 4. record the ``event_id`` as processed;
 5. commit the offsets of the batch — only after every record in it was handled or durably parked.
 
+A runner given a ``batch`` handler applies what one poll brought in one call instead (a consumer that must keep up
+with hundreds of events a second: the sync service's mirror of the National Portal): steps 1 and 2 for the whole
+poll (one query), the batch handler once with the fresh events in partition order, then every event id recorded
+in one write. The batch handler must be idempotent like any handler; if it fails, the poll is handled again one
+record at a time by the per-type handlers, with the retries and the DLQ above.
+
 A crash anywhere before 5 redelivers the batch; step 2 makes that cheap. A crash between 3 and 4 runs the
 handler again, so handlers must be idempotent on their own too: write with natural keys (``_id`` derived
 from the dossier or the event) and upserts, never blind inserts or increments.
@@ -35,7 +41,7 @@ from typing import Any
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.bus.kafka import make_consumer, make_producer
 from shared.clock import utc_now
@@ -48,6 +54,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Event, dict[str, Any]], None]
 """A handler receives the event and its payload loaded by the event type's schema."""
+
+BatchHandler = Callable[[list[tuple[Event, dict[str, Any]]]], None]
+"""A batch handler receives the fresh events of one poll with their payloads, in partition order."""
 
 PROCESSED_EVENTS = "processed_events"
 PROCESSED_RETENTION = timedelta(days=30)  # longer than Kafka retention, so redelivery is always caught
@@ -105,13 +114,29 @@ class ProcessedEvents:
     def contains(self, event_id: str) -> bool:
         return self.collection.find_one({"_id": self._id(event_id)}) is not None
 
+    def seen(self, event_ids: list[str]) -> set[str]:
+        """The ids among ``event_ids`` already processed (one query)."""
+        found = self.collection.find({"_id": {"$in": [self._id(e) for e in event_ids]}}, {"_id": 1})
+        return {doc["_id"].split(":", 1)[1] for doc in found}
+
     def add(self, event: Event) -> None:
         try:
-            self.collection.insert_one({"_id": self._id(event.event_id), "group": self.group,
-                                        "type": event.type, "dossier_id": event.dossier_id,
-                                        "processed_at": utc_now()})
+            self.collection.insert_one(self._record(event, utc_now()))
         except DuplicateKeyError:
             pass
+
+    def add_all(self, events: list[Event]) -> None:
+        """Records many at once; those recorded already (a redelivery) are left as they are."""
+        now = utc_now()
+        try:
+            self.collection.insert_many([self._record(e, now) for e in events], ordered=False)
+        except BulkWriteError as exc:
+            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                raise
+
+    def _record(self, event: Event, now) -> dict[str, Any]:
+        return {"_id": self._id(event.event_id), "group": self.group, "type": event.type,
+                "dossier_id": event.dossier_id, "processed_at": now}
 
     def purge(self) -> int:
         # No TTL indexes on FerretDB; purged periodically by the runner instead.
@@ -126,8 +151,12 @@ class ConsumerRunner:
         subscriptions: list[Subscription],
         db: Database,
         settings,
+        batch: BatchHandler | None = None,
+        max_poll_records: int = 100,
     ) -> None:
         self.settings = settings
+        self.batch = batch
+        self.max_poll_records = max_poll_records
         self.topics: TopicNames = topic_names(settings)
         self.group = group
         self.group_id = f"{settings.kafka_topic_prefix}{group}"
@@ -177,7 +206,8 @@ class ConsumerRunner:
 
     def _loop(self, stop: threading.Event, topics: list[str], group_id: str, *, from_retry: bool) -> None:
         consumer = make_consumer(self.settings, group_id=group_id, topics=topics,
-                                 client_id=f"{group_id}-{threading.current_thread().name}")
+                                 client_id=f"{group_id}-{threading.current_thread().name}",
+                                 max_poll_records=100 if from_retry else self.max_poll_records)
         log.info("consuming %s as %s", ", ".join(topics), group_id)
         next_purge = time.monotonic() + 60
         lag = metrics.LagWatch(group_id)
@@ -186,6 +216,11 @@ class ConsumerRunner:
                 batch = consumer.poll(timeout_ms=500)
                 lag.observe(consumer)
                 offsets: dict[Any, OffsetAndMetadata] = {}
+                if self.batch is not None and not from_retry and batch:
+                    self.handle_batch([record for records in batch.values() for record in records])
+                    offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                               for tp, records in batch.items()}
+                    batch = {}
                 for tp, records in batch.items():
                     for record in records:
                         if from_retry and not self._wait_until_due(record, stop):
@@ -241,6 +276,49 @@ class ConsumerRunner:
             outcome = self._handle_event(record, headers, source_topic, event, handler)
         metrics.consumed(self.group, self._logical(source_topic), event.type, outcome, time.perf_counter() - started)
         return outcome
+
+    def handle_batch(self, records: list) -> None:
+        """Handles one poll with the batch handler (see the module's docstring); a failing batch is handled
+        again record by record."""
+        started = time.perf_counter()
+        decoded = []
+        for record in records:
+            try:
+                event = Event.from_json(record.value)
+            except InvalidEvent as exc:
+                headers = decode_headers(record)
+                outcome = self._park(record, headers, record.topic, exc, dead=True, reason="invalid-event")
+                metrics.consumed(self.group, self._logical(record.topic), "invalid", outcome, 0.0)
+                continue
+            if self.handlers.get(record.topic, {}).get(event.type) is not None:
+                decoded.append((record, event))
+        seen = self.processed.seen([event.event_id for _, event in decoded]) if decoded else set()
+        fresh = []
+        for record, event in decoded:
+            if event.event_id in seen:
+                metrics.consumed(self.group, self._logical(record.topic), event.type, "duplicate", 0.0)
+                continue
+            try:
+                payload = event_type(event.type).load(event.payload, event.schema_version)
+            except InvalidEvent as exc:
+                self._park(record, decode_headers(record), record.topic, exc, dead=True, reason="invalid-event")
+                continue
+            fresh.append((record, event, payload))
+        if not fresh:
+            return
+        try:
+            with log_context(batch=len(fresh)):
+                self.batch([(event, payload) for _, event, payload in fresh])
+        except Exception as exc:
+            log.warning("batch of %d events failed (%r); handling them one by one", len(fresh), exc, exc_info=True)
+            for record, _, _ in fresh:
+                self.handle_record(record, from_retry=False)
+            return
+        self.processed.add_all([event for _, event, _ in fresh])
+        share = (time.perf_counter() - started) / len(fresh)
+        for record, event, _ in fresh:
+            metrics.consumed(self.group, self._logical(record.topic), event.type, "processed", share)
+        log.info("batch of %d events processed", len(fresh))
 
     def _logical(self, topic: str) -> str:
         try:

@@ -33,7 +33,8 @@ def make_producer(settings, client_id: str) -> KafkaProducer:
     )
 
 
-def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str) -> KafkaConsumer:
+def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str,
+                  max_poll_records: int = 100) -> KafkaConsumer:
     return KafkaConsumer(
         *topics,
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -41,7 +42,7 @@ def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str)
         client_id=client_id,
         enable_auto_commit=False,      # offsets are committed after the handler succeeded
         auto_offset_reset="earliest",  # a new group starts from the oldest retained event, never skips
-        max_poll_records=100,
+        max_poll_records=max_poll_records,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
         max_poll_interval_ms=300_000,

@@ -27,6 +27,10 @@ class Topic(StrEnum):
     WORKFLOW_DOSSIERS = "workflow.dossiers"
     # Shipments with the public postal provider, both directions: every status change (postal).
     POSTAL_SHIPMENTS = "postal.shipments"
+    # What each dossier owes, its payments at the gateway, receipts, refunds and alerts (payments).
+    PAYMENTS_CHARGES = "payments.charges"
+    # The dossier's mirror on the National Public Service Portal: synchronised, or failing (sync).
+    SYNC_DOSSIERS = "sync.dossiers"
 
 
 RETRY_SUFFIX = ".retry"

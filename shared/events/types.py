@@ -26,7 +26,9 @@ from shared.domain.schemas import (
 )
 from shared.events.dossier_events import DOSSIER_EVENTS
 from shared.events.envelope import Event, InvalidEvent
+from shared.events.payment_events import PAYMENT_EVENTS
 from shared.events.postal_events import SHIPMENT_EVENTS, PickupRequestedV1
+from shared.events.sync_events import SYNC_EVENTS
 from shared.events.topics import Topic
 
 
@@ -119,6 +121,10 @@ EVENT_TYPES: dict[str, EventType] = {
           for name, (schema, description) in DOSSIER_EVENTS.items()),
         *(EventType(name, Topic.POSTAL_SHIPMENTS, {1: schema}, description)
           for name, (schema, description) in SHIPMENT_EVENTS.items()),
+        *(EventType(name, Topic.PAYMENTS_CHARGES, {1: schema}, description)
+          for name, (schema, description) in PAYMENT_EVENTS.items()),
+        *(EventType(name, Topic.SYNC_DOSSIERS, {1: schema}, description)
+          for name, (schema, description) in SYNC_EVENTS.items()),
     )
 }
 

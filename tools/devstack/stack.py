@@ -34,7 +34,7 @@ from tools.devstack.servers import (
     free_port,
 )
 
-SERVICES = ("intake", "workflow", "notify", "postal")
+SERVICES = ("intake", "workflow", "notify", "postal", "payments", "sync")
 PORTAL = "portal"  # the web front: a process like the APIs, but no API of its own (no OpenAPI, no Kafka)
 
 
@@ -55,10 +55,14 @@ class Ports:
     smtp: int = 8025
     sms_gateway: int = 8090
     postal_provider: int = 8091
+    payment_gateway: int = 8092
+    national_portal: int = 8093
     intake: int = 8081
     workflow: int = 8082
     notify: int = 8083
     postal: int = 8084
+    payments: int = 8087
+    sync: int = 8088
     portal: int = 8080
     # /metrics of each process: metrics + its place in process_names() (make run); 0: a free port each (tests)
     metrics: int = 9460
@@ -93,6 +97,14 @@ class Stack:
                                                self.ports.postal_provider,
                                                ["--api-key", defaults.postal_provider_api_key,
                                                 "--webhook-secret", defaults.postal_webhook_secret])
+        self.payment_gateway = SimulatorServer("payment-gateway", "payment_gateway", self.root / "logs",
+                                               self.ports.payment_gateway,
+                                               ["--merchant", defaults.payment_merchant_code,
+                                                "--secret", defaults.payment_gateway_secret])
+        self.national_portal = SimulatorServer("national-portal", "national_portal", self.root / "logs",
+                                               self.ports.national_portal,
+                                               ["--client-id", defaults.national_portal_client_id,
+                                                "--client-secret", defaults.national_portal_client_secret])
 
     def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
@@ -103,6 +115,7 @@ class Stack:
                                     topic_prefix=topic_prefix, processes={}, metrics_ports={}, **changes)
         clone.kafka, clone.mongo, clone.mail, clone.sms = self.kafka, self.mongo, self.mail, self.sms
         clone.postal_provider = self.postal_provider
+        clone.payment_gateway, clone.national_portal = self.payment_gateway, self.national_portal
         return clone
 
     @property
@@ -126,14 +139,21 @@ class Stack:
             workflow_url=self.url("workflow"),
             notify_url=self.url("notify"),
             postal_url=self.url("postal"),
+            payments_url=self.url("payments"),
             sms_gateway_url=self.sms.url,
             sms_callback_url=f"{self.url('notify')}/sms/receipts",
             postal_provider_url=self.postal_provider.url,
             postal_webhook_url=f"{self.url('postal')}/provider/webhooks",
+            payment_gateway_url=self.payment_gateway.url,
+            payment_ipn_url=f"{self.url('payments')}/gateway/ipn",
+            payment_return_url=f"{self.url(PORTAL)}/thanh-toan/ket-qua",
+            national_portal_url=self.national_portal.url,
             intake_port=self.ports.intake,
             workflow_port=self.ports.workflow,
             notify_port=self.ports.notify,
             postal_port=self.ports.postal,
+            payments_port=self.ports.payments,
+            sync_port=self.ports.sync,
             # the business clock of this process, so every child agrees on "now" (zero outside tests)
             clock_offset_seconds=clock.offset().total_seconds(),
             **overrides,
@@ -152,6 +172,8 @@ class Stack:
         self.mail.start()
         self.sms.start()
         self.postal_provider.start()
+        self.payment_gateway.start()
+        self.national_portal.start()
         self.kafka.start()
         self.ensure_topics()
 
@@ -258,5 +280,6 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_services()
-        for server in (self.kafka, self.postal_provider, self.sms, self.mail, self.mongo):
+        for server in (self.kafka, self.national_portal, self.payment_gateway, self.postal_provider, self.sms,
+                       self.mail, self.mongo):
             server.stop()

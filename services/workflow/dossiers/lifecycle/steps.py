@@ -81,7 +81,9 @@ def ready_for_return(d: dict[str, Any], ctx: Context, change: Change) -> None:
     d["result"] = {**(d["result"] or {}), "ready_at": ctx.now, "outcome": ready_outcome}
     set_status(d, S.RESULT_READY)
     change.emit("result-ready", result_kind=d["result"]["kind"], outcome=ready_outcome,
-                early=ready_outcome == EARLY, return_method=d["result_return"]["method"])
+                early=ready_outcome == EARLY, return_method=d["result_return"]["method"],
+                result_code=d["result"].get("result_code") or d["result"].get("number"),
+                file_url=d["result"].get("file_url"))
 
 
 def _handover(handed_by: dict[str, Any], step: dict[str, Any], ctx: Context, at: datetime) -> dict[str, Any]:
