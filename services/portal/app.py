@@ -63,9 +63,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from services.portal.admin.views import bp as admin_bp
     from services.portal.citizen.views import bp as citizen_bp
     from services.portal.officer.views import bp as officer_bp
+    from services.portal.payments.views import bp as payments_bp
     from services.portal.public.views import bp as public_bp
 
-    for blueprint in (public_bp, account_bp, citizen_bp, officer_bp, admin_bp):
+    for blueprint in (public_bp, account_bp, citizen_bp, officer_bp, admin_bp, payments_bp):
         app.register_blueprint(blueprint)
     _install_system_routes(app)
     access.declare(app, "static", PUBLIC)

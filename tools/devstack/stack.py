@@ -110,7 +110,11 @@ class Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
         consumer groups, API ports and logs (tests run several side by side)."""
         ports = dataclasses.replace(self.ports, **{s: free_port() for s in (*SERVICES, PORTAL)})
-        changes = {"overrides": dict(self.overrides), "extra_env": dict(self.extra_env), **changes}
+        # the payment gateway and national portal simulators are shared: each deployment is its own merchant and
+        # client there (dossier codes repeat across deployments)
+        own = {"payment_merchant_code": f"M{name}"[:40], "national_portal_client_id": name}
+        overrides = {**own, **changes.pop("overrides", self.overrides)}
+        changes = {"overrides": overrides, "extra_env": dict(self.extra_env), **changes}
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
                                     topic_prefix=topic_prefix, processes={}, metrics_ports={}, **changes)
         clone.kafka, clone.mongo, clone.mail, clone.sms = self.kafka, self.mongo, self.mail, self.sms

@@ -29,8 +29,10 @@ Test controls: ``POST /_control`` with any of ``{"reset": true}`` (behaviour onl
 everything held), ``{"down": true}`` (every call 503 until ``{"down": false}``), ``{"fail_next": 3}`` (503),
 ``{"timeout_next": 2}`` (answer after ``timeout_seconds``), ``{"timeout_seconds": 12}``, ``{"throttle_next": 2}``
 (429 with ``Retry-After: 1``), ``{"out_of_order": true}`` (answers shuffled and delayed at random),
-``{"forget": ["<MaHoSo>"]}``, ``{"reject": ["<MaHoSo>"]}`` (refused for good: 400 per item),
-``{"expire_tokens": true}``; ``GET /_dossiers``, ``GET /_dossiers/<MaHoSo>``, ``GET /_stats``.
+``{"forget": ["<MaHoSo>"], "client_id": "…"}``, ``{"reject": ["<MaHoSo>"]}`` (refused for good: 400 per item),
+``{"expire_tokens": true}``; ``GET /_dossiers``, ``GET /_dossiers/<MaHoSo>`` (``?client_id=`` to see one client's),
+``GET /_stats``. Any client id is accepted with the one secret: deployments sharing the simulator (the tests') each
+see only what they sent.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 import requests
 
@@ -94,8 +96,8 @@ class State:
     client_id: str
     client_secret: str
     behaviour: Behaviour = field(default_factory=Behaviour)
-    tokens: dict[str, float] = field(default_factory=dict)
-    held: dict[str, Held] = field(default_factory=dict)
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)   # token -> (client id, valid until)
+    held: dict[tuple[str, str], Held] = field(default_factory=dict)       # (client id, MaHoSo)
     stats: dict[str, int] = field(default_factory=lambda: {
         "tokens": 0, "calls": 0, "created": 0, "exists": 0, "steps": 0, "duplicate_steps": 0, "gaps": 0,
         "status_updates": 0, "stale_updates": 0, "errors": 0, "throttled": 0, "failed": 0, "timed_out": 0,
@@ -136,17 +138,20 @@ class Handler(BaseHTTPRequestHandler):
                "/api/v1/hoso/trangthai": self._status, "/api/v1/hoso/tracuu": self._query}.get(path)
         if api is None:
             return self._answer(404, {"error": "not_found"})
-        if self._misbehaving() or not self._authorised():
+        if self._misbehaving():
+            return None
+        client = self._authorised()
+        if client is None:
             return None
         body = _loads(raw)
         if path == "/api/v1/hoso/tracuu":
-            return api(body)
+            return api(client, body)
         items = body.get("data")
         if not isinstance(items, list):
             return self._answer(400, {"error": "data must be a list"})
         with self.state.lock:
             self.state.stats["calls"] += 1
-            results = [self._item(api, item) for item in items]
+            results = [self._item(api, client, item) for item in items]
             shuffle = self.state.behaviour.out_of_order
         if shuffle:
             random.shuffle(results)
@@ -160,11 +165,14 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             if path == "/_stats":
                 return self._answer(200, {**self.state.stats, "held": len(self.state.held)})
+            client = parse_qs(urlparse(self.path).query).get("client_id", [None])[0]
             if path == "/_dossiers":
-                return self._answer(200, [_view(h) for h in self.state.held.values()])
+                return self._answer(200, [_view(k[0], h) for k, h in self.state.held.items()
+                                          if client in (None, k[0])])
             if path.startswith("/_dossiers/"):
-                held = self.state.held.get(path.split("/", 2)[2])
-                return self._answer(200, _view(held)) if held else self._answer(404, {"error": "unknown"})
+                code = unquote(path.split("/", 2)[2])
+                found = [(k[0], h) for k, h in self.state.held.items() if k[1] == code and client in (None, k[0])]
+                return self._answer(200, _view(*found[0])) if found else self._answer(404, {"error": "unknown"})
         return self._answer(404, {"error": "not_found"})
 
     # -- access and failures ---------------------------------------------------------------------------------
@@ -172,24 +180,29 @@ class Handler(BaseHTTPRequestHandler):
     def _token(self, form: dict[str, list[str]]) -> None:
         if self._misbehaving():
             return None
-        given = (form.get("client_id", [""])[0], form.get("client_secret", [""])[0])
-        if given != (self.state.client_id, self.state.client_secret):
+        # Any client id, one secret: several motcua deployments (the tests' own) share this simulator, each under
+        # its own client id, and each sees only the dossiers it sent.
+        client, secret = form.get("client_id", [""])[0], form.get("client_secret", [""])[0]
+        if not client or secret != self.state.client_secret:
             return self._answer(401, {"error": "invalid_client"})
         token = secrets.token_urlsafe(24)
         with self.state.lock:
-            self.state.tokens[token] = time.monotonic() + TOKEN_SECONDS
+            self.state.tokens[token] = (client, time.monotonic() + TOKEN_SECONDS)
             self.state.stats["tokens"] += 1
         return self._answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
 
-    def _authorised(self) -> bool:
+    def _authorised(self) -> str | None:
+        """The caller's client id, or None (answered 401)."""
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         with self.state.lock:
-            valid = scheme == "Bearer" and self.state.tokens.get(token, 0) > time.monotonic()
+            client, until = self.state.tokens.get(token, ("", 0.0))
+            valid = scheme == "Bearer" and until > time.monotonic()
             if not valid:
                 self.state.stats["unauthorised"] += 1
         if not valid:
             self._answer(401, {"error": "invalid_token"})
-        return valid
+            return None
+        return client
 
     def _misbehaving(self) -> bool:
         """Answers as a portal having a bad moment, when told to; True if it did."""
@@ -221,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- the dossiers ----------------------------------------------------------------------------------------
 
-    def _item(self, api, item: Any) -> dict[str, Any]:
+    def _item(self, api, client: str, item: Any) -> dict[str, Any]:
         if not isinstance(item, dict) or not item.get("MaHoSo"):
             self.state.stats["errors"] += 1
             return {"MaHoSo": None, "KetQua": "error", "Loi": "Thiếu MaHoSo"}
@@ -229,9 +242,9 @@ class Handler(BaseHTTPRequestHandler):
             self.state.stats["errors"] += 1
             return {"MaHoSo": item["MaHoSo"], "KetQua": "error", "MaLoi": 400,
                     "Loi": "Hồ sơ không hợp lệ theo danh mục dùng chung (mô phỏng)"}
-        return api(item)
+        return api(client, item)
 
-    def _create(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, client: str, item: dict[str, Any]) -> dict[str, Any]:
         code = item["MaHoSo"]
         missing = [name for name in REQUIRED if item.get(name) in (None, "")]
         if missing:
@@ -240,7 +253,7 @@ class Handler(BaseHTTPRequestHandler):
         for block in ("ChuHoSo", "NguoiNop"):
             extra = set(item.get(block) or {}) - APPLICANT_FIELDS
             self.state.stats["unexpected_personal_fields"] += len(extra)
-        held = self.state.held.get(code)
+        held = self.state.held.get((client, code))
         if held is not None:
             self.state.stats["exists"] += 1
             return {"MaHoSo": code, "KetQua": "exists", "PhienBan": held.PhienBan, "SoBuoc": len(held.steps)}
@@ -248,13 +261,13 @@ class Handler(BaseHTTPRequestHandler):
         held = Held(MaHoSo=code, dossier=dossier, PhienBan=int(item["PhienBan"]), TrangThai=int(item["TrangThai"]),
                     created_at=utc_now().isoformat())
         held.statuses.append({"PhienBan": held.PhienBan, "TrangThai": held.TrangThai, "at": held.created_at})
-        self.state.held[code] = held
+        self.state.held[(client, code)] = held
         self.state.stats["created"] += 1
         return {"MaHoSo": code, "KetQua": "created", "PhienBan": held.PhienBan, "SoBuoc": 0}
 
-    def _steps(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _steps(self, client: str, item: dict[str, Any]) -> dict[str, Any]:
         code = item["MaHoSo"]
-        held = self.state.held.get(code)
+        held = self.state.held.get((client, code))
         if held is None:
             self.state.stats["errors"] += 1
             return {"MaHoSo": code, "KetQua": "error", "MaLoi": 404, "Loi": "Hồ sơ chưa được tạo"}
@@ -272,9 +285,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.stats["steps"] += 1
         return {"MaHoSo": code, "KetQua": "ok", "SoBuoc": len(held.steps)}
 
-    def _status(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _status(self, client: str, item: dict[str, Any]) -> dict[str, Any]:
         code = item["MaHoSo"]
-        held = self.state.held.get(code)
+        held = self.state.held.get((client, code))
         if held is None:
             self.state.stats["errors"] += 1
             return {"MaHoSo": code, "KetQua": "error", "MaLoi": 404, "Loi": "Hồ sơ chưa được tạo"}
@@ -290,13 +303,13 @@ class Handler(BaseHTTPRequestHandler):
         self.state.stats["status_updates"] += 1
         return {"MaHoSo": code, "KetQua": "ok", "PhienBan": version, "TrangThai": held.TrangThai}
 
-    def _query(self, body: dict[str, Any]) -> None:
+    def _query(self, client: str, body: dict[str, Any]) -> None:
         codes = body.get("MaHoSo") or []
         with self.state.lock:
             self.state.stats["queries"] += 1
             found = [{"MaHoSo": h.MaHoSo, "PhienBan": h.PhienBan, "TrangThai": h.TrangThai, "SoBuoc": len(h.steps),
                       "NgayTiepNhan": h.dossier.get("NgayTiepNhan")}
-                     for code in codes if (h := self.state.held.get(code))]
+                     for code in codes if (h := self.state.held.get((client, code)))]
         return self._answer(200, {"results": found})
 
     def _control(self, body: dict[str, Any]) -> None:
@@ -316,7 +329,9 @@ class Handler(BaseHTTPRequestHandler):
                 b.timeout_seconds = float(body["timeout_seconds"])
             b.reject.extend(str(code) for code in body.get("reject") or [])
             for code in body.get("forget") or []:
-                self.state.held.pop(str(code), None)
+                for key in [k for k in self.state.held if k[1] == str(code)
+                            and body.get("client_id") in (None, k[0])]:
+                    del self.state.held[key]
             if body.get("expire_tokens"):
                 self.state.tokens.clear()
             return self._answer(200, asdict(b))
@@ -330,10 +345,11 @@ def _loads(raw: bytes) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _view(held: Held) -> dict[str, Any]:
-    return {"MaHoSo": held.MaHoSo, "PhienBan": held.PhienBan, "TrangThai": held.TrangThai, "dossier": held.dossier,
-            "steps": [held.steps[n] for n in sorted(held.steps)], "statuses": held.statuses,
-            "duplicates": held.duplicates, "stale": held.stale, "created_at": held.created_at}
+def _view(client: str, held: Held) -> dict[str, Any]:
+    return {"client_id": client, "MaHoSo": held.MaHoSo, "PhienBan": held.PhienBan, "TrangThai": held.TrangThai,
+            "dossier": held.dossier, "steps": [held.steps[n] for n in sorted(held.steps)],
+            "statuses": held.statuses, "duplicates": held.duplicates, "stale": held.stale,
+            "created_at": held.created_at}
 
 
 def make_server(port: int, client_id: str, client_secret: str) -> ThreadingHTTPServer:
@@ -347,11 +363,13 @@ def make_server(port: int, client_id: str, client_secret: str) -> ThreadingHTTPS
 class NationalPortalClient(SimulatorClient):
     """Reads the simulator back and steers it (tests, `make portal-sync`)."""
 
-    def dossiers(self) -> list[dict[str, Any]]:
-        return requests.get(f"{self.url}/_dossiers", timeout=10).json()
+    def dossiers(self, client_id: str | None = None) -> list[dict[str, Any]]:
+        params = {"client_id": client_id} if client_id else {}
+        return requests.get(f"{self.url}/_dossiers", params=params, timeout=30).json()
 
-    def dossier(self, code: str) -> dict[str, Any] | None:
-        answer = requests.get(f"{self.url}/_dossiers/{quote(code, safe='')}", timeout=5)
+    def dossier(self, code: str, client_id: str | None = None) -> dict[str, Any] | None:
+        params = {"client_id": client_id} if client_id else {}
+        answer = requests.get(f"{self.url}/_dossiers/{quote(code, safe='')}", params=params, timeout=5)
         return answer.json() if answer.status_code == 200 else None
 
 

@@ -40,11 +40,15 @@ Scenarios, chosen when the order is created by its amount (``scenario_for_amount
   browser comes back with the same forged parameters;
 - ``amount_mismatch`` — paid 1,000 VND less than ordered; the notice is validly signed.
 
+Any merchant code is accepted (one shared secret): several deployments can share the simulator, each seeing
+only its own transactions on a statement.
+
 Test controls: ``POST /_control`` with any of ``{"reset": true}``, ``{"default_scenario": "paid"}``,
 ``{"scenario_for_amount": {"200000": "delayed"}}``, ``{"scenario_for_payer": {"<ref>": "forged"}}``,
 ``{"callback_delay_ms": 3000}``, ``{"fail_next": 2}`` (the next API calls answer 503);
 ``GET /_orders``, ``GET /_callbacks`` (every notice posted, with its parameters and the answer), ``GET /_stats``;
-``POST /_pay/<order_id>`` ``{"action": "pay"}`` does what the pay page's button does, without a browser.
+``POST /_pay/<order_id>`` ``{"action": "pay", "merchant_code": "…"}`` does what the pay page's button does,
+without a browser.
 """
 
 from __future__ import annotations
@@ -121,7 +125,7 @@ class State:
     secret: str
     public_url: str
     behaviour: Behaviour = field(default_factory=Behaviour)
-    orders: dict[str, Order] = field(default_factory=dict)
+    orders: dict[tuple[str, str], Order] = field(default_factory=dict)   # (merchant code, order id)
     by_ref: dict[str, Order] = field(default_factory=dict)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     ledger: list[dict[str, Any]] = field(default_factory=list)   # what a statement lists: payments and refunds
@@ -159,7 +163,8 @@ class Notifier:
             except requests.RequestException as exc:
                 status, body = 0, {"error": type(exc).__name__}
             with self.state.lock:
-                self.state.callbacks.append({"order_id": params.get("order_id"), "params": dict(params),
+                self.state.callbacks.append({"order_id": params.get("order_id"),
+                                             "merchant_code": params.get("merchant_code"), "params": dict(params),
                                              "status": status, "answer": body, "at": utc_now().isoformat()})
                 key = "callbacks_sent" if 200 <= status < 300 else "callbacks_refused" if 400 <= status < 500 \
                     else "callback_failures"
@@ -212,7 +217,9 @@ class Handler(BaseHTTPRequestHandler):
         return value if isinstance(value, dict) else {}
 
     def _signed(self, body: dict[str, Any]) -> bool:
-        if body.get("merchant_code") == self.state.merchant_code and verify_parameters(body, self.state.secret):
+        # Any merchant code, one secret: several motcua deployments (the tests' own) share this simulator, each
+        # under its own merchant code, and see only their own transactions on a statement.
+        if body.get("merchant_code") and verify_parameters(body, self.state.secret):
             return True
         with self.state.lock:
             self.state.stats["bad_signatures"] += 1
@@ -276,7 +283,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self._answer(400, {"error": "amount"})
         with self.state.lock:
-            existing = self.state.orders.get(body["order_id"])
+            existing = self.state.orders.get((body["merchant_code"], body["order_id"]))
             if existing is not None:
                 if existing.amount != amount:
                     return self._answer(409, {"error": "order_id_reused"})
@@ -292,7 +299,7 @@ class Handler(BaseHTTPRequestHandler):
                           beneficiary=str(body.get("beneficiary") or ""),
                           return_url=body["return_url"], ipn_url=body["ipn_url"], expires_at=str(body["expires_at"]),
                           payer_ref=payer, scenario=scenario, created_at=utc_now().isoformat())
-            self.state.orders[order.order_id] = order
+            self.state.orders[(order.merchant_code, order.order_id)] = order
             self.state.by_ref[order.gateway_ref] = order
             self.state.stats["orders"] += 1
         return self._answer(201, self._order_answer(order), signed=True)
@@ -304,7 +311,7 @@ class Handler(BaseHTTPRequestHandler):
     def _query(self, body: dict[str, Any]) -> None:
         with self.state.lock:
             self.state.stats["queries"] += 1
-            order = self.state.orders.get(str(body.get("order_id")))
+            order = self.state.orders.get((body["merchant_code"], str(body.get("order_id"))))
             if order is None:
                 return self._answer(404, {"error": "unknown_order"})
             _expire_if_due(order)
@@ -312,7 +319,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _refund(self, body: dict[str, Any]) -> None:
         with self.state.lock:
-            order = self.state.orders.get(str(body.get("order_id")))
+            order = self.state.orders.get((body["merchant_code"], str(body.get("order_id"))))
             if order is None:
                 return self._answer(404, {"error": "unknown_order"})
             done = next((r for r in order.refunds if r["refund_id"] == body.get("refund_id")), None)
@@ -325,6 +332,7 @@ class Handler(BaseHTTPRequestHandler):
                 order.refunds.append(done)
                 order.status = "refunded"
                 self.state.ledger.append({"kind": "refund", "order_id": order.order_id,
+                                          "merchant_code": order.merchant_code,
                                           "transaction_no": done["refund_transaction_no"], "amount": order.paid_amount,
                                           "at": now.isoformat(), "beneficiary": order.beneficiary})
                 self.state.stats["refunds"] += 1
@@ -334,10 +342,10 @@ class Handler(BaseHTTPRequestHandler):
         day = str(body.get("date") or "")
         with self.state.lock:
             self.state.stats["statements"] += 1
-            lines = [line for line in self.state.ledger
-                     if vn_datetime(datetime.fromisoformat(line["at"])).date().isoformat() == day]
+            lines = [line for line in self.state.ledger if line["merchant_code"] == body["merchant_code"]
+                     and vn_datetime(datetime.fromisoformat(line["at"])).date().isoformat() == day]
         checksum = hashlib.sha256(json.dumps(lines, sort_keys=True).encode()).hexdigest()
-        summary = {"merchant_code": self.state.merchant_code, "date": day, "count": len(lines),
+        summary = {"merchant_code": body["merchant_code"], "date": day, "count": len(lines),
                    "total": sum(line["amount"] if line["kind"] == "payment" else -line["amount"] for line in lines),
                    "checksum": checksum}
         signature = sign_parameters(summary, self.state.secret)
@@ -377,7 +385,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _test_pay(self, order_id: str, body: dict[str, Any]) -> None:
         with self.state.lock:
-            order = self.state.orders.get(order_id)
+            order = self.state.orders.get((str(body.get("merchant_code")), order_id))
         if order is None:
             return self._answer(404, {"error": "unknown_order"})
         back = self.settle(order, str(body.get("action") or "pay"))
@@ -463,7 +471,8 @@ def _finish(order: Order, status: str, code: str, state: State, amount: int | No
         order.paid_amount = amount
         order.paid_at = pay_date(now)
         order.bank_code = random.choice(BANKS)
-        state.ledger.append({"kind": "payment", "order_id": order.order_id, "transaction_no": order.transaction_no,
+        state.ledger.append({"kind": "payment", "order_id": order.order_id, "merchant_code": order.merchant_code,
+                             "transaction_no": order.transaction_no,
                              "amount": amount, "at": now.isoformat(), "beneficiary": order.beneficiary})
     return code
 
@@ -495,16 +504,17 @@ class PaymentGatewayClient(SimulatorClient):
     def orders(self) -> list[dict[str, Any]]:
         return requests.get(f"{self.url}/_orders", timeout=5).json()
 
-    def order(self, order_id: str) -> dict[str, Any] | None:
-        return next((o for o in self.orders() if o["order_id"] == order_id), None)
+    def order(self, merchant: str, order_id: str) -> dict[str, Any] | None:
+        return next((o for o in self.orders() if o["order_id"] == order_id and o["merchant_code"] == merchant), None)
 
-    def callbacks(self, order_id: str | None = None) -> list[dict[str, Any]]:
+    def callbacks(self, merchant: str, order_id: str | None = None) -> list[dict[str, Any]]:
         found = requests.get(f"{self.url}/_callbacks", timeout=5).json()
-        return [c for c in found if order_id is None or c["order_id"] == order_id]
+        return [c for c in found if c["merchant_code"] == merchant and order_id in (None, c["order_id"])]
 
-    def pay(self, order_id: str, action: str = "pay") -> dict[str, Any]:
+    def pay(self, merchant: str, order_id: str, action: str = "pay") -> dict[str, Any]:
         """What the payer's click on the pay page does (without a browser)."""
-        return requests.post(f"{self.url}/_pay/{order_id}", json={"action": action}, timeout=10).json()
+        return requests.post(f"{self.url}/_pay/{order_id}", json={"action": action, "merchant_code": merchant},
+                             timeout=10).json()
 
 
 def serve(port: int, merchant: str, secret: str, public_url: str | None) -> None:

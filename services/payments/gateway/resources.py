@@ -50,6 +50,9 @@ class PaymentNotice(MethodView):
         parameters. Applied once: the same transaction again (the gateway retrying, or a replay) changes nothing
         and answers ``02``; a paid amount other than the order's is refused (422) and raises an alert."""
         settings = service_context().settings
+        if notice["merchant_code"] != settings.payment_merchant_code:
+            raise Rejected("Thông báo thanh toán không phải của đơn vị này.",
+                           {"form": {"merchant_code": ["Không phải mã đơn vị chấp nhận thanh toán của hệ thống."]}})
         doc, change = service.apply_answer(db(), settings, read_notice(notice), "ipn")
         if change.outcome == rules.REFUSED:
             raise Rejected("Số tiền thanh toán không khớp với đơn hàng: không ghi nhận.",
