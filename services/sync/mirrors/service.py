@@ -37,9 +37,12 @@ WRITERS = 8   # mirrors written at once (FerretDB serialises writes per database
 
 
 class Mirrors(Aggregate):
+    """The process log is not declared append-only: when the filing arrives after the workflow's first events
+    (two topics), its line is put first and the lines renumbered — safe, since nothing of a dossier is pushed
+    before its filing. Once a line is pushed its number never changes (later lines are appended)."""
+
     declared = MIRRORS_DECLARED
     noun = "Hồ sơ đồng bộ"
-    append_only = ("log",)
 
     def derive(self, before: dict[str, Any] | None, after: dict[str, Any], ctx: Context) -> None:
         after["sync_state"] = state_of(after)
