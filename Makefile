@@ -22,8 +22,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup system-packages node-assets run run-fresh test test-suite test-unit test-clock lint bench \
-        bench-notify bench-queue bench-portal bench-footprint openapi mail sms postal lock clean distclean k8s \
-        k8s-render
+        bench-notify bench-queue bench-portal bench-footprint bench-sync openapi mail sms postal payments portal-sync \
+        lock clean distclean k8s k8s-render
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -124,6 +124,9 @@ bench-queue: setup ## agency queue pages and a state transition with many dossie
 bench-portal: setup system-packages ## the officer's queue page of the portal with 1,000 open dossiers: p95 and page weight
 	@$(PY) -m bench.portal $(BENCH_ARGS)
 
+bench-sync: setup ## synchronisation with the National Public Service Portal: dossier events/s to the simulator
+	@$(PY) -m bench.sync $(BENCH_ARGS)
+
 bench-footprint: setup ## RSS and CPU per dossier of every process (the figures deploy/k8s is sized from)
 	@$(PY) -m bench.footprint $(BENCH_ARGS)
 
@@ -144,6 +147,12 @@ sms: $(VENV)/.installed ## list the SMS the gateway simulator of `make run` rece
 
 postal: $(VENV)/.installed ## list the shipments the postal provider simulator of `make run` received
 	@$(PY) -m tools.simulators.postal_provider list --url http://127.0.0.1:$${POSTAL_PROVIDER_PORT:-8091}
+
+payments: $(VENV)/.installed ## list the orders the payment gateway simulator of `make run` holds
+	@$(PY) -m tools.simulators.payment_gateway list --url http://127.0.0.1:$${PAYMENT_GATEWAY_PORT:-8092}
+
+portal-sync: $(VENV)/.installed ## list the dossiers the National Public Service Portal simulator of `make run` holds
+	@$(PY) -m tools.simulators.national_portal list --url http://127.0.0.1:$${NATIONAL_PORTAL_PORT:-8093}
 
 lock: $(VENV)/.installed ## refresh requirements.lock from pyproject.toml (needs the registry)
 	@tools/lock.sh $(PY)

@@ -193,6 +193,64 @@ class Settings:
         "Decision 766 index: the rate (%) at which an indicator earns full marks; below it, rate x max / threshold",
     )
 
+    payment_gateway_url: str = setting(
+        "PAYMENT_GATEWAY_URL", "http://127.0.0.1:8092", "payment gateway API (the simulator in development and tests)"
+    )
+    payment_merchant_code: str = setting(
+        "PAYMENT_MERCHANT_CODE", "MOTCUA01", "merchant (terminal) code of the one-stop system at the payment gateway"
+    )
+    payment_gateway_secret: str = setting(
+        "PAYMENT_GATEWAY_SECRET", "dev-payment-secret",
+        "HMAC key shared with the payment gateway (orders, callbacks, queries); production refuses the default",
+    )
+    payment_ipn_url: str = setting(
+        "PAYMENT_IPN_URL", "http://127.0.0.1:8087/gateway/ipn", "where the gateway posts its signed payment notices"
+    )
+    payment_return_url: str = setting(
+        "PAYMENT_RETURN_URL", "http://127.0.0.1:8080/thanh-toan/ket-qua",
+        "where the gateway sends the payer's browser back (a portal page; never trusted on its own)",
+    )
+    payment_order_ttl_seconds: int = setting(
+        "PAYMENT_ORDER_TTL_SECONDS", 900, "how long a payment order can be paid at the gateway"
+    )
+    payment_reconcile_after_seconds: float = setting(
+        "PAYMENT_RECONCILE_AFTER_SECONDS", 600.0, "an order pending this long is asked about at the gateway"
+    )
+    payment_interval_seconds: float = setting(
+        "PAYMENT_INTERVAL_SECONDS", 1.0, "how often the payments scheduler issues receipts and sends refunds"
+    )
+    payment_report_after: str = setting(
+        "PAYMENT_REPORT_AFTER", "01:00", "Hà Nội time after which yesterday's reconciliation reports are made"
+    )
+
+    national_portal_url: str = setting(
+        "NATIONAL_PORTAL_URL", "http://127.0.0.1:8093",
+        "National Public Service Portal sync API (the simulator in development and tests)",
+    )
+    national_portal_client_id: str = setting(
+        "NATIONAL_PORTAL_CLIENT_ID", "motcua-dev", "client id of this system at the National Public Service Portal"
+    )
+    national_portal_client_secret: str = setting(
+        "NATIONAL_PORTAL_CLIENT_SECRET", "dev-portal-secret",
+        "client secret at the National Public Service Portal; production refuses the default",
+    )
+    national_portal_timeout_seconds: float = setting(
+        "NATIONAL_PORTAL_TIMEOUT_SECONDS", 10.0, "how long a call to the National Public Service Portal may take"
+    )
+    sync_batch_size: int = setting("SYNC_BATCH_SIZE", 200, "dossiers pushed to the national portal per call")
+    sync_push_interval_seconds: float = setting(
+        "SYNC_PUSH_INTERVAL_SECONDS", 0.5, "how often an idle sync pusher looks for dossiers to push"
+    )
+    sync_retry_max_seconds: float = setting(
+        "SYNC_RETRY_MAX_SECONDS", 300.0, "longest wait before pushing a dossier again after failures (doubling)"
+    )
+    sync_failing_after: int = setting(
+        "SYNC_FAILING_AFTER", 5, "failed pushes in a row before a dossier is reported as not synchronised"
+    )
+    sync_reconcile_interval_seconds: float = setting(
+        "SYNC_RECONCILE_INTERVAL_SECONDS", 300.0, "how often what the national portal holds is compared with ours"
+    )
+
     upload_max_file_bytes: int = setting(
         "UPLOAD_MAX_FILE_BYTES", 10_485_760, "largest file an applicant or officer may upload (bytes)"
     )
@@ -209,6 +267,9 @@ class Settings:
     reporting_url: str = setting(
         "REPORTING_URL", "http://127.0.0.1:8086", "where the portal reaches the reporting API"
     )
+    payments_url: str = setting(
+        "PAYMENTS_URL", "http://127.0.0.1:8087", "where the portal reaches the payments API"
+    )
     portal_api_timeout_seconds: float = setting(
         "PORTAL_API_TIMEOUT_SECONDS", 15.0, "how long the portal waits for an API before showing an error page"
     )
@@ -219,6 +280,8 @@ class Settings:
     postal_port: int = setting("POSTAL_PORT", 8084, "HTTP port of the postal API")
     feedback_port: int = setting("FEEDBACK_PORT", 8085, "HTTP port of the feedback API (ratings, petitions)")
     reporting_port: int = setting("REPORTING_PORT", 8086, "HTTP port of the reporting API (indicators, reports)")
+    payments_port: int = setting("PAYMENTS_PORT", 8087, "HTTP port of the payments API")
+    sync_port: int = setting("SYNC_PORT", 8088, "HTTP port of the sync API (the National Public Service Portal mirror)")
     bind_host: str = setting("BIND_HOST", "127.0.0.1", "address the APIs listen on (0.0.0.0 in containers)")
     gunicorn_workers: int = setting("GUNICORN_WORKERS", 2, "gunicorn worker processes per API")
     gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")
@@ -253,6 +316,15 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def secret(self, name: str) -> str:
+        """A secret setting (``name`` is the attribute). Production refuses an empty one or the development
+        default, as it refuses to make up token keys (shared/auth/tokens.py)."""
+        value = getattr(self, name)
+        field_ = next(f for f in dataclasses.fields(self) if f.name == name)
+        if self.is_production and (not value or value == field_.default):
+            raise ConfigError(f"{field_.metadata['env']} must be set to a real secret in production")
+        return value
 
     def service_port(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))

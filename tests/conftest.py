@@ -44,6 +44,13 @@ FAST = {
     "notify_sweep_interval_seconds": 0.5,
     "postal_dispatch_interval_seconds": 0.2,
     "postal_reconcile_after_seconds": 3.0,
+    "payment_interval_seconds": 0.2,
+    "payment_reconcile_after_seconds": 3.0,
+    "sync_push_interval_seconds": 0.1,
+    "sync_retry_max_seconds": 2.0,
+    "sync_reconcile_interval_seconds": 2.0,
+    "sync_failing_after": 3,
+    "national_portal_timeout_seconds": 2.0,
 }
 
 

@@ -7,7 +7,7 @@ from pymongo.database import Database
 
 from services.intake import SERVICE
 from services.intake.attachments.service import on_supplement_received
-from services.intake.dossiers.progress import apply_progress
+from services.intake.dossiers.progress import apply_national_sync, apply_progress
 from services.intake.postal_filings.service import on_shipment
 from services.intake.procedures.service import apply_agency, apply_procedure
 from shared.bus.consumer import ConsumerRunner, Subscription
@@ -33,6 +33,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
             }),
             Subscription(Topic.POSTAL_SHIPMENTS, {
                 name: lambda event, payload: on_shipment(db, settings, event, payload) for name in SHIPMENT_EVENTS
+            }),
+            Subscription(Topic.SYNC_DOSSIERS, {
+                "sync.dossier-synchronised": lambda event, payload: apply_national_sync(db, event, payload),
             }),
         ],
     )

@@ -29,5 +29,9 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
                          {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("shipment.")}),
             Subscription(Topic.FEEDBACK_PETITIONS,
                          {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("petition.")}),
+            Subscription(Topic.PAYMENTS_CHARGES,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("payment.")}),
+            Subscription(Topic.SYNC_DOSSIERS,
+                         {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("sync.")}),
         ],
     )

@@ -65,9 +65,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     from services.portal.feedback.views import bp as feedback_bp
     from services.portal.manager.views import bp as manager_bp
     from services.portal.officer.views import bp as officer_bp
+    from services.portal.payments.views import bp as payments_bp
     from services.portal.public.views import bp as public_bp
 
-    for blueprint in (public_bp, account_bp, citizen_bp, officer_bp, admin_bp, feedback_bp, manager_bp):
+    for blueprint in (public_bp, account_bp, citizen_bp, officer_bp, admin_bp, feedback_bp, manager_bp,
+                      payments_bp):
         app.register_blueprint(blueprint)
     _install_system_routes(app)
     access.declare(app, "static", PUBLIC)

@@ -16,6 +16,12 @@ When the broker or the database is away, the loop does not die: the records not 
 off and tries again, re-joining the group after repeated failures; a commit refused after a rebalance is
 dropped (the partitions' new owner gets those records again and skips them at step 2).
 
+A runner given a ``batch`` handler applies what one poll brought in one call instead (a consumer that must keep up
+with hundreds of events a second: the sync service's mirror of the National Portal): steps 1 and 2 for the whole
+poll (one query), the batch handler once with the fresh events in partition order, then every event id recorded
+in one write. The batch handler must be idempotent like any handler; if it fails, the poll is handled again one
+record at a time by the per-type handlers, with the retries and the DLQ above.
+
 A crash anywhere before 5 redelivers the batch; step 2 makes that cheap. A crash between 3 and 4 runs the
 handler again, so handlers must be idempotent on their own too: write with natural keys (``_id`` derived
 from the dossier or the event) and upserts, never blind inserts or increments.
@@ -39,7 +45,7 @@ from typing import Any
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from shared.bus.kafka import make_consumer, make_producer
 from shared.clock import utc_now
@@ -52,6 +58,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Event, dict[str, Any]], None]
 """A handler receives the event and its payload loaded by the event type's schema."""
+
+BatchHandler = Callable[[list[tuple[Event, dict[str, Any]]]], None]
+"""A batch handler receives the fresh events of one poll with their payloads, in partition order."""
 
 PROCESSED_EVENTS = "processed_events"
 PROCESSED_RETENTION = timedelta(days=30)  # longer than Kafka retention, so redelivery is always caught
@@ -110,13 +119,29 @@ class ProcessedEvents:
     def contains(self, event_id: str) -> bool:
         return self.collection.find_one({"_id": self._id(event_id)}) is not None
 
+    def seen(self, event_ids: list[str]) -> set[str]:
+        """The ids among ``event_ids`` already processed (one query)."""
+        found = self.collection.find({"_id": {"$in": [self._id(e) for e in event_ids]}}, {"_id": 1})
+        return {doc["_id"].split(":", 1)[1] for doc in found}
+
     def add(self, event: Event) -> None:
         try:
-            self.collection.insert_one({"_id": self._id(event.event_id), "group": self.group,
-                                        "type": event.type, "dossier_id": event.dossier_id,
-                                        "processed_at": utc_now()})
+            self.collection.insert_one(self._record(event, utc_now()))
         except DuplicateKeyError:
             pass
+
+    def add_all(self, events: list[Event]) -> None:
+        """Records many at once; those recorded already (a redelivery) are left as they are."""
+        now = utc_now()
+        try:
+            self.collection.insert_many([self._record(e, now) for e in events], ordered=False)
+        except BulkWriteError as exc:
+            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                raise
+
+    def _record(self, event: Event, now) -> dict[str, Any]:
+        return {"_id": self._id(event.event_id), "group": self.group, "type": event.type,
+                "dossier_id": event.dossier_id, "processed_at": now}
 
     def purge(self) -> int:
         # No TTL indexes on FerretDB; purged periodically by the runner instead.
@@ -131,8 +156,12 @@ class ConsumerRunner:
         subscriptions: list[Subscription],
         db: Database,
         settings,
+        batch: BatchHandler | None = None,
+        max_poll_records: int = 100,
     ) -> None:
         self.settings = settings
+        self.batch = batch
+        self.max_poll_records = max_poll_records
         self.topics: TopicNames = topic_names(settings)
         self.group = group
         self.group_id = f"{settings.kafka_topic_prefix}{group}"
@@ -185,7 +214,7 @@ class ConsumerRunner:
         loop: what could not be handled is rewound and comes again after a backoff, offsets that could not be
         committed are committed with the next batch (or redelivered and skipped as duplicates), and a consumer
         that keeps failing is closed and the group joined afresh."""
-        consumer = self._consumer(group_id, topics)
+        consumer = self._consumer(group_id, topics, from_retry=from_retry)
         next_purge = time.monotonic() + 60
         lag = metrics.LagWatch(group_id)
         pending: dict[Any, OffsetAndMetadata] = {}  # handled but not yet committed
@@ -209,7 +238,7 @@ class ConsumerRunner:
                         log.warning("%s: joining the group afresh after %d failures", group_id, failures)
                         pending.clear()  # not committed: redelivered to whoever owns the partitions, skipped
                         consumer.close(autocommit=False)
-                        consumer = self._consumer(group_id, topics)
+                        consumer = self._consumer(group_id, topics, from_retry=from_retry)
                     continue
                 if not from_retry and time.monotonic() > next_purge:
                     next_purge = time.monotonic() + 3600
@@ -218,9 +247,10 @@ class ConsumerRunner:
             consumer.close(autocommit=False)
             log.info("stopped consuming %s", ", ".join(topics))
 
-    def _consumer(self, group_id: str, topics: list[str]):
+    def _consumer(self, group_id: str, topics: list[str], *, from_retry: bool):
         consumer = make_consumer(self.settings, group_id=group_id, topics=topics,
-                                 client_id=f"{group_id}-{threading.current_thread().name}")
+                                 client_id=f"{group_id}-{threading.current_thread().name}",
+                                 max_poll_records=100 if from_retry else self.max_poll_records)
         log.info("consuming %s as %s", ", ".join(topics), group_id)
         return consumer
 
@@ -230,6 +260,13 @@ class ConsumerRunner:
         handled (the broker or the database is away), every partition is rewound to its first record not
         handled, so nothing is skipped, and the error is raised for the loop to back off."""
         handled: dict[Any, int] = {}
+        if self.batch is not None and not from_retry and batch:
+            try:
+                self.handle_batch([record for records in batch.values() for record in records])
+            except (KafkaError, PyMongoError):
+                self._rewind(consumer, batch, handled)
+                raise
+            return {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1) for tp, records in batch.items()}
         try:
             for tp, records in batch.items():
                 for record in records:
@@ -305,6 +342,49 @@ class ConsumerRunner:
             outcome = self._handle_event(record, headers, source_topic, event, handler)
         metrics.consumed(self.group, self._logical(source_topic), event.type, outcome, time.perf_counter() - started)
         return outcome
+
+    def handle_batch(self, records: list) -> None:
+        """Handles one poll with the batch handler (see the module's docstring); a failing batch is handled
+        again record by record."""
+        started = time.perf_counter()
+        decoded = []
+        for record in records:
+            try:
+                event = Event.from_json(record.value)
+            except InvalidEvent as exc:
+                headers = decode_headers(record)
+                outcome = self._park(record, headers, record.topic, exc, dead=True, reason="invalid-event")
+                metrics.consumed(self.group, self._logical(record.topic), "invalid", outcome, 0.0)
+                continue
+            if self.handlers.get(record.topic, {}).get(event.type) is not None:
+                decoded.append((record, event))
+        seen = self.processed.seen([event.event_id for _, event in decoded]) if decoded else set()
+        fresh = []
+        for record, event in decoded:
+            if event.event_id in seen:
+                metrics.consumed(self.group, self._logical(record.topic), event.type, "duplicate", 0.0)
+                continue
+            try:
+                payload = event_type(event.type).load(event.payload, event.schema_version)
+            except InvalidEvent as exc:
+                self._park(record, decode_headers(record), record.topic, exc, dead=True, reason="invalid-event")
+                continue
+            fresh.append((record, event, payload))
+        if not fresh:
+            return
+        try:
+            with log_context(batch=len(fresh)):
+                self.batch([(event, payload) for _, event, payload in fresh])
+        except Exception as exc:
+            log.warning("batch of %d events failed (%r); handling them one by one", len(fresh), exc, exc_info=True)
+            for record, _, _ in fresh:
+                self.handle_record(record, from_retry=False)
+            return
+        self.processed.add_all([event for _, event, _ in fresh])
+        share = (time.perf_counter() - started) / len(fresh)
+        for record, event, _ in fresh:
+            metrics.consumed(self.group, self._logical(record.topic), event.type, "processed", share)
+        log.info("batch of %d events processed", len(fresh))
 
     def _logical(self, topic: str) -> str:
         try:

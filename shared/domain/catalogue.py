@@ -62,11 +62,36 @@ class ComponentSchema(f.VnSchema):
     required = f.Boolean(load_default=True)
 
 
+# Fees and charges of a procedure (domain.md §2.9). A line is a fee (lệ phí) or a charge (phí); it is paid either
+# at the desk or by transfer (Decree 61/2018 Art. 22(1)(a)-(b): "counter", the default, as before this field
+# existed) or online when the dossier is filed, through the system's payment function and a lawful gateway
+# (Art. 22(1)(c), 25(2)(d), 25(6); Decree 224/2026 Art. 15(1)(đ): "filing"). Exemptions name who pays less
+# (rate: the share waived, 100 = free) and the instrument that says so.
+FEE_KINDS = ("fee", "charge")         # lệ phí, phí
+FEE_TIMINGS = ("counter", "filing")
+LINE_CODE_RE = r"^[a-z0-9][a-z0-9-]{0,39}$"
+
+
+class ExemptionSchema(f.VnSchema):
+    code = f.String(required=True, validate=f.matches(LINE_CODE_RE, "Chữ thường, số và dấu -."))
+    name = f.String(required=True, validate=f.length(max=300), metadata={"description": "who is exempted"})
+    rate = f.Integer(load_default=100, validate=f.in_range(min=1, max=100),
+                     metadata={"description": "percentage of the line waived (100: free)"})
+    legal_basis = f.String(allow_none=True, load_default=None, validate=f.length(max=500))
+
+
 class FeeSchema(f.VnSchema):
+    code = f.String(allow_none=True, load_default=None, validate=f.matches(LINE_CODE_RE, "Chữ thường, số và dấu -."),
+                    metadata={"description": "the line's code (its position, line-1, line-2…, when absent)"})
     name = f.String(required=True, validate=f.length(max=200))
     amount = f.Integer(required=True, validate=f.in_range(min=0, max=10**12), metadata={"description": "VND"})
     per = f.String(allow_none=True, load_default=None, validate=f.length(max=50),
                    metadata={"description": "e.g. trang (per page)"})
+    kind = f.String(load_default="fee", validate=f.one_of(FEE_KINDS), metadata={
+        "description": "fee (lệ phí) or charge (phí)"})
+    when = f.String(load_default="counter", validate=f.one_of(FEE_TIMINGS), metadata={
+        "description": "counter: paid at the desk or by transfer; filing: paid online when the dossier is filed"})
+    exemptions = f.List(f.Nested(ExemptionSchema), load_default=list, validate=f.items(max=20))
 
 
 class StepSchema(f.VnSchema):
@@ -114,6 +139,17 @@ class ProcedureSchema(f.VnSchema):
     process = f.List(f.Nested(StepSchema), required=True, validate=f.items(min=2, max=40))
     legal_basis = f.List(f.String(validate=f.length(max=500)), load_default=list, validate=f.items(max=30),
                          metadata={"description": "căn cứ pháp lý: the instruments the procedure rests on"})
+
+    @validates_schema
+    def _fee_lines(self, data, **kwargs):
+        codes = [fee_line_code(fee, index) for index, fee in enumerate(data.get("fees") or [])]
+        if len(set(codes)) != len(codes):
+            raise MaValidationError("Mã các dòng phí, lệ phí không được trùng nhau.", "fees")
+
+
+def fee_line_code(fee: dict, index: int) -> str:
+    """A fee line's code: its own, or its position (line-1, line-2…) in the procedure version."""
+    return fee.get("code") or f"line-{index + 1}"
 
 
 class ProcedureVersionSchema(ProcedureSchema):

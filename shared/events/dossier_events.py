@@ -69,11 +69,19 @@ class PaymentRequested(f.VnSchema):
     description = f.String(required=True)
     notice_number = f.String(allow_none=True, load_default=None)
     collected_by = f.String(allow_none=True, load_default=None)
+    purpose = f.String(load_default="obligation", validate=f.one_of(("filing", "obligation")), metadata={
+        "description": "obligation: taxes and fees determined during processing; filing: the fees due at filing "
+                       "were still unpaid when the desk accepted the dossier"})
+    charge_id = f.String(allow_none=True, load_default=None, metadata={"description": "the payments service's"})
 
 
 class PaymentRecorded(f.VnSchema):
     voucher = f.String(required=True)
     appointment_due = f.AwareDateTime(allow_none=True, load_default=None)
+    purpose = f.String(load_default="obligation", validate=f.one_of(("filing", "obligation")))
+    via = f.String(load_default="counter", validate=f.one_of(("counter", "online")), metadata={
+        "description": "recorded by an officer (receipt or voucher shown), or paid online (the gateway confirmed)"})
+    charge_id = f.String(allow_none=True, load_default=None)
 
 
 class ConsultationRequested(f.VnSchema):
@@ -115,6 +123,10 @@ class ResultReady(f.VnSchema):
     electronic = f.Boolean(allow_none=True, load_default=None, metadata={
         "description": "an electronic result was issued: result code and file link (Decision 766 indicator 4.1); "
                        "absent in events made before it was recorded"})
+    result_code = f.String(allow_none=True, load_default=None, metadata={
+        "description": "MaKetQua: the result's code (or its number) for the National Portal"})
+    file_url = f.String(allow_none=True, load_default=None, metadata={
+        "description": "DuongDanTepTinKetQua: the electronic result's link, when there is one"})
 
 
 class EarlyReturnNotified(f.VnSchema):

@@ -31,6 +31,10 @@ class Topic(StrEnum):
     FEEDBACK_RATINGS = "feedback.ratings"
     # Feedback and recommendations (phản ánh, kiến nghị) and their handling (feedback).
     FEEDBACK_PETITIONS = "feedback.petitions"
+    # What each dossier owes, its payments at the gateway, receipts, refunds and alerts (payments).
+    PAYMENTS_CHARGES = "payments.charges"
+    # The dossier's mirror on the National Public Service Portal: synchronised, or failing (sync).
+    SYNC_DOSSIERS = "sync.dossiers"
 
 
 RETRY_SUFFIX = ".retry"

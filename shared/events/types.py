@@ -28,7 +28,9 @@ from shared.domain.schemas import (
 from shared.events.dossier_events import DOSSIER_EVENTS
 from shared.events.envelope import Event, InvalidEvent
 from shared.events.feedback_events import PETITION_EVENTS, RatingRecordedV1
+from shared.events.payment_events import PAYMENT_EVENTS
 from shared.events.postal_events import SHIPMENT_EVENTS, PickupRequestedV1
+from shared.events.sync_events import SYNC_EVENTS
 from shared.events.topics import Topic
 
 
@@ -142,6 +144,10 @@ EVENT_TYPES: dict[str, EventType] = {
                   "an applicant rated a dossier (web, paper form or rating device at the counter)"),
         *(EventType(name, Topic.FEEDBACK_PETITIONS, {1: schema}, description)
           for name, (schema, description) in PETITION_EVENTS.items()),
+        *(EventType(name, Topic.PAYMENTS_CHARGES, {1: schema}, description)
+          for name, (schema, description) in PAYMENT_EVENTS.items()),
+        *(EventType(name, Topic.SYNC_DOSSIERS, {1: schema}, description)
+          for name, (schema, description) in SYNC_EVENTS.items()),
     )
 }
 

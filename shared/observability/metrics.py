@@ -106,6 +106,19 @@ NOTIFICATIONS_FINAL = Counter(
     "motcua_notifications_final", "Notifications that reached a final state, by channel",
     ["channel", "state"])
 
+PAYMENT_ANSWERS = Counter(
+    "motcua_payment_answers", "What the payment gateway said about an order (a notice, a query, the payer's return) "
+    "and what came of it: applied, duplicate, stale, refused, forged", ["via", "outcome"])
+PAYMENT_ALERTS = Counter(
+    "motcua_payment_alerts", "Payment notices a person must look at: a forged notice, an amount that is not the "
+    "order's, a charge paid twice", ["kind"])
+SYNC_PUSHES = Counter(
+    "motcua_sync_pushes", "Dossiers pushed to the National Public Service Portal, by call (create, steps, status) "
+    "and outcome (ok, stale, error, failed)", ["call", "outcome"])
+SYNC_BEHIND = Gauge(
+    "motcua_sync_dossiers_behind", "Dossiers whose latest state the National Public Service Portal does not hold yet",
+    ["service"])
+
 # Label values known in advance, so every series exists (at zero) from the start: a rate over a series that
 # appears only with its first increment misses that increment.
 CHANNELS = ("online", "counter", "post")
@@ -121,6 +134,8 @@ def precreate() -> None:
     for channel in NOTIFY_CHANNELS:
         for state in FINAL_STATES:
             NOTIFICATIONS_FINAL.labels(channel, state)
+    for kind in ("forged_notice", "amount_mismatch", "paid_twice"):
+        PAYMENT_ALERTS.labels(kind)
 
 
 def exposition() -> bytes:
@@ -302,3 +317,21 @@ def notification_settled(channel: str, status: str) -> None:
     if status in FINAL_STATES:
         NOTIFICATIONS_FINAL.labels(channel, status).inc()
 
+
+# -- payments and the national portal ---------------------------------------------------------------------------------
+
+def payment_answer(via: str, outcome: str) -> None:
+    PAYMENT_ANSWERS.labels(via, outcome).inc()
+
+
+def payment_alert(kind: str) -> None:
+    PAYMENT_ALERTS.labels(kind).inc()
+
+
+def sync_pushed(call: str, outcome: str, count: int = 1) -> None:
+    if count:
+        SYNC_PUSHES.labels(call, outcome).inc(count)
+
+
+def sync_behind(count: int) -> None:
+    SYNC_BEHIND.labels("sync").set(count)

@@ -32,9 +32,12 @@ def _ports() -> Ports:
         mongo=int(env.get("MONGO_PORT", 27017)), smtp=int(env.get("SMTP_PORT", 8025)),
         sms_gateway=int(env.get("SMS_GATEWAY_PORT", 8090)),
         postal_provider=int(env.get("POSTAL_PROVIDER_PORT", 8091)),
+        payment_gateway=int(env.get("PAYMENT_GATEWAY_PORT", 8092)),
+        national_portal=int(env.get("NATIONAL_PORTAL_PORT", 8093)),
         intake=int(env.get("INTAKE_PORT", 8081)), workflow=int(env.get("WORKFLOW_PORT", 8082)),
         notify=int(env.get("NOTIFY_PORT", 8083)), postal=int(env.get("POSTAL_PORT", 8084)),
         feedback=int(env.get("FEEDBACK_PORT", 8085)), reporting=int(env.get("REPORTING_PORT", 8086)),
+        payments=int(env.get("PAYMENTS_PORT", 8087)), sync=int(env.get("SYNC_PORT", 8088)),
         portal=int(env.get("PORTAL_PORT", 8080)),
         metrics=int(env.get("METRICS_PORT_BASE", 9460)),
     )
@@ -52,9 +55,11 @@ def run(fresh: bool) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        _step("starting FerretDB, the SMTP server, the SMS gateway and postal provider simulators, and Kafka")
+        _step("starting FerretDB, the SMTP server, the simulators (SMS gateway, postal provider, payment gateway, "
+              "National Public Service Portal) and Kafka")
         stack.start_infrastructure()
-        for server in (stack.mongo, stack.mail, stack.sms, stack.postal_provider, stack.kafka):
+        for server in (stack.mongo, stack.mail, stack.sms, stack.postal_provider, stack.payment_gateway,
+                       stack.national_portal, stack.kafka):
             print(f"    {server.managed.name:<15} up in {server.managed.started_in:4.1f}s, "
                   f"RSS {server.managed.rss_mb() or 0:5.0f} MB", flush=True)
         _step("starting the services (API, relay, consumers) and waiting until each is healthy")
@@ -88,6 +93,8 @@ def _print_banner(stack: Stack) -> None:
     print(f"  SMTP      127.0.0.1:{stack.ports.smtp} (every e-mail is kept: `make mail` lists them)")
     print(f"  SMS       {stack.sms.url} (gateway simulator: `make sms` lists the SMS)")
     print(f"  Postal    {stack.postal_provider.url} (provider simulator: `make postal` lists the shipments)")
+    print(f"  Payments  {stack.payment_gateway.url} (gateway simulator: `make payments` lists the orders)")
+    print(f"  DVCQG     {stack.national_portal.url} (National Public Service Portal simulator: `make portal-sync`)")
     print(f"  Logs      {stack.root / 'logs'}/")
     print("  Metrics   " + ", ".join(f"{name} :{port}" for name, port in stack.metrics_ports.items())
           + " (http://127.0.0.1:<port>/metrics)")

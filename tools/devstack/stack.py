@@ -36,7 +36,7 @@ from tools.devstack.servers import (
 )
 from tools.devstack.supervisor import Target
 
-SERVICES = ("intake", "workflow", "notify", "postal", "feedback", "reporting")
+SERVICES = ("intake", "workflow", "notify", "postal", "feedback", "reporting", "payments", "sync")
 PORTAL = "portal"  # the web front: a process like the APIs, but no API of its own (no OpenAPI, no Kafka)
 
 
@@ -57,12 +57,16 @@ class Ports:
     smtp: int = 8025
     sms_gateway: int = 8090
     postal_provider: int = 8091
+    payment_gateway: int = 8092
+    national_portal: int = 8093
     intake: int = 8081
     workflow: int = 8082
     notify: int = 8083
     postal: int = 8084
     feedback: int = 8085
     reporting: int = 8086
+    payments: int = 8087
+    sync: int = 8088
     portal: int = 8080
     # /metrics of each process: metrics + its place in process_names() (make run); 0: a free port each (tests)
     metrics: int = 9460
@@ -97,16 +101,29 @@ class Stack:
                                                self.ports.postal_provider,
                                                ["--api-key", defaults.postal_provider_api_key,
                                                 "--webhook-secret", defaults.postal_webhook_secret])
+        self.payment_gateway = SimulatorServer("payment-gateway", "payment_gateway", self.root / "logs",
+                                               self.ports.payment_gateway,
+                                               ["--merchant", defaults.payment_merchant_code,
+                                                "--secret", defaults.payment_gateway_secret])
+        self.national_portal = SimulatorServer("national-portal", "national_portal", self.root / "logs",
+                                               self.ports.national_portal,
+                                               ["--client-id", defaults.national_portal_client_id,
+                                                "--client-secret", defaults.national_portal_client_secret])
 
     def derive(self, *, name: str, db_prefix: str, topic_prefix: str, **changes) -> Stack:
         """Another deployment of the services on the same infrastructure servers: its own databases, topics,
         consumer groups, API ports and logs (tests run several side by side)."""
         ports = dataclasses.replace(self.ports, **{s: free_port() for s in (*SERVICES, PORTAL)})
-        changes = {"overrides": dict(self.overrides), "extra_env": dict(self.extra_env), **changes}
+        # the payment gateway and national portal simulators are shared: each deployment is its own merchant and
+        # client there (dossier codes repeat across deployments)
+        own = {"payment_merchant_code": f"M{name}"[:40], "national_portal_client_id": name}
+        overrides = {**own, **changes.pop("overrides", self.overrides)}
+        changes = {"overrides": overrides, "extra_env": dict(self.extra_env), **changes}
         clone = dataclasses.replace(self, root=self.root / name, ports=ports, db_prefix=db_prefix,
                                     topic_prefix=topic_prefix, processes={}, metrics_ports={}, **changes)
         clone.kafka, clone.mongo, clone.mail, clone.sms = self.kafka, self.mongo, self.mail, self.sms
         clone.postal_provider = self.postal_provider
+        clone.payment_gateway, clone.national_portal = self.payment_gateway, self.national_portal
         return clone
 
     @property
@@ -132,16 +149,23 @@ class Stack:
             postal_url=self.url("postal"),
             feedback_url=self.url("feedback"),
             reporting_url=self.url("reporting"),
+            payments_url=self.url("payments"),
             sms_gateway_url=self.sms.url,
             sms_callback_url=f"{self.url('notify')}/sms/receipts",
             postal_provider_url=self.postal_provider.url,
             postal_webhook_url=f"{self.url('postal')}/provider/webhooks",
+            payment_gateway_url=self.payment_gateway.url,
+            payment_ipn_url=f"{self.url('payments')}/gateway/ipn",
+            payment_return_url=f"{self.url(PORTAL)}/thanh-toan/ket-qua",
+            national_portal_url=self.national_portal.url,
             intake_port=self.ports.intake,
             workflow_port=self.ports.workflow,
             notify_port=self.ports.notify,
             postal_port=self.ports.postal,
             feedback_port=self.ports.feedback,
             reporting_port=self.ports.reporting,
+            payments_port=self.ports.payments,
+            sync_port=self.ports.sync,
             # the business clock of this process, so every child agrees on "now" (zero outside tests)
             clock_offset_seconds=clock.offset().total_seconds(),
             **overrides,
@@ -160,6 +184,8 @@ class Stack:
         self.mail.start()
         self.sms.start()
         self.postal_provider.start()
+        self.payment_gateway.start()
+        self.national_portal.start()
         self.kafka.start()
         self.ensure_topics()
 
@@ -263,7 +289,8 @@ class Stack:
 
     def supervised(self) -> list[Target]:
         """What ``make run``'s supervisor keeps running: the infrastructure first, then every process started."""
-        servers = [self.mongo, self.kafka, self.mail, self.sms, self.postal_provider]
+        servers = [self.mongo, self.kafka, self.mail, self.sms, self.postal_provider, self.payment_gateway,
+                   self.national_portal]
         targets = [Target(server.managed.name, server.managed, server.start) for server in servers
                    if server.managed.process is not None]
         for name, managed in list(self.processes.items()):
@@ -278,5 +305,6 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_services()
-        for server in (self.kafka, self.postal_provider, self.sms, self.mail, self.mongo):
+        for server in (self.kafka, self.national_portal, self.payment_gateway, self.postal_provider, self.sms,
+                       self.mail, self.mongo):
             server.stop()

@@ -43,10 +43,13 @@ SECRETS: dict[str, tuple[str, str]] = {   # variable -> (Secret name, key); {ser
     "SMS_CALLBACK_SECRET": ("motcua-sms-gateway", "callback-secret"),
     "POSTAL_PROVIDER_API_KEY": ("motcua-postal-provider", "api-key"),
     "POSTAL_WEBHOOK_SECRET": ("motcua-postal-provider", "webhook-secret"),
+    "PAYMENT_GATEWAY_SECRET": ("motcua-payment-gateway", "secret"),
+    "NATIONAL_PORTAL_CLIENT_SECRET": ("motcua-national-portal", "client-secret"),
 }
 SECRET_USERS = {  # which service reads which secret setting (others do not get it)
     "SMTP_USERNAME": {"notify"}, "SMTP_PASSWORD": {"notify"}, "SMS_GATEWAY_API_KEY": {"notify"},
     "SMS_CALLBACK_SECRET": {"notify"}, "POSTAL_PROVIDER_API_KEY": {"postal"}, "POSTAL_WEBHOOK_SECRET": {"postal"},
+    "PAYMENT_GATEWAY_SECRET": {"payments"}, "NATIONAL_PORTAL_CLIENT_SECRET": {"sync"},
 }
 TEST_ONLY = {"MOTCUA_CLOCK_OFFSET_SECONDS", "MOTCUA_FAILPOINTS"}
 
@@ -69,6 +72,11 @@ BASE_SETTINGS: dict[str, Any] = {
     "sms_callback_url": "https://dichvucong.example.gov.vn/sms/receipts",
     "postal_provider_url": "https://postal-provider.example.vn",
     "postal_webhook_url": "https://dichvucong.example.gov.vn/provider/webhooks",
+    "payment_gateway_url": "https://payment-gateway.example.vn",
+    "payment_ipn_url": "https://dichvucong.example.gov.vn/gateway/ipn",
+    "payment_return_url": "https://dichvucong.example.gov.vn/thanh-toan/ket-qua",
+    "payments_url": "http://payments:8087",
+    "national_portal_url": "https://api.dichvucong.example.gov.vn",
     "gunicorn_workers": 2,
     "gunicorn_threads": 4,
 }
@@ -77,6 +85,8 @@ OVERLAY_SETTINGS: dict[str, dict[str, Any]] = {
             "public_portal_url": "https://motcua-dev.example.gov.vn",
             "sms_callback_url": "https://motcua-dev.example.gov.vn/sms/receipts",
             "postal_webhook_url": "https://motcua-dev.example.gov.vn/provider/webhooks",
+            "payment_ipn_url": "https://motcua-dev.example.gov.vn/gateway/ipn",
+            "payment_return_url": "https://motcua-dev.example.gov.vn/thanh-toan/ket-qua",
             "gunicorn_workers": 1},
     "production": {"kafka_topic_partitions": 12, "kafka_replication_factor": 3, "gunicorn_workers": 2},
 }
@@ -292,7 +302,7 @@ def network_policies() -> list[dict[str, Any]]:
                 "ports": [{"protocol": "TCP", "port": PORTAL_PORT}]})
         if service == "notify":   # SMTP relay and SMS gateway, outside the cluster
             egress.append({"to": [outside], "ports": [{"protocol": "TCP", "port": p} for p in (25, 465, 587, 443)]})
-        if service == "postal":   # the postal provider's API
+        if service in ("postal", "payments", "sync"):   # the postal provider, the payment gateway, the national portal
             egress.append({"to": [outside], "ports": [{"protocol": "TCP", "port": 443}]})
         docs.append({
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",

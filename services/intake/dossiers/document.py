@@ -50,6 +50,8 @@ class Dossier(d.Aggregate):
     workflow_version = optional(d.Int())
     progress_at = optional(d.Moment())
     progress = optional(d.List(d.Nested(Progress)))
+    # copied from the sync service's events: the dossier on the National Public Service Portal (progress.py)
+    national_portal = optional(d.Map())
 
 
 class DailySequence(d.Document):

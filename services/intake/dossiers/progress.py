@@ -22,3 +22,16 @@ def apply_progress(db: Database, event: Event, payload: dict[str, Any]) -> bool:
          "$push": {"progress": {"event": event.type, "status": payload["status"], "at": payload["at"]}}},
     )
     return bool(result.modified_count)
+
+
+def apply_national_sync(db: Database, event: Event, payload: dict[str, Any]) -> bool:
+    """The National Public Service Portal holds the dossier (and, once received, its reception date): the
+    applicant can follow it there too (domain.md §5.3). Newest revision only."""
+    revision = payload["revision"]
+    result = db[DOSSIERS].update_one(
+        {"_id": event.dossier_id, "$or": [{"national_portal": None}, {"national_portal.revision": {"$lt": revision}}]},
+        {"$set": {"national_portal": {"synchronised_at": payload["at"], "revision": revision,
+                                      "status": payload["status"], "received_at": payload.get("received_at")}}},
+    )
+    return bool(result.modified_count)
+

@@ -61,6 +61,8 @@ class DossierSchema(Schema):
     contact = fields.Nested(ContactSchema)
     result_return = fields.Nested(ResultReturnSchema)
     attachments = fields.List(fields.Nested(AttachmentSchema))
+    national_portal = fields.Dict(allow_none=True, metadata={
+        "description": "held by the National Public Service Portal: synchronised_at, revision, status, received_at"})
 
 
 class DossierSummarySchema(Schema):

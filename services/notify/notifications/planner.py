@@ -49,9 +49,9 @@ class Plan:
 
     def to_applicant(self, template_id: str, contact: dict[str, Any], personalisation: dict[str, str]) -> None:
         template = get_template(template_id)
-        if contact.get("email"):
+        if contact.get("email") and EMAIL in template.channels:
             self.messages.append(Planned(template, EMAIL, contact["email"], personalisation))
-        if contact.get("phone") and (template.required or not contact.get("sms_opt_out")):
+        if contact.get("phone") and SMS in template.channels and (template.required or not contact.get("sms_opt_out")):
             self.messages.append(Planned(template, SMS, contact["phone"], personalisation))
         if self.about.owner_account_id:
             self.messages.append(Planned(template, IN_APP, self.about.owner_account_id, personalisation))
@@ -86,6 +86,15 @@ def plan(event: Event, payload: dict[str, Any], portal_url: str) -> Plan:
         result = Plan(About(payload.get("dossier_id"), payload.get("dossier_code"), (payload["agency_code"],),
                             payload.get("sender_account_id")))
         _PETITION_PLANNERS[event.type](result, payload, _petition_common(payload, portal_url))
+    if event.type in _PAYMENT_PLANNERS:
+        agencies = (payload["agency_code"], payload["competent_agency_code"])
+        result = Plan(About(event.dossier_id, payload["dossier_code"], agencies, payload.get("owner_account_id")))
+        _PAYMENT_PLANNERS[event.type](result, payload, _payment_common(payload, portal_url))
+        return result
+    if event.type in _SYNC_PLANNERS:
+        result = Plan(About(event.dossier_id, payload["code"],
+                            (payload["receiving_agency_code"], payload["competent_agency_code"]), None))
+        _SYNC_PLANNERS[event.type](result, payload, {"code": payload["code"]})
         return result
     if event.type in _SHIPMENT_PLANNERS:
         result = Plan(About(event.dossier_id, payload["dossier_code"], (payload["agency_code"],),
@@ -99,7 +108,8 @@ def plan(event: Event, payload: dict[str, Any], portal_url: str) -> Plan:
                   payload.get("owner_account_id"))
     result = Plan(about)
     if builder is not None:
-        builder(result, payload, _common(payload, portal_url))
+        builder(result, payload, {**_common(payload, portal_url),
+                                  "pay_url": f"{portal_url.rstrip('/')}/ho-so/{event.dossier_id}"})
     return result
 
 
@@ -340,6 +350,75 @@ _PETITION_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
 }
 
 
+# -- fees and online payment (events of the payments service) -----------------------------------------------------
+
+def _payment_common(payload: dict[str, Any], portal_url: str) -> dict[str, str]:
+    code = payload["dossier_code"]
+    lines = [f"{line['name']}: {money(line['amount'])}" for line in payload["lines"]]
+    return {"applicant_name": payload["applicant_name"], "code": code, "procedure_name": payload["procedure_name"],
+            "amount": money(payload["amount"]), "description": payload["description"],
+            "lines_text": numbered(lines), "lines_inline": "; ".join(lines),
+            "lookup_url": f"{portal_url.rstrip('/')}/lookup/{code}"}
+
+
+def _charge_requested(plan_: Plan, payload, common) -> None:
+    # A financial obligation is announced by the workflow with the status-6 notice (dossier.payment-requested);
+    # the fees due at filing are announced here, with what to pay line by line.
+    if payload["purpose"] == "filing":
+        plan_.to_applicant("payment-requested", payload["contact"],
+                           {**common, "pay_url": payload["details"]["pay_url"]})
+
+
+def _charge_receipt(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("payment-received", payload["contact"], {
+        **common, "amount": money(details["amount"]), "receipt_number": details["receipt_number"],
+        "transaction_no": details.get("transaction_no") or "—"})
+
+
+def _charge_failed(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    outcome = {"cancelled": "đã bị hủy", "expired": "đã hết hạn thanh toán"}.get(details["reason"],
+                                                                                "không thành công")
+    plan_.to_applicant("payment-not-completed", payload["contact"],
+                       {**common, "order_id": details["order_id"], "payment_outcome": outcome})
+
+
+def _charge_waived(plan_: Plan, payload, common) -> None:
+    plan_.to_applicant("payment-waived", payload["contact"], common)
+
+
+def _charge_refunded(plan_: Plan, payload, common) -> None:
+    details = payload["details"]
+    plan_.to_applicant("payment-refunded", payload["contact"],
+                       {**common, "amount": money(details["amount"]), "reason": details["reason"]})
+
+
+def _charge_alert(plan_: Plan, payload, common) -> None:
+    plan_.to_officers("officer-payment-alert", agency_inbox(payload["agency_code"]),
+                      {**common, "alert_note": payload["details"]["note"]})
+
+
+_PAYMENT_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
+    "payment.requested": _charge_requested,
+    "payment.receipt-issued": _charge_receipt,
+    "payment.failed": _charge_failed,
+    "payment.waived": _charge_waived,
+    "payment.refunded": _charge_refunded,
+    "payment.alert": _charge_alert,
+}
+
+
+# -- the National Public Service Portal (events of the sync service) ---------------------------------------------
+
+def _sync_failed(plan_: Plan, payload, common) -> None:
+    plan_.to_officers("officer-sync-failed", agency_inbox(payload["receiving_agency_code"]),
+                      {**common, "sync_error": payload["error"], "attempts": str(payload["attempts"])})
+
+
+_SYNC_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {"sync.dossier-sync-failed": _sync_failed}
+
+
 _SHIPMENT_PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "shipment.picked-up": _result_posted,
     "shipment.delivery-failed": _delivery_failed,
@@ -368,4 +447,5 @@ _PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "dossier.overdue": _due_alert("officer-overdue"),
 }
 
-PLANNED_EVENT_TYPES = frozenset(_PLANNERS) | frozenset(_SHIPMENT_PLANNERS) | frozenset(_PETITION_PLANNERS)
+PLANNED_EVENT_TYPES = (frozenset(_PLANNERS) | frozenset(_SHIPMENT_PLANNERS) | frozenset(_PETITION_PLANNERS)
+                       | frozenset(_PAYMENT_PLANNERS) | frozenset(_SYNC_PLANNERS))

@@ -67,6 +67,16 @@ SAMPLE: dict[str, str] = {
     "conclusion": "Giải thích, hướng dẫn (kiến nghị)",
     "stage": "Trả lời",
     "satisfied": "không hài lòng",
+    "pay_url": "http://127.0.0.1:8080/ho-so/5d0c1c55-4c3b-4f0e-9a51-2f4f5b0c7e11",
+    "lines_text": "1. Lệ phí cấp Phiếu lý lịch tư pháp: 200.000 đồng",
+    "lines_inline": "Lệ phí cấp Phiếu lý lịch tư pháp 200.000 đồng",
+    "transaction_no": "14226112",
+    "receipt_number": "BL26E-000.00.12.H29-0000123",
+    "order_id": "000.00.12.H29-261123-0001-LP-01",
+    "payment_outcome": "đã bị hủy",
+    "alert_note": "Cổng thanh toán báo đã thu 199.000 đồng nhưng đơn hàng là 200.000 đồng: không ghi nhận.",
+    "sync_error": "Cổng Dịch vụ công quốc gia không phản hồi (503)",
+    "attempts": "5",
 }
 
 
@@ -342,7 +352,68 @@ TEMPLATES_LIST: list[Template] = [
         sms="Kết quả hồ sơ {code} phát không thành công, đã chuyển trả về cơ quan. Mời Ông/Bà liên hệ Bộ phận Một cửa.",
         inapp_title="Kết quả hồ sơ {code} đã chuyển trả về cơ quan",
         inapp="Phát không thành công hai lần. Vui lòng liên hệ Bộ phận Một cửa."),
+    _applicant(
+        id="dossier-payment-requested", version=2, required=True,
+        description="taxes, fees or charges to pay before processing continues (status 6), with where to pay online",
+        subject="[Một cửa] Hồ sơ {code}: thực hiện nghĩa vụ tài chính",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Để tiếp tục giải quyết hồ sơ {code} ({procedure_name}), Ông/Bà cần thực hiện nghĩa vụ tài chính: "
+               "{description}, số tiền {amount}.\n\n"
+               "Ông/Bà có thể thanh toán trực tuyến tại trang hồ sơ: {pay_url}\n\n"
+               "Thời gian chờ thực hiện nghĩa vụ tài chính không tính vào thời hạn giải quyết hồ sơ."),
+        sms="Hồ sơ {code}: đề nghị nộp {amount} ({description}) để tiếp tục giải quyết. Thanh toán: {pay_url}",
+        inapp_title="Hồ sơ {code}: thực hiện nghĩa vụ tài chính",
+        inapp="Số tiền cần nộp: {amount} ({description}). Thanh toán trực tuyến tại trang hồ sơ."),
+    # -- payments (the payments service's events) ---------------------------------------------------------------
+    _applicant(
+        id="payment-requested", version=1, required=True,
+        description="the fees and charges a dossier owes at filing, line by line, and where to pay them online",
+        subject="[Một cửa] Hồ sơ {code}: phí, lệ phí cần nộp {amount}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hồ sơ {code} ({procedure_name}) cần nộp phí, lệ phí:\n{lines_text}\nTổng cộng: {amount}.\n\n"
+               "Ông/Bà thanh toán trực tuyến qua cổng thanh toán tại trang hồ sơ: {pay_url}\n\n"
+               "Khi thanh toán thành công, Ông/Bà nhận được biên lai điện tử; hồ sơ được tiếp tục giải quyết."),
+        sms="Hồ sơ {code}: cần nộp {amount} phí, lệ phí. Thanh toán trực tuyến: {pay_url}",
+        inapp_title="Hồ sơ {code}: cần nộp {amount}", inapp="{lines_inline}. Thanh toán trực tuyến tại trang hồ sơ."),
+    _applicant(
+        id="payment-received", version=1, required=False,
+        description="an online payment was received and its electronic receipt numbered",
+        subject="[Một cửa] Đã nhận thanh toán {amount} cho hồ sơ {code}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Hệ thống đã nhận khoản thanh toán {amount} ({description}) cho hồ sơ {code} ({procedure_name}) qua "
+               "cổng thanh toán, mã giao dịch {transaction_no}.\n\n"
+               "Biên lai điện tử số: {receipt_number}.\n\nTra cứu tình trạng hồ sơ: {lookup_url}"),
+        sms="Đã nhận {amount} cho hồ sơ {code}. Biên lai điện tử số {receipt_number}.",
+        inapp_title="Đã nhận thanh toán hồ sơ {code}", inapp="{amount} — biên lai điện tử số {receipt_number}."),
+    _applicant(
+        id="payment-not-completed", version=1, required=False,
+        description="an online payment attempt was cancelled, expired or failed (what is owed is still owed)",
+        inapp_title="Thanh toán hồ sơ {code} chưa thành công",
+        inapp="Giao dịch {order_id} {payment_outcome}. Ông/Bà có thể thanh toán lại tại trang hồ sơ."),
+    _applicant(
+        id="payment-waived", version=1, required=False,
+        description="exemptions brought what a dossier owed to nothing",
+        inapp_title="Hồ sơ {code} được miễn phí, lệ phí",
+        inapp="{description}: Ông/Bà không phải nộp khoản này."),
+    _applicant(
+        id="payment-refunded", version=1, required=True,
+        description="fees paid online were refunded (the dossier was refused or withdrawn before processing)",
+        subject="[Một cửa] Hoàn trả {amount} phí, lệ phí hồ sơ {code}",
+        email=("Kính gửi {applicant_name},\n\n"
+               "Khoản {amount} Ông/Bà đã nộp cho hồ sơ {code} ({procedure_name}) đã được hoàn trả qua cổng "
+               "thanh toán.\n\nLý do: {reason}"),
+        sms="Hồ sơ {code}: đã hoàn trả {amount} phí, lệ phí qua cổng thanh toán.",
+        inapp_title="Đã hoàn trả phí, lệ phí hồ sơ {code}", inapp="{amount}. Lý do: {reason}"),
     # -- to officers (in the officer console's inbox) ------------------------------------------------------------
+    _officer(
+        id="officer-payment-alert", version=1,
+        description="a payment notice a person must look at: an amount that is not the order's, a charge paid twice",
+        inapp_title="Cảnh báo thanh toán hồ sơ {code}", inapp="{alert_note}"),
+    _officer(
+        id="officer-sync-failed", version=1,
+        description="the National Public Service Portal keeps refusing a dossier (Decision 766 indicator 1.4)",
+        inapp_title="Hồ sơ {code} chưa đồng bộ lên Cổng Dịch vụ công quốc gia",
+        inapp="{sync_error} (sau {attempts} lần gửi)."),
     _officer(
         id="officer-assigned", version=1, description="a dossier was assigned to this officer",
         inapp_title="Hồ sơ {code} được giao cho Anh/Chị", inapp="{procedure_name} — {step_name}, hạn {due}."),

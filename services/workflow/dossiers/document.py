@@ -165,6 +165,7 @@ class Dossier(d.Aggregate):
     consultations = d.List(d.Nested(Consultation))
     verifications = d.List(d.Nested(Verification))
     payment = d.Map()
+    fees = optional(d.List(d.Map()))   # charges the payments service settled: paid online, waived (payment.*)
     extension = d.Map()
     result = d.Map()
     returned = d.Map()

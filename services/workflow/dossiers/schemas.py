@@ -202,6 +202,8 @@ class DossierView(Schema):
     consultations = fields.List(fields.Dict())
     verifications = fields.List(fields.Dict())
     payment = fields.Dict(allow_none=True)
+    fees = fields.List(fields.Dict(), dump_default=list, metadata={
+        "description": "charges the payments service settled (paid online or waived): charge_id, purpose, status"})
     extension = fields.Dict(allow_none=True)
     result = fields.Dict(allow_none=True)
     returned = fields.Dict(allow_none=True)

@@ -7,7 +7,9 @@ Split along the law's seams, each rule citing its article:
 
 - ``reception``  — accept, ask once for supplementation, take it in, refuse (the one-stop desk);
 - ``processing`` — assignment, steps, consultations, verification (the competent agency);
-- ``stops``      — the clock stopped for financial obligations, and the one extension with an apology;
+- ``stops``      — the clock stopped for financial obligations (and fees due at filing left unpaid), resumed by
+                   an officer's record or the payments service's ``payment.paid``, and the one extension with an
+                   apology;
 - ``results``    — early-return notice, handing the result over, the result by post;
 - ``closing``    — withdrawal and stop;
 - ``access``     — who may act on which step; ``steps`` — the step engine; ``deadlines`` — deadline arithmetic.
@@ -30,9 +32,9 @@ from services.workflow.dossiers.lifecycle.results import (
     result_posted,
     return_result,
 )
-from services.workflow.dossiers.lifecycle.stops import extend, record_payment
+from services.workflow.dossiers.lifecycle.stops import extend, record_payment, settle_payment
 
 __all__ = ["accept", "answer_consultation", "assign", "calendar_changed", "complete_step", "consult", "extend",
            "notify_early_return", "record_payment", "refuse", "request_supplement", "result_back_from_post",
-           "result_delivered_by_post", "result_posted", "return_result", "schedule_verification", "stop", "supply",
-           "withdraw"]
+           "result_delivered_by_post", "result_posted", "return_result", "schedule_verification", "settle_payment",
+           "stop", "supply", "withdraw"]

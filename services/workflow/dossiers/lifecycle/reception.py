@@ -22,6 +22,7 @@ from services.workflow.dossiers.lifecycle.deadlines import (
     record_deadline_change,
     set_appointment,
 )
+from services.workflow.dossiers.lifecycle.stops import FILING, filing_fees_unsettled, stop_for_payment
 from services.workflow.dossiers.model import (
     APPRAISAL,
     APPROVAL,
@@ -75,6 +76,15 @@ def accept(d: dict[str, Any], ctx: Context, *, presented: list[str], note: str |
     change.emit("accepted", appointment_due=d["appointment_due"], received_at=received,
                 receipt=bool(d["forms"].get("receipt")))
     steps.log(d, ctx, "Tiếp nhận hồ sơ", reception)
+    unpaid = filing_fees_unsettled(d)
+    if unpaid:
+        # Fees the procedure asks to pay online at filing (domain.md §2.9; Decree 61/2018 Art. 22(1)(c)) are
+        # still unpaid: the dossier is received, and waits for them with the clock stopped, as for a financial
+        # obligation (status 6); the payment resumes it.
+        stop_for_payment(d, ctx, change, {"amount": unpaid, "description": "Phí, lệ phí nộp khi nộp hồ sơ",
+                                          "notice_number": None, "collected_by": d["receiving_agency_code"]},
+                         purpose=FILING)
+        steps.log(d, ctx, "Chờ nộp phí, lệ phí trực tuyến")
     return change
 
 

@@ -83,7 +83,9 @@ def ready_for_return(d: dict[str, Any], ctx: Context, change: Change) -> None:
     # Decision 766 indicator 4.1: an electronic result is one with its result code and file link.
     electronic = bool(d["result"].get("result_code") and d["result"].get("file_url"))
     change.emit("result-ready", result_kind=d["result"]["kind"], outcome=ready_outcome,
-                early=ready_outcome == EARLY, return_method=d["result_return"]["method"], electronic=electronic)
+                early=ready_outcome == EARLY, return_method=d["result_return"]["method"], electronic=electronic,
+                result_code=d["result"].get("result_code") or d["result"].get("number"),
+                file_url=d["result"].get("file_url"))
 
 
 def _handover(handed_by: dict[str, Any], step: dict[str, Any], ctx: Context, counting_from: datetime) -> dict[str, Any]:

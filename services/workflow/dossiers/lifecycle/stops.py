@@ -24,38 +24,87 @@ from shared.domain.statuses import DossierStatus
 
 S = DossierStatus
 AWAITING_PAYMENT_REASON = "chờ thực hiện nghĩa vụ tài chính"
+OBLIGATION, FILING = "obligation", "filing"   # what the applicant is asked to pay (payments' purposes)
+ONLINE, COUNTER = "online", "counter"         # how the payment became known
 
 
-def stop_for_payment(d: dict[str, Any], ctx: Context, change: Change, obligation: dict[str, Any]) -> None:
+def stop_for_payment(d: dict[str, Any], ctx: Context, change: Change, obligation: dict[str, Any], *,
+                     purpose: str = OBLIGATION) -> None:
     """The applicant is asked to pay taxes and fees: status 6, and the clock stops until they are paid — the
-    time it waits is not counted (domain.md §7.3; Decision 766 spec)."""
-    d["payment"] = {**obligation, "requested_at": ctx.now, "requested_by": ctx.actor.subject, "paid_at": None}
+    time it waits is not counted (domain.md §7.3; Decree 766 spec). ``purpose``: a financial obligation
+    determined during processing, or the fees due at filing still unpaid when the desk accepted the dossier
+    (domain.md §2.9): payment waiting stops the clock the same way."""
+    d["payment"] = {**obligation, "purpose": purpose, "resume_status": d["status"], "requested_at": ctx.now,
+                    "requested_by": ctx.actor.subject, "paid_at": None}
     d["clock"]["stops"].append(ClockStop(ctx.now, None, AWAITING_PAYMENT_REASON).to_document())
     steps.set_status(d, S.AWAITING_PAYMENT)
-    change.emit("payment-requested", **obligation)
+    change.emit("payment-requested", purpose=purpose, **obligation)
 
 
 def record_payment(d: dict[str, Any], ctx: Context, *, voucher: str, paid_at: datetime | None) -> Change:
-    """The applicant paid (receipt or voucher recorded): the clock runs again and processing resumes; the
-    deadline moves by exactly the office time the wait covered."""
+    """The applicant paid at the desk or by transfer (receipt or voucher recorded; Decree 61/2018 Art.
+    22(1)(a)-(b)): the clock runs again and processing resumes; the deadline moves by exactly the office time
+    the wait covered."""
     if d["status"] != S.AWAITING_PAYMENT:
         raise Conflict("Hồ sơ không ở trạng thái chờ thực hiện nghĩa vụ tài chính.")
     require_officer_of(ctx, {d["receiving_agency_code"], d["competent_agency_code"]},
                        (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.AGENCY_HEAD))
-    paid = paid_at or ctx.now
-    d["payment"] = {**d["payment"], "paid_at": paid, "voucher": voucher, "recorded_by": ctx.actor.subject}
-    d["clock"]["stops"][-1]["end"] = paid
+    change = Change()
+    _resume(d, ctx, change, voucher=voucher, paid=paid_at or ctx.now, via=COUNTER)
+    return change
+
+
+def settle_payment(d: dict[str, Any], ctx: Context, *, charge_id: str, purpose: str, status: str, amount: int,
+                   voucher: str | None, paid_at: datetime | None, online: bool) -> Change:
+    """The payments service says a charge is settled — paid through the gateway (Decree 61/2018 Art.
+    22(1)(c), 25(2)(d)) or waived by exemptions: recorded on the dossier; if the dossier waits for exactly this
+    payment (status 6), the clock runs again as when an officer records it (:func:`record_payment`). Said
+    twice, it changes nothing."""
+    fees = d.setdefault("fees", [])
+    entry = {"charge_id": charge_id, "purpose": purpose, "status": status, "amount": amount, "voucher": voucher,
+             "paid_at": paid_at, "online": online}
+    if entry in fees:
+        return Change.duplicate()
+    d["fees"] = [f for f in fees if f["charge_id"] != charge_id] + [entry]
+    change = Change()
+    waiting = d["status"] == S.AWAITING_PAYMENT and not (d["payment"] or {}).get("paid_at")
+    if waiting and (d["payment"] or {}).get("purpose", OBLIGATION) == purpose:
+        _resume(d, ctx, change, voucher=voucher or "Miễn phí, lệ phí", paid=paid_at or ctx.now,
+                via=ONLINE if online else COUNTER, charge_id=charge_id)
+    return change
+
+
+def filing_fees_unsettled(d: dict[str, Any]) -> int:
+    """What the procedure version asks to pay online at filing (before exemptions), when the payments service
+    has not said it is paid or waived; 0 when nothing is owed."""
+    owed = sum(fee["amount"] for fee in d["procedure"].get("fees") or [] if fee.get("when") == FILING)
+    settled = any(f["purpose"] == FILING and f["status"] in ("paid", "waived") for f in d.get("fees") or [])
+    return 0 if settled else owed
+
+
+def _resume(d: dict[str, Any], ctx: Context, change: Change, *, voucher: str, paid: datetime, via: str,
+            charge_id: str | None = None) -> None:
+    """The wait for payment ends at ``paid`` (never before it began): the appointment moves by the office time
+    the wait covered (unless an apology already fixed it), and the dossier goes back to where it was — the step
+    after the financial obligation, or the desk's acceptance for the fees due at filing."""
+    purpose = d["payment"].get("purpose", OBLIGATION)
+    stop = d["clock"]["stops"][-1]
+    d["payment"] = {**d["payment"], "paid_at": paid, "voucher": voucher, "recorded_by": ctx.actor.subject, "via": via}
+    stop["end"] = max(as_utc(paid), as_utc(stop["start"]))
     if not (d["extension"] or {}).get("new_due"):
         replaced = d["appointment_due"]
         set_appointment(d, ctx.calendar.add(d["clock"]["started_at"], legal_limit(d), stops=ended_stops(d)))
         record_deadline_change(d, ctx, "Cộng thời gian chờ thực hiện nghĩa vụ tài chính", replaced)
-    change = Change()
-    previous = [s for s in d["steps"] if s["kind"] == FINANCIAL_OBLIGATION and s["state"] == DONE][-1]
-    steps.start_next(d, ctx, start=ctx.now, handed_by=previous)
-    steps.set_status(d, S.IN_PROGRESS)
-    change.emit("payment-recorded", voucher=voucher, appointment_due=d["appointment_due"])
-    steps.log(d, ctx, "Ghi nhận đã thực hiện nghĩa vụ tài chính")
-    return change
+    if purpose == OBLIGATION:
+        previous = [s for s in d["steps"] if s["kind"] == FINANCIAL_OBLIGATION and s["state"] == DONE][-1]
+        steps.start_next(d, ctx, start=ctx.now, handed_by=previous)
+        steps.set_status(d, S.IN_PROGRESS)
+    else:
+        steps.set_status(d, S(d["payment"].get("resume_status") or S.ACCEPTED))
+    change.emit("payment-recorded", voucher=voucher, appointment_due=d["appointment_due"], purpose=purpose, via=via,
+                charge_id=charge_id)
+    steps.log(d, ctx, "Ghi nhận đã thực hiện nghĩa vụ tài chính" if purpose == OBLIGATION
+              else "Ghi nhận đã nộp phí, lệ phí")
 
 
 def extend(d: dict[str, Any], ctx: Context, *, reason: str, new_due: datetime) -> Change:

@@ -1,0 +1,3 @@
+from services.payments.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())

@@ -1,0 +1,3 @@
+from services.sync.processes import PROCESSES
+
+raise SystemExit(PROCESSES.main())
