@@ -106,7 +106,7 @@ def test_ratings_petitions_and_the_managers_dashboard(site, browser):
     b.visit("/phan-anh")
     b.check("phan-anh-gui")
     b.choose("subject", "procedure")
-    b.find("select[name='agency_code'] option[value='%s']" % FINANCE).click()
+    b.find(f"select[name='agency_code'] option[value='{FINANCE}']").click()
     for name, value in (("title", "Thành phần hồ sơ chưa rõ"), ("content", "Đề nghị hướng dẫn số bản sao cần nộp."),
                         ("full_name", "Lê Thị Mai"), ("email", "mai@example.vn")):
         b.fill(name, value)

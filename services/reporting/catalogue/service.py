@@ -54,10 +54,17 @@ def _text(value) -> str | None:
 class Catalogue:
     """Agencies, procedure versions and the calendar, in memory (reloaded when the copies change)."""
 
-    def __init__(self, db: Database, settings) -> None:
+    def __init__(self, db: Database, settings, *, load: bool = True) -> None:
+        """``load=False``: empty until :meth:`reload` (the projector reloads when it starts; building it does
+        no I/O, so tools can read a runner's subscriptions without a database)."""
         self.db, self.settings = db, settings
         self._lock = threading.Lock()
-        self.reload()
+        self.agencies: dict[str, dict[str, Any]] = {}
+        self.versions: dict[str, dict[str, Any]] = {}
+        self.latest: dict[str, dict[str, Any]] = {}
+        self.calendar = None
+        if load:
+            self.reload()
 
     def reload(self) -> None:
         agencies = {a["_id"]: a for a in self.db[AGENCIES].find()}

@@ -67,7 +67,7 @@ CACHE_CELLS = 20_000
 class Projector:
     def __init__(self, db: Database, settings, catalogue: Catalogue | None = None) -> None:
         self.db, self.settings = db, settings
-        self.catalogue = catalogue or Catalogue(db, settings)
+        self.catalogue = catalogue or Catalogue(db, settings, load=False)  # loaded by start()
         self.records: OrderedDict[str, dict[str, Any]] = OrderedDict()   # "d:<id>" / "p:<code>" -> record
         self.contrib: dict[str, contributions.Contributions] = {}         # what each cached record contributes now
         self.cells: OrderedDict[str, dict[str, Any]] = OrderedDict()
