@@ -8,6 +8,9 @@ old Word format (an OLE2 compound file) and XML (electronic forms). Anything els
 from __future__ import annotations
 
 import io
+import os
+import re
+import unicodedata
 import zipfile
 
 PDF = "application/pdf"
@@ -43,3 +46,18 @@ def media_type(head: bytes, whole: bytes | None = None) -> str | None:
     if stripped.startswith(b"<?xml"):
         return XML
     return None
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\\\]")
+
+
+def clean_name(name: str | None) -> str:
+    """The file's name as shown to people: its last path part, NFC, without control characters."""
+    base = os.path.basename((name or "").replace("\\\\", "/"))
+    base = _UNSAFE.sub("", unicodedata.normalize("NFC", base)).strip()
+    return base[:200] or "tep-dinh-kem"
+
+
+def megabytes(size: int) -> str:
+    """A size limit as people read it (``50 MB``, ``300 KB``)."""
+    return f"{size / 1_048_576:.0f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"

@@ -17,6 +17,8 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared.clock import utc_now
+from shared.storage import documents as d
+from shared.storage.documents import Declared, optional
 
 
 class FileStore(Protocol):
@@ -64,3 +66,34 @@ class GridFSStore:
                 return stream.read()
         except gridfs.errors.NoFile:
             return None
+
+
+# -- the store's declared documents (each service lists them in its documents.py) ---------------------------------
+
+class Blob(d.Document):
+    gridfs_id = d.Text(allow_none=False)
+    size_bytes = d.Int()
+    media_type = d.Text()
+    stored_at = d.Moment()
+
+
+class GridFSFile(d.Document):
+    length = d.Int()
+    chunkSize = d.Int()
+    uploadDate = d.Moment()
+    filename = d.Text()
+    metadata = optional(d.Map())
+
+
+class GridFSChunk(d.Document):
+    files_id = d.Any_()
+    n = d.Int()
+    data = d.Any_()
+
+
+def declared(*, bucket: str, blobs: str) -> tuple[Declared, ...]:
+    """The collections a :class:`GridFSStore` writes: ``blobs`` (each content once, by SHA-256) and GridFS's own
+    ``<bucket>.files`` and ``<bucket>.chunks``."""
+    return (Declared(blobs, Blob, "each distinct content once, by SHA-256, with its GridFS file"),
+            Declared(f"{bucket}.files", GridFSFile, "GridFS: the files"),
+            Declared(f"{bucket}.chunks", GridFSChunk, "GridFS: their 255 KiB chunks"))

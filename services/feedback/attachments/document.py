@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from services.feedback.storage import ATTACHMENTS, BLOBS, FILE_BUCKET
 from shared.storage import documents as d
-from shared.storage.documents import Declared, optional
+from shared.storage import files
+from shared.storage.documents import Declared
 
 
 class Attachment(d.Document):
@@ -19,28 +20,5 @@ class Attachment(d.Document):
     petition_id = d.Text()
 
 
-class Blob(d.Document):
-    gridfs_id = d.Text(allow_none=False)
-    size_bytes = d.Int()
-    media_type = d.Text()
-    stored_at = d.Moment()
-
-
-class GridFSFile(d.Document):
-    length = d.Int()
-    chunkSize = d.Int()
-    uploadDate = d.Moment()
-    filename = d.Text()
-    metadata = optional(d.Map())
-
-
-class GridFSChunk(d.Document):
-    files_id = d.Any_()
-    n = d.Int()
-    data = d.Any_()
-
-
 ATTACHMENTS_DECLARED = Declared(ATTACHMENTS, Attachment, "files sent with petitions and who sent them")
-BLOBS_DECLARED = Declared(BLOBS, Blob, "each distinct content once, by SHA-256, with its GridFS file")
-GRIDFS_DECLARED = (Declared(f"{FILE_BUCKET}.files", GridFSFile, "GridFS: the files"),
-                   Declared(f"{FILE_BUCKET}.chunks", GridFSChunk, "GridFS: their 255 KiB chunks"))
+FILES_DECLARED = files.declared(bucket=FILE_BUCKET, blobs=BLOBS)

@@ -5,9 +5,6 @@ per distinct content (:mod:`shared.storage.files`), limited in size (``UPLOAD_MA
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-import unicodedata
 import uuid
 from typing import Any
 
@@ -19,11 +16,11 @@ from shared.auth.principal import Principal
 from shared.clock import utc_now
 from shared.domain import media
 from shared.domain.errors import NotFound, Rejected
+from shared.domain.media import clean_name, megabytes
 from shared.storage.files import FileStore, GridFSStore
 
 ANONYMOUS = "anonymous"
 MAX_FILES = 5
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\\\]")
 
 
 class TooLarge(Rejected):
@@ -34,14 +31,6 @@ def store(db: Database) -> FileStore:
     return GridFSStore(db, bucket=FILE_BUCKET, blobs=BLOBS)
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_048_576:.0f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
-
-
-def clean_name(name: str | None) -> str:
-    base = os.path.basename((name or "").replace("\\\\", "/"))
-    base = _UNSAFE.sub("", unicodedata.normalize("NFC", base)).strip()
-    return base[:200] or "tep-dinh-kem"
 
 
 def uploader(principal: Principal | None) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from services.intake.storage import BLOBS, FILE_BUCKET, UPLOADS
 from shared.storage import documents as d
-from shared.storage.documents import Declared, optional
+from shared.storage import files
+from shared.storage.documents import Declared
 
 
 class Upload(d.Document):
@@ -18,28 +19,5 @@ class Upload(d.Document):
     idempotency_key = d.Text(allow_none=False)
 
 
-class Blob(d.Document):
-    gridfs_id = d.Text(allow_none=False)
-    size_bytes = d.Int()
-    media_type = d.Text()
-    stored_at = d.Moment()
-
-
-class GridFSFile(d.Document):
-    length = d.Int()
-    chunkSize = d.Int()
-    uploadDate = d.Moment()
-    filename = d.Text()
-    metadata = optional(d.Map())
-
-
-class GridFSChunk(d.Document):
-    files_id = d.Any_()
-    n = d.Int()
-    data = d.Any_()
-
-
 UPLOADS_DECLARED = Declared(UPLOADS, Upload, "uploaded files and who uploaded them")
-BLOBS_DECLARED = Declared(BLOBS, Blob, "each distinct content once, by SHA-256, with its GridFS file")
-GRIDFS_DECLARED = (Declared(f"{FILE_BUCKET}.files", GridFSFile, "GridFS: the files"),
-                   Declared(f"{FILE_BUCKET}.chunks", GridFSChunk, "GridFS: their 255 KiB chunks"))
+FILES_DECLARED = files.declared(bucket=FILE_BUCKET, blobs=BLOBS)

@@ -11,9 +11,6 @@ from the record, never from the client. Sizes are limited per file and per dossi
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-import unicodedata
 import uuid
 from typing import Any
 
@@ -25,25 +22,15 @@ from shared.auth.principal import Principal
 from shared.clock import utc_now
 from shared.domain import media as sniff
 from shared.domain.errors import NotFound, Rejected
+from shared.domain.media import clean_name, megabytes
 from shared.events import Event
 from shared.storage.files import FileStore, GridFSStore
-
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\\\]")
 
 
 def store(db: Database) -> FileStore:
     return GridFSStore(db, bucket=FILE_BUCKET, blobs=BLOBS)
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_048_576:.0f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
-
-
-def clean_name(name: str | None) -> str:
-    """The file's name as shown to people: its last path part, NFC, without control characters."""
-    base = os.path.basename((name or "").replace("\\\\", "/"))
-    base = _UNSAFE.sub("", unicodedata.normalize("NFC", base)).strip()
-    return base[:200] or "tep-dinh-kem"
 
 
 def upload(db: Database, files: FileStore, principal: Principal, file_name: str | None, data: bytes,
