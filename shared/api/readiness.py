@@ -11,7 +11,10 @@ A probe must be cheap, bounded and truthful, and a dependency's outage must not 
 - **what ready means** — MongoDB is needed for every request, so without it the API is ``unavailable`` (503) and
   Kubernetes stops sending it traffic. Kafka is not: every write goes to MongoDB with its events in the outbox
   and the relay publishes them when the broker is back, so without Kafka the API is ``degraded`` and still 200
-  (filing keeps answering 201). The body says which dependency is wrong either way.
+  (filing keeps answering 201). The body says which dependency is wrong either way;
+- **not flapping** — once a dependency answered, one slow answer (a loaded machine, a GC pause) does not take the
+  process out of service: it counts as down after ``FAILURES_TO_COUNT`` failed checks in a row (each check shows
+  its own answer in the body meanwhile). A dependency never seen up counts as down at once.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 
 READY, DEGRADED, UNAVAILABLE = "ready", "degraded", "unavailable"
 OK = "ok"
+FAILURES_TO_COUNT = 2  # failed checks in a row before a dependency that was up counts as down
 
 
 @dataclass
@@ -56,6 +60,7 @@ class ReadinessMonitor:
         self._kafka = KafkaProbe(settings, ttl_seconds=0, timeout_seconds=settings.readiness_timeout_seconds)
         self._kafka_thread: threading.Thread | None = None
         self._kafka_answer: str | None = None
+        self._failures: dict[str, int | None] = {"mongo": None, "kafka": None}  # None: never seen up
 
     def snapshot(self) -> Snapshot:
         """The last result; a result older than ``stale_after`` means a check hangs: unavailable. The first
@@ -83,13 +88,24 @@ class ReadinessMonitor:
 
     def _round(self) -> int:
         checks = {"mongo": self._check_mongo(), "kafka": self._check_kafka()}
-        status = UNAVAILABLE if checks["mongo"] != OK else READY if checks["kafka"] == OK else DEGRADED
+        up = {name: self._counts_as_up(name, answer) for name, answer in checks.items()}
+        status = UNAVAILABLE if not up["mongo"] else READY if up["kafka"] else DEGRADED
         if status != self._snapshot.status:
             log.log(logging.INFO if status == READY else logging.WARNING, "readiness: %s (%s)", status,
                     ", ".join(f"{k}: {v}" for k, v in checks.items()))
         self._snapshot = Snapshot(status, checks, time.monotonic())
         self._first_round.set()
         return 0
+
+    def _counts_as_up(self, name: str, answer: str) -> bool:
+        failures = self._failures[name]
+        if answer == OK:
+            self._failures[name] = 0
+            return True
+        if failures is None:
+            return False
+        self._failures[name] = failures + 1
+        return failures + 1 < FAILURES_TO_COUNT
 
     def _check_kafka(self) -> str:
         """The Kafka probe in its own thread, waited for at most the timeout: kafka-python's metadata request

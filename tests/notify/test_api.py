@@ -12,7 +12,7 @@ import pytest
 from services.notify.app import create_app
 from services.notify.notifications import statuses
 from services.notify.storage import NOTIFICATIONS
-from services.notify.templates.library import TEMPLATES_LIST
+from services.notify.templates.library import TEMPLATES, TEMPLATES_LIST
 from shared.auth.policy import sign
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
@@ -117,14 +117,15 @@ def test_another_service_asks_for_a_message_under_its_own_idempotency_key(stack,
     address = f"thanh.toan.{uuid.uuid4().hex[:6]}@example.vn"
     personalisation = {"applicant_name": "Phạm Minh Châu", "code": "000.00.12.H29-261123-0042",
                        "procedure_name": "Cấp giấy phép xây dựng", "amount": "1.500.000 đồng",
-                       "description": "Lệ phí cấp giấy phép"}
+                       "description": "Lệ phí cấp giấy phép", "pay_url": "http://127.0.0.1:8080/ho-so/42"}
     body = {"template_id": "dossier-payment-requested", "channel": "email", "recipient": address,
             "personalisation": personalisation, "agency_codes": ["000.00.12.H29"]}
     keyed = {**workflow, "Idempotency-Key": f"payment-{uuid.uuid4()}"}
     first = client.post("/notifications", json=body, headers=keyed)
     again = client.post("/notifications", json=body, headers=keyed)
     assert (first.status_code, again.status_code) == (201, 200) and first.json["id"] == again.json["id"]
-    assert first.json["template_version"] == 1  # pinned to the latest version when not given
+    latest = max(version for (template, version) in TEMPLATES if template == "dossier-payment-requested")
+    assert first.json["template_version"] == latest == 2  # pinned to the latest version when not given
     deliver_all(db, settings)
     (message,) = mail_to(stack, address)
     assert "số tiền 1.500.000 đồng" in message.get_body(("plain",)).get_content()

@@ -15,6 +15,7 @@ import pytest
 
 from services.intake.accounts.cli import DEMO_PASSWORD
 from shared.clock import VN_TZ, utc_now
+from shared.domain.rulesets import rule_set_for
 from tests.support import factories, pdf
 from tests.support.browser import Browser
 from tests.support.waiting import eventually
@@ -233,7 +234,9 @@ def test_file_supplement_accept_print_and_follow_by_code(site, browser, tmp_path
         officer.visit(f"/can-bo/ho-so/{dossier_path.rsplit('/', 1)[1]}")
         officer.act("Trả kết quả")
         guard = officer.find(".error-summary").text
-        assert "cần thông báo trước cho người nộp hồ sơ (Nghị định 61/2018/NĐ-CP Điều 20 khoản 4)" in guard
+        # the article of the dossier's own rule set (received today, on the pinned clock)
+        citation = rule_set_for(utc_now().astimezone(VN_TZ).date()).cite("early_return")  # " (Nghị định …)"
+        assert f"cần thông báo trước cho người nộp hồ sơ{citation}" in guard
         officer.check("can-bo-tra-som-loi")
         officer.act("Thông báo trả kết quả sớm")
         officer.shows("Đã thông báo trả kết quả sớm")

@@ -67,6 +67,7 @@ class History:
             "code": self.code, "channel": channel, "status": 1, "procedure_code": procedure,
             "procedure_version": version, "procedure_name": f"Thủ tục {procedure}",
             "receiving_agency_code": self.receiving, "competent_agency_code": competent,
+            "receiving_agency_name": f"Cơ quan {self.receiving}", "competent_agency_name": f"Cơ quan {competent}",
             "submitted_at": submitted_at, "rule_set": rule_set_for(vn_date(submitted_at)).id,
             "owner_account_id": None, "filed_by": "officer-1",
             "applicant": {"kind": "citizen", "full_name": "Nguyễn Văn An", "id_number": "001203004567"},
@@ -90,6 +91,7 @@ class History:
             "code": self.code, "status": status, "dossier_version": self.dossier_version, "at": at, "actor": actor,
             "actor_name": actor_name, "procedure_code": self.procedure, "procedure_name": f"Thủ tục {self.procedure}",
             "receiving_agency_code": self.receiving, "competent_agency_code": self.competent,
+            "receiving_agency_name": f"Cơ quan {self.receiving}", "competent_agency_name": f"Cơ quan {self.competent}",
             "owner_account_id": None, "applicant_name": "Nguyễn Văn An", "contact": {"email": "an@example.vn"},
             "rule_set": rule_set_for(vn_date(at)).id, "appointment_due": self.due, "result_return_method": "online",
             "details": details}

@@ -30,8 +30,9 @@ def why_closed(dossier: dict[str, Any], now: datetime, settings) -> str | None:
     """Why the dossier cannot be rated now (in Vietnamese), or None when it can."""
     closes = window_closes(dossier, settings)
     if closes is None:
-        return ("Hồ sơ chưa được trả kết quả: việc đánh giá được mở khi Ông/Bà nhận kết quả giải quyết "
-                "(Nghị định 61/2018/NĐ-CP Điều 31 khoản 1).")
+        # Decree 61/2018 Art. 31(1): the applicant judges the whole handling, result included. Decree 118/2025's
+        # treatment of evaluation is not in the rule sets yet, so the message names no article.
+        return "Hồ sơ chưa được trả kết quả: việc đánh giá được mở khi Ông/Bà nhận kết quả giải quyết."
     if now > closes:
         return (f"Đã hết thời hạn đánh giá: {settings.rating_window_days} ngày kể từ ngày trả kết quả "
                 "(RATING_WINDOW_DAYS).")

@@ -86,6 +86,7 @@ def plan(event: Event, payload: dict[str, Any], portal_url: str) -> Plan:
         result = Plan(About(payload.get("dossier_id"), payload.get("dossier_code"), (payload["agency_code"],),
                             payload.get("sender_account_id")))
         _PETITION_PLANNERS[event.type](result, payload, _petition_common(payload, portal_url))
+        return result
     if event.type in _PAYMENT_PLANNERS:
         agencies = (payload["agency_code"], payload["competent_agency_code"])
         result = Plan(About(event.dossier_id, payload["dossier_code"], agencies, payload.get("owner_account_id")))
