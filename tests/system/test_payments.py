@@ -84,19 +84,18 @@ def _file(site, auth, procedure: str = CRIMINAL_RECORD) -> dict:
 
 
 def _charges(site, auth, dossier_id: str) -> list[dict]:
-    answer = requests.get(f"{site.url('payments')}/dossiers/{dossier_id}/charges", headers=auth, timeout=5)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    """The dossier's charges once the payments service has heard of the dossier (404 until its events arrive)."""
+    def known():
+        answer = requests.get(f"{site.url('payments')}/dossiers/{dossier_id}/charges", headers=auth, timeout=5)
+        assert answer.status_code in (200, 404), answer.text
+        return answer if answer.status_code == 200 else None
+    return eventually(known, what="the dossier known to the payments service").json()
 
 
 def _charge(site, auth, dossier_id: str, *, purpose: str = "filing", status: str | None = None,
             timeout: float = 30) -> dict:
     def found():
-        answer = requests.get(f"{site.url('payments')}/dossiers/{dossier_id}/charges", headers=auth, timeout=5)
-        if answer.status_code == 404:
-            return None  # the payments service has not heard of the dossier yet (its events are on their way)
-        assert answer.status_code == 200, answer.text
-        hits = [c for c in answer.json() if c["purpose"] == purpose]
+        hits = [c for c in _charges(site, auth, dossier_id) if c["purpose"] == purpose]
         return hits[0] if hits and (status is None or hits[0]["status"]["code"] == status) else None
     return eventually(found, timeout=timeout, what=f"the {purpose} charge ({status or 'any status'})")
 
