@@ -118,7 +118,13 @@ def _create(db: Database, settings, doc: dict[str, Any]) -> bool:
 
 def on_submitted(db: Database, settings, event: Event, payload: dict[str, Any]) -> bool:
     """A filed dossier owes, at once, the procedure version's lines paid online at filing (domain.md §2.9;
-    Decree 61/2018 Art. 22(1)(c)). Idempotent: the dossier and the purpose are the charge's key."""
+    Decree 61/2018 Art. 22(1)(c)). Idempotent: the dossier and the purpose are the charge's key. The dossier's
+    owner and agencies are kept whatever it owes, so its charges (none, perhaps) can be asked for at once."""
+    db[DOSSIER_STATES].update_one({"_id": event.dossier_id}, {
+        "$set": {"owner_account_id": payload["owner_account_id"], "agency_code": payload["receiving_agency_code"],
+                 "competent_agency_code": payload["competent_agency_code"]},
+        "$setOnInsert": {"status": payload["status"], "processing_started": False},
+        "$max": {"version": 0}}, upsert=True)
     procedure = procedure_version(db, payload["procedure_code"], payload["procedure_version"])
     if procedure is None:
         raise NotKnownYet(f"procedure {payload['procedure_code']} v{payload['procedure_version']} not copied yet")
@@ -337,14 +343,24 @@ def agencies_of_charge(db: Database, charge: str) -> set[str] | None:
     return {doc["agency_code"], doc["competent_agency_code"]} if doc else None
 
 
+def _known(db: Database, dossier_id: str) -> dict[str, Any] | None:
+    """Who the dossier belongs to and its agencies: from where it stands (kept since its filing), else from a
+    charge (a dossier filed before its state kept them)."""
+    fields = {"owner_account_id": 1, "agency_code": 1, "competent_agency_code": 1}
+    state = db[DOSSIER_STATES].find_one({"_id": dossier_id}, fields)
+    if state and "agency_code" in state:
+        return state
+    return db[CHARGES].find_one({"dossier_id": dossier_id}, fields)
+
+
 def owner_of_dossier(db: Database, dossier_id: str) -> str | None:
-    doc = db[CHARGES].find_one({"dossier_id": dossier_id}, {"owner_account_id": 1})
+    doc = _known(db, dossier_id)
     return doc.get("owner_account_id") if doc else None
 
 
 def agencies_of_dossier(db: Database, dossier_id: str) -> set[str] | None:
-    docs = list(db[CHARGES].find({"dossier_id": dossier_id}, {"agency_code": 1, "competent_agency_code": 1}))
-    return {code for d in docs for code in (d["agency_code"], d["competent_agency_code"])} if docs else None
+    doc = _known(db, dossier_id)
+    return {doc["agency_code"], doc["competent_agency_code"]} if doc else None
 
 
 def owner_of_order(db: Database, order: str) -> str | None:

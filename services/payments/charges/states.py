@@ -14,6 +14,9 @@ class DossierState(d.Document):
     processing_started = d.Bool()
     closure = optional(d.Text())
     reason = optional(d.Text())
+    owner_account_id = optional(d.Text())
+    agency_code = optional(d.Text())
+    competent_agency_code = optional(d.Text())
 
 
 DOSSIER_STATES_DECLARED = Declared(DOSSIER_STATES, DossierState, "where each dossier stands (payments' read copy)")
