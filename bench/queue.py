@@ -34,6 +34,8 @@ import pymongo
 import requests
 
 from bench.measure import print_table
+from services.workflow.catalogue.cli import CLI, SEEDS, load_file
+from services.workflow.catalogue.importer import import_all
 from services.workflow.dossiers import lifecycle
 from services.workflow.storage import ensure_indexes
 from shared.auth.principal import Principal
@@ -42,7 +44,7 @@ from shared.auth.tokens import TokenIssuer, signing_key
 from shared.clock import utc_now
 from shared.storage.outbox import outbox_fields
 from tests.support import factories
-from tests.workflow.lifecycle_support import act, filed, officer, procedure
+from tests.workflow.lifecycle_support import act, filed, officer
 from tools.devstack.stack import Ports, Stack
 
 
@@ -128,8 +130,8 @@ def measure(stack: Stack, *, count: int, agency_count: int, samples: int) -> dic
         started = time.monotonic()
         doc_bytes = _load(db, count, agencies)
         load_seconds = time.monotonic() - started
-        if db.procedures.find_one({"_id": "1.001806@1"}, {"_id": 1}) is None:
-            db.procedures.insert_one({"_id": "1.001806@1", **procedure("1.001806"), **outbox_fields([])})
+        # the catalogue the dossiers were filed under, as the workflow stores it (idempotent; no relay runs here)
+        import_all(db, settings, load_file(SEEDS), CLI)
         stack.start_process("workflow", "api")
         stack.wait_healthy()
 
