@@ -16,15 +16,12 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pymongo
 
 import bench.intake
 from bench.measure import percentiles, print_table, wait_until
-from shared.auth.roles import PrincipalKind, Role
-from shared.auth.tokens import Principal, TokenIssuer, signing_key
 from tools.devstack.stack import Ports, Stack
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -64,26 +61,31 @@ def usage(pid: int) -> dict[str, float]:
     return {"cpu": cpu, "rss": rss, "peak": peak}
 
 
-SEED_AGENCY = "000.00.01.H11"  # the seed catalogue's centre receiving procedure 1.001806 (the factories' default)
-
-
 def run(seconds: float, rate: int) -> None:
-    bench.intake.RECEIVING_AGENCY = SEED_AGENCY
     root = Path(tempfile.mkdtemp(prefix="motcua-footprint-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
                   overrides={"log_level": "WARNING"})
+    print(f"bench: stack in {root}", flush=True)
     try:
         stack.start_infrastructure()
         stack.start_services()
-        stack.seed_catalogue()
-        settings = stack.settings()
-        principal = Principal(subject=str(uuid.uuid4()), kind=PrincipalKind.APPLICANT,
-                              roles=frozenset({Role.APPLICANT}))
-        token = TokenIssuer(signing_key(settings), settings).issue(principal, ttl_seconds=3600)
-        client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
+        stack.seed_catalogue()  # intake files only procedures of the catalogue, at agencies that receive them
+        report(measure(stack, seconds=seconds, rate=rate))
+    finally:
+        stack.stop()
+
+
+def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0) -> dict:
+    """Files dossiers at ``rate`` for ``seconds`` at the seed catalogue's desk (bench.intake's load generator) on
+    a stack running every service with the seed catalogue, waits until the workflow has them all and ``settle``
+    seconds more, and returns each process's usage over the window."""
+    settings = stack.settings()
+    token = bench.intake.applicant_token(settings)
+    client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
+    try:
         intake = client[settings.database_name("intake")]
         workflow = client[settings.database_name("workflow")]
-        processes = {name: m for name, m in stack.processes.items()}
+        processes = dict(stack.processes)
         servers = {"kafka": stack.kafka.managed, "ferretdb": stack.mongo.managed}
         before = {name: usage(m.pid) for name, m in {**processes, **servers}.items()}
         print(f"bench: open loop for {seconds:.0f}s at {rate}/s", flush=True)
@@ -91,20 +93,24 @@ def run(seconds: float, rate: int) -> None:
         ids = [r[3] for r in load["results"] if r[2] == 201]
         wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
         wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
-        time.sleep(10)  # let the notify sender and the postal scheduler finish their rounds
+        time.sleep(settle)  # let the notify sender and the postal scheduler finish their rounds
         after = {name: usage(m.pid) for name, m in {**processes, **servers}.items()}
-        dossiers = len(ids)
-        http = percentiles([(r[1] - r[0]) * 1000 for r in load["results"] if r[2] == 201])
-        rows = [("dossiers filed (HTTP 201)", f"{dossiers}",
-                 f"{dossiers / seconds:.1f}/s, HTTP p95 {http['p95']:.0f} ms, "
-                 f"{len(load['results']) - dossiers} errors")]
-        for name in [*processes, *servers]:
-            cpu = after[name]["cpu"] - before[name]["cpu"]
-            rows.append((name, f"{after[name]['peak']:.0f} / {after[name]['rss']:.0f} MB",
-                         f"CPU {cpu:.1f} s, {1000 * cpu / max(dossiers, 1):.2f} ms/dossier"))
-        print_table(rows, value_width=22)  # value: peak / end RSS; note: CPU during the load
     finally:
-        stack.stop()
+        client.close()
+    http = percentiles([(r[1] - r[0]) * 1000 for r in load["results"] if r[2] == 201])
+    return {"seconds": seconds, "dossiers": len(ids), "errors": len(load["results"]) - len(ids), "http": http,
+            "names": [*processes, *servers], "before": before, "after": after}
+
+
+def report(m: dict) -> None:
+    dossiers, after, before = m["dossiers"], m["after"], m["before"]
+    rows = [("dossiers filed (HTTP 201)", f"{dossiers}",
+             f"{dossiers / m['seconds']:.1f}/s, HTTP p95 {m['http']['p95']:.0f} ms, {m['errors']} errors")]
+    for name in m["names"]:
+        cpu = after[name]["cpu"] - before[name]["cpu"]
+        rows.append((name, f"{after[name]['peak']:.0f} / {after[name]['rss']:.0f} MB",
+                     f"CPU {cpu:.1f} s, {1000 * cpu / max(dossiers, 1):.2f} ms/dossier"))
+    print_table(rows, value_width=22)  # value: peak / end RSS; note: CPU during the load
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,7 +40,8 @@ from tests.support import factories
 from tools.devstack.stack import Ports, Stack
 from tools.simulators.national_portal import NationalPortalClient
 
-AGENCY, COMPETENT = "000.00.12.H29", "000.00.14.H29"
+# the seed catalogue's desk and competent department of procedure 1.001806 (the factories' filing)
+AGENCY, COMPETENT = "000.00.01.H11", "000.00.15.H11"
 STEPS = 7   # log lines each dossier's life leaves at the portal (the paid fee changes fields, not the log)
 
 
@@ -53,6 +54,7 @@ def lifecycle(index: int, *, agency: str = AGENCY, prefix: str = "") -> list[Eve
     events = [new_event("dossier.submitted", dossier_id, _loaded("dossier.submitted", filed), producer="intake")]
     common = {"code": code, "procedure_code": filed["procedure_code"], "procedure_name": filed["procedure_name"],
               "receiving_agency_code": agency, "competent_agency_code": COMPETENT, "owner_account_id": None,
+              "receiving_agency_name": factories.DESK_NAME, "competent_agency_name": factories.HEALTH_DEPARTMENT,
               "applicant_name": "Nguyễn Thị Hoà", "contact": filed["contact"], "rule_set": filed["rule_set"],
               "actor": "cb-1", "actor_name": "Cán bộ Một cửa", "result_return_method": "online"}
     due = now + timedelta(days=4)

@@ -105,8 +105,9 @@ def _dictionaries(setup: dict, directory: Path) -> Path:
 def _run_service(service: str, url: str, examples: int, seed: int, env: dict, workdir: Path) -> dict:
     counts = workdir / f"{service}.counts.json"
     started = time.monotonic()
-    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(workdir / "schemathesis.toml"), "run",
-               f"{url}/openapi.json", "--checks", "all", "--max-examples", str(examples), "--seed", str(seed),
+    command = [str(Path(sys.executable).with_name("schemathesis")),
+               "--config-file", str(workdir / "schemathesis.toml"), "run", f"{url}/openapi.json",
+               "--checks", "all", "--max-examples", str(examples), "--seed", str(seed),
                "--workers", "1", "--no-color", "--request-timeout", "20"]
     done = subprocess.run(command, env={**env, "MOTCUA_FUZZ_COUNTS": str(counts)}, cwd=REPO, text=True,
                           capture_output=True, check=False)

@@ -1,0 +1,97 @@
+"""A short run of every benchmark under bench/ (tiny sizes, a few seconds each) on the run's servers, so a change
+that breaks a benchmark breaks the suite (house rule 6). Each asserts the benchmark's report has its rows and that
+the work it measured was all done — never a speed: the figures of a smoke run mean nothing.
+
+The portal benchmark's smoke run is beside the portal's tests (tests/portal/test_security_and_bench.py)."""
+
+from __future__ import annotations
+
+import math
+
+import pymongo
+import pytest
+
+from bench import footprint, intake, notify, queue, sync
+from services.workflow.documents import DECLARED as WORKFLOW_DOCUMENTS
+from shared.storage.documents import check_all
+from tools.devstack.stack import SERVICES
+
+pytestmark = pytest.mark.stack
+
+
+def _finite(p: dict[str, float]) -> bool:
+    return all(math.isfinite(v) and v >= 0 for v in p.values())
+
+
+def test_the_notify_benchmark_delivers_and_reads_back_every_message(deployment, capsys):
+    deployment.start_services(["notify"])
+    m = notify.measure(deployment, 3, timeout=120)
+    notify.report(m)
+    out = capsys.readouterr().out
+    for channel in notify.CHANNELS:
+        assert f"{channel}: messages/s" in out and f"{channel}: event->delivered ms" in out
+    assert "all channels: messages/s" in out and "read back" in out
+    per_event = {"email": 1, "sms": 1, "in_app": 2}  # an e-mail, an SMS, the applicant's and the desk's inbox
+    for channel, figures in m["figures"].items():
+        assert figures["count"] == figures["delivered"] == 3 * per_event[channel], channel
+        assert figures["rate"] > 0 and _finite(figures["latency"])
+    assert m["total"] == 12 and m["mailed"] == 3 and m["texted"] >= 3
+
+
+def test_the_queue_benchmark_pages_the_queues_and_accepts(deployment, capsys):
+    m = queue.measure(deployment, count=100, agency_count=2, samples=2)
+    queue.report(m)
+    out = capsys.readouterr().out
+    for row in ("dossiers loaded", "agency queue, first page ms p50/p95/p99", "agency queue, late filter ms",
+                "personal queue ms", "state transition (accept) ms"):
+        assert row in out
+    assert len(m["first"]) == len(m["deep"]) == len(m["late"]) == len(m["personal"]) == 2
+    assert m["accepted"] == len(m["transitions"]) == 2  # each timed accept really accepted its dossier
+    client = pymongo.MongoClient(deployment.mongo.uri, tz_aware=True)
+    try:  # what the benchmark loads has the shape the workflow declares (checked again at the end of the run)
+        assert check_all(WORKFLOW_DOCUMENTS, client[deployment.settings().database_name("workflow")]) >= 100
+    finally:
+        client.close()
+
+
+def test_the_sync_benchmark_brings_every_dossier_to_the_national_portal(deployment, capsys):
+    deployment.start_services(["sync"])
+    m = sync.measure(deployment, 3, None, timeout=120)
+    sync.report(m)
+    out = capsys.readouterr().out
+    for row in ("dossiers / events", "events published", "consumed events/s", "synchronised events/s"):
+        assert row in out
+    assert m["dossiers"] == 3 and m["events"] == 3 * 8  # filed, a fee paid and six workflow events each
+    assert m["synced_rate"] > 0 and m["consumed_rate"] > 0
+
+
+# last: every service running (module-scoped), so the smaller deployments above do not share the cores with it
+
+def test_the_intake_benchmark_files_dossiers_that_all_reach_the_desk_queue(running_system, capsys):
+    m = intake.measure(running_system, seconds=2, concurrency=2, open_concurrency=4, raw_inserts=80,
+                       raw_sends=200)
+    intake.report(m)
+    out = capsys.readouterr().out
+    for row in ("closed loop: HTTP 201/s", "closed loop: published/s", "closed loop: submit->queue ms",
+                "open loop", "raw FerretDB insert_one/s", "raw Kafka produce/s", "RSS Kafka / FerretDB / services"):
+        assert row in out
+    for loop in (m["closed"], m["opened"]):
+        assert loop["accepted"] > 0 and loop["errors"] == 0
+        assert loop["queued"] == loop["accepted"]  # every dossier filed waits at the receiving desk
+        assert _finite(loop["http"]) and _finite(loop["e2e"])
+        # submit -> queue is measured across two clocks (the client's, the workflow's business time): both agree
+        assert 0 < loop["e2e"]["p50"] <= loop["e2e"]["max"] < 600_000
+    assert m["rate"] >= 1 and m["mongo_raw"] > 0 and m["kafka_raw"] > 0 and m["doc_bytes"] > 1000
+
+
+def test_the_footprint_benchmark_reports_every_process(running_system, capsys):
+    m = footprint.measure(running_system, seconds=2, rate=3, settle=0.5)
+    footprint.report(m)
+    out = capsys.readouterr().out
+    assert "dossiers filed (HTTP 201)" in out and "ms/dossier" in out
+    assert m["dossiers"] > 0 and m["errors"] == 0
+    for service in SERVICES:
+        assert any(name.startswith(f"{service}-") for name in m["names"]), service
+    assert {"kafka", "ferretdb"} <= set(m["names"])
+    assert all(m["after"][name]["rss"] > 0 for name in m["names"])
+    assert all(m["after"][name]["cpu"] >= m["before"][name]["cpu"] for name in m["names"])
