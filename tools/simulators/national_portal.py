@@ -37,7 +37,6 @@ see only what they sent.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -53,7 +52,7 @@ import requests
 
 from shared.clock import utc_now
 from shared.config import Settings
-from tools.simulators.common import SimulatorClient, serve_until_stopped
+from tools.simulators.common import SimulatorClient, command_line, serve_until_stopped
 
 log = logging.getLogger("national-portal")
 
@@ -377,24 +376,16 @@ def serve(port: int, client_id: str, client_secret: str) -> None:
     serve_until_stopped(make_server(port, client_id, client_secret), "national-portal", port)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.simulators.national_portal")
-    parser.add_argument("command", choices=("serve", "list"))
-    parser.add_argument("--port", type=int, default=8093)
-    parser.add_argument("--url", default="http://127.0.0.1:8093")
-    parser.add_argument("--client-id", default="motcua-dev")
-    parser.add_argument("--client-secret", default="dev-portal-secret")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s national-portal %(message)s")
-    if args.command == "serve":
-        serve(args.port, args.client_id, args.client_secret)
-        return 0
-    held = NationalPortalClient(args.url).dossiers()
-    for h in held:
-        print(f"{h['MaHoSo']}\tTrangThai {h['TrangThai']}\tPhienBan {h['PhienBan']}\t{len(h['steps'])} bước")
-    print(f"{len(held)} hồ sơ")
-    return 0
+def _listing(url: str) -> tuple[list[str], str]:
+    held = NationalPortalClient(url).dossiers()
+    return ([f"{h['MaHoSo']}\tTrangThai {h['TrangThai']}\tPhienBan {h['PhienBan']}\t{len(h['steps'])} bước"
+             for h in held], f"{len(held)} hồ sơ")
 
+
+main = command_line("national-portal", port=8093, listing=_listing,
+                    options={"--client-id": ("motcua-dev", "the client id of the one-stop system"),
+                             "--client-secret": ("dev-portal-secret", "its client secret")},
+                    serve=lambda args: serve(args.port, args.client_id, args.client_secret))
 
 if __name__ == "__main__":
     raise SystemExit(main())

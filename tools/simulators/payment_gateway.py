@@ -53,7 +53,6 @@ without a browser.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import html
 import itertools
@@ -73,7 +72,7 @@ import requests
 from shared.auth.policy import sign_parameters, verify_parameters
 from shared.clock import VN_TZ, utc_now, vn_datetime
 from shared.config import Settings
-from tools.simulators.common import SimulatorClient, serve_until_stopped
+from tools.simulators.common import SimulatorClient, command_line, serve_until_stopped
 
 log = logging.getLogger("payment-gateway")
 
@@ -521,25 +520,17 @@ def serve(port: int, merchant: str, secret: str, public_url: str | None) -> None
     serve_until_stopped(make_server(port, merchant, secret, public_url), "payment-gateway", port)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.simulators.payment_gateway")
-    parser.add_argument("command", choices=("serve", "list"))
-    parser.add_argument("--port", type=int, default=8092)
-    parser.add_argument("--url", default="http://127.0.0.1:8092")
-    parser.add_argument("--public-url", default=None, help="base URL of the pay pages (default: 127.0.0.1:port)")
-    parser.add_argument("--merchant", default="MOTCUA01")
-    parser.add_argument("--secret", default="dev-payment-secret")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s payment-gateway %(message)s")
-    if args.command == "serve":
-        serve(args.port, args.merchant, args.secret, args.public_url)
-        return 0
-    orders = PaymentGatewayClient(args.url).orders()
-    for o in orders:
-        print(f"{o['order_id']}\t{o['amount']}\t{o['scenario']}\t{o['status']}\t{o['beneficiary']}")
-    print(f"{len(orders)} giao dịch")
-    return 0
+def _listing(url: str) -> tuple[list[str], str]:
+    orders = PaymentGatewayClient(url).orders()
+    return ([f"{o['order_id']}\t{o['amount']}\t{o['scenario']}\t{o['status']}\t{o['beneficiary']}" for o in orders],
+            f"{len(orders)} giao dịch")
 
+
+main = command_line("payment-gateway", port=8092, listing=_listing,
+                    options={"--public-url": (None, "base URL of the pay pages (default: 127.0.0.1:port)"),
+                             "--merchant": ("MOTCUA01", "the merchant code of the one-stop system"),
+                             "--secret": ("dev-payment-secret", "the HMAC key shared with the merchant")},
+                    serve=lambda args: serve(args.port, args.merchant, args.secret, args.public_url))
 
 if __name__ == "__main__":
     raise SystemExit(main())

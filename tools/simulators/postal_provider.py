@@ -32,7 +32,6 @@ not call back: for the look-up path), ``{"fail_create_next": 2}``; ``GET /_shipm
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import logging
@@ -52,7 +51,7 @@ from shared.auth.policy import sign
 from shared.calendar import calendar_for
 from shared.clock import VN_TZ, utc_now
 from shared.config import Settings
-from tools.simulators.common import SimulatorClient, serve_until_stopped
+from tools.simulators.common import SimulatorClient, command_line, serve_until_stopped
 
 log = logging.getLogger("postal-provider")
 
@@ -373,24 +372,16 @@ def serve(port: int, api_key: str, webhook_secret: str) -> None:
     serve_until_stopped(make_server(port, api_key, webhook_secret), "postal-provider", port)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.simulators.postal_provider")
-    parser.add_argument("command", choices=("serve", "list"))
-    parser.add_argument("--port", type=int, default=8091)
-    parser.add_argument("--url", default="http://127.0.0.1:8091")
-    parser.add_argument("--api-key", default="dev-postal-key")
-    parser.add_argument("--webhook-secret", default="dev-postal-webhook-secret")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s postal-provider %(message)s")
-    if args.command == "serve":
-        serve(args.port, args.api_key, args.webhook_secret)
-        return 0
-    shipments = PostalProviderClient(args.url).shipments()
-    for s in shipments:
-        print(f"{s['tracking_code']}\t{s['direction']}\t{s['scenario']}\t{s['status']}\t{s['reference']}")
-    print(f"{len(shipments)} bưu gửi")
-    return 0
+def _listing(url: str) -> tuple[list[str], str]:
+    shipments = PostalProviderClient(url).shipments()
+    return ([f"{s['tracking_code']}\t{s['direction']}\t{s['scenario']}\t{s['status']}\t{s['reference']}"
+             for s in shipments], f"{len(shipments)} bưu gửi")
 
+
+main = command_line("postal-provider", port=8091, listing=_listing,
+                    options={"--api-key": ("dev-postal-key", "the API key the postal service sends"),
+                             "--webhook-secret": ("dev-postal-webhook-secret", "the key signing the webhooks")},
+                    serve=lambda args: serve(args.port, args.api_key, args.webhook_secret))
 
 if __name__ == "__main__":
     raise SystemExit(main())

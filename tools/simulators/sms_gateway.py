@@ -27,7 +27,6 @@ For tests and demos (not part of a real gateway):
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import re
@@ -44,7 +43,7 @@ import requests
 from shared.auth.policy import sign
 from shared.clock import utc_now
 from shared.config import Settings
-from tools.simulators.common import SimulatorClient, serve_until_stopped
+from tools.simulators.common import SimulatorClient, command_line, serve_until_stopped
 
 log = logging.getLogger("sms-gateway")
 
@@ -293,24 +292,16 @@ def serve(port: int, api_key: str, callback_secret: str) -> None:
     serve_until_stopped(make_server(port, api_key, callback_secret), "sms-gateway", port)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.simulators.sms_gateway")
-    parser.add_argument("command", choices=("serve", "list"))
-    parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--url", default="http://127.0.0.1:8090")
-    parser.add_argument("--api-key", default="dev-sms-key")
-    parser.add_argument("--callback-secret", default="dev-sms-callback-secret")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s sms-gateway %(message)s")
-    if args.command == "serve":
-        serve(args.port, args.api_key, args.callback_secret)
-        return 0
-    messages = SmsGatewayClient(args.url).messages()
-    for m in messages:
-        print(f"{m['received_at']}\t{m['to']}\t{m['status']}\t{m['segments']} phần\t{m['text']}")
-    print(f"{len(messages)} SMS")
-    return 0
+def _listing(url: str) -> tuple[list[str], str]:
+    messages = SmsGatewayClient(url).messages()
+    return ([f"{m['received_at']}\t{m['to']}\t{m['status']}\t{m['segments']} phần\t{m['text']}" for m in messages],
+            f"{len(messages)} SMS")
 
+
+main = command_line("sms-gateway", port=8090, listing=_listing,
+                    options={"--api-key": ("dev-sms-key", "the API key the notify service sends"),
+                             "--callback-secret": ("dev-sms-callback-secret", "the key signing delivery receipts")},
+                    serve=lambda args: serve(args.port, args.api_key, args.callback_secret))
 
 if __name__ == "__main__":
     raise SystemExit(main())
