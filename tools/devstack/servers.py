@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -24,9 +25,29 @@ from pathlib import Path
 
 from tools.devstack.paths import FERRETDB_BIN, KAFKA_LIBS, KAFKA_LOG4J, REPO, MissingPrerequisite
 
+_handed_out: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
 
 def free_port() -> int:
-    with socket.socket() as s:
+    """A port free now, for a server started a moment later. Chosen at random below the kernel's ephemeral range:
+    a port the kernel picked (bind to 0) is one it also hands out to outgoing connections — to Kafka, FerretDB —
+    which could take it before the server binds. Never the same port twice in one process."""
+    low, _ = _ephemeral_range()
+    top = low - 1 if low > 12_000 else 60_999
+    for _ in range(200):
+        port = random.randint(10_000, top)
+        if port not in _handed_out and port_is_free(port):
+            _handed_out.add(port)
+            return port
+    with socket.socket() as s:  # a crowded machine: let the kernel choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 

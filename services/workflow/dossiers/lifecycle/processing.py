@@ -98,9 +98,9 @@ def complete_step(d: dict[str, Any], ctx: Context, *, step_code: str | None, not
 
 def _check_signed(d: dict[str, Any], ctx: Context, signed_at: datetime) -> None:
     """A result document is signed while the dossier is being handled: not before it was filed, not in the
-    future."""
+    future. People write the moment to the minute, so the minute of the reception itself is allowed."""
     filed = as_utc(d["received_at"] or d["submitted_at"])
-    if as_utc(signed_at) < filed:
+    if as_utc(signed_at) < filed.replace(second=0, microsecond=0):
         raise Rejected("Ngày ký kết quả không thể trước khi hồ sơ được tiếp nhận.",
                        {"json": {"result": {"signed_at": [
                            f"Phải từ {vn_datetime(filed):%H:%M %d/%m/%Y} (khi tiếp nhận hồ sơ) trở đi."]}}})
