@@ -44,7 +44,7 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 MINIMUM_REQUESTS = 1000
 # Cases per operation and phase: at least --examples, more for a service with few operations, so the generated
 # (fuzzing-phase) cases alone aim at this many per service; the coverage and stateful phases add their own.
-FUZZED_PER_SERVICE = 600
+FUZZED_PER_SERVICE = 800
 METHODS = ("get", "post", "put", "patch", "delete")
 DESK, HEALTH, POST_OFFICE = "000.00.01.H11", "000.00.15.H11", "700000"
 
