@@ -139,7 +139,9 @@ def _run_service(service: str, url: str, examples: int, seed: int, env: dict, wo
                str(workdir / "schemathesis.toml"), "run", f"{url}/openapi.json", "--checks", "all",
                "--max-examples", str(examples), "--seed", str(seed), "--workers", "1", "--no-color",
                "--request-timeout", "20"]
-    done = subprocess.run(command, env={**env, "MOTCUA_FUZZ_COUNTS": str(counts)}, cwd=REPO, text=True,
+    # in the run's directory: Schemathesis keeps a cache of the crashes it found (and replays them) under its
+    # working directory, which would make one run depend on the last; `st replay <id>` works from there
+    done = subprocess.run(command, env={**env, "MOTCUA_FUZZ_COUNTS": str(counts)}, cwd=workdir, text=True,
                           capture_output=True, check=False)
     output = done.stdout + done.stderr
     (workdir / f"{service}.txt").write_text(output)
