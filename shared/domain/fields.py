@@ -183,6 +183,8 @@ class Date(fields.Date):
     def __init__(self, *args, in_calendar: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.in_calendar = in_calendar
+        if in_calendar:  # the calendar's years, 2000-2099 (shared/calendar), as the document can say it
+            self.metadata = {"pattern": r"^20[0-9]{2}-", **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
