@@ -12,7 +12,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.calendar.model import RANGE_TEXT, OutsideCalendar, calendar_date, within_calendar
+from shared.calendar.model import FIRST_DAY, LAST_DAY, RANGE_TEXT, OutsideCalendar, calendar_date, within_calendar
 from shared.clock import utc_now, vn_date
 
 _COMMON = {
@@ -171,6 +171,11 @@ class Boolean(fields.Boolean):
     default_error_messages = {**_COMMON, "invalid": "Phải là true hoặc false."}
 
 
+# The calendar's years (a whole century, 2000-2099) as a pattern on a written date or moment: its first characters.
+assert (FIRST_DAY.year % 100, LAST_DAY.year - FIRST_DAY.year) == (0, 99), "CALENDAR_YEARS expects a whole century"
+CALENDAR_YEARS = rf"^{FIRST_DAY.year // 100}[0-9]{{2}}-"
+
+
 class Date(fields.Date):
     """A calendar date; ``in_calendar=True`` when the working calendar must be able to count from it."""
 
@@ -183,8 +188,8 @@ class Date(fields.Date):
     def __init__(self, *args, in_calendar: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.in_calendar = in_calendar
-        if in_calendar:  # the calendar's years, 2000-2099 (shared/calendar), as the document can say it
-            self.metadata = {"pattern": r"^20[0-9]{2}-", **self.metadata}
+        if in_calendar:  # the calendar's years (shared/calendar), as the document can say it
+            self.metadata = {"pattern": CALENDAR_YEARS, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
@@ -236,8 +241,16 @@ class AwareDateTime(fields.AwareDateTime):
         "out_of_calendar": f"Thời điểm phải trong khoảng {RANGE_TEXT}.",
     }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the year as written, which the document can say; the day in Vietnam is checked too (a moment late on
+        # 31/12/2099 west of Vietnam is already 2100 there), a refusal only hours at either end can meet
+        self.metadata = {"pattern": CALENDAR_YEARS, **self.metadata}
+
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+            raise self.make_error("out_of_calendar")
         try:
             calendar_date(moment)
         except OutsideCalendar:

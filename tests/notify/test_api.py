@@ -168,6 +168,13 @@ def test_templates_are_listed_and_previewed_with_sample_data(env):
                       headers=officer)
     assert "hồ sơ ABC-1" in own.json["channels"]["email"]["subject"]
     assert client.post("/templates/khong-co/preview", json={}, headers=officer).status_code == 404
+    assert client.post("/templates/dossier-apology/preview", headers=officer).status_code == 200  # no body at all
+    for name in ("", "Code", "ma ho so"):  # the documented pattern of a field's name (propertyNames)
+        refused = client.post("/templates/dossier-apology/preview", json={"personalisation": {name: "x"}},
+                              headers=officer)
+        assert refused.status_code == 422, (name, refused.json)
+        assert refused.json["errors"]["json"]["personalisation"][name]["key"] == [
+            "Không được để trống." if not name else "Tên trường gồm chữ thường, số và dấu _."]
     assert client.post("/templates/dossier-apology/preview", json={"version": 9}, headers=officer).status_code == 404
     applicant = factories.bearer(settings, _applicant(str(uuid.uuid4())))
     assert client.get("/templates", headers=applicant).status_code == 403
