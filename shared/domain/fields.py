@@ -174,6 +174,7 @@ class Boolean(fields.Boolean):
 # The calendar's years (a whole century, 2000-2099) as a pattern on a written date or moment: its first characters.
 assert (FIRST_DAY.year % 100, LAST_DAY.year - FIRST_DAY.year) == (0, 99), "CALENDAR_YEARS expects a whole century"
 CALENDAR_YEARS = rf"^{FIRST_DAY.year // 100}[0-9]{{2}}-"
+CALENDAR_RANGE = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
 class Date(fields.Date):
@@ -188,8 +189,11 @@ class Date(fields.Date):
     def __init__(self, *args, in_calendar: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.in_calendar = in_calendar
-        if in_calendar:  # the calendar's years (shared/calendar), as the document can say it
-            self.metadata = {"pattern": CALENDAR_YEARS, **self.metadata}
+        # Not as a pattern in the document: a date's format and a pattern on its year together leave Schemathesis
+        # unable to generate the days (too many filtered out); the years are in the description instead.
+        if in_calendar:
+            self.metadata = {**self.metadata, "description": " ".join(filter(None, (
+                self.metadata.get("description"), f"a day of the working calendar, {CALENDAR_RANGE}")))}
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)

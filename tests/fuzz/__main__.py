@@ -152,7 +152,7 @@ def _run_service(service: str, url: str, examples: int, seed: int, env: dict, wo
     return {"service": service, "examples": examples, "requests": figures.get("requests", 0),
             **{status: figures.get(status, 0) for status in ("2xx", "3xx", "4xx", "5xx")},
             "server errors": figures.get("server_errors", 0),
-            "failures": int(failures.group(1)) if failures else (0 if done.returncode == 0 else -1),
+            "failures": int(failures.group(1)) if failures else 0,
             "errors": int(errors.group(1)) if errors else 0,
             "seconds": round(time.monotonic() - started), "exit": done.returncode, "output": output}
 
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"phase, seed {args.seed}")
             result = _run_service(service, stack.url(service), examples, args.seed, env, root)
             print(f"    {service}: {result['requests']} requests, {result['server errors']} server errors, "
-                  f"{result['failures']} contract failures in {result['seconds']} s"
+                  f"{result['failures']} contract failures, {result['errors']} errors in {result['seconds']} s"
                   + ("" if not _bad(result) else "  FAILED"), flush=True)
             if _bad(result):
                 shown = "\n\n".join(part for part in (_section(result["output"], "FAILURES"),
@@ -206,10 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         for data in ("kafka", "ferretdb"):  # the reports and logs stay; the servers' data goes
             shutil.rmtree(root / data, ignore_errors=True)
     print(f"\n  {'service':<10} {'examples':>8} {'requests':>9} {'2xx':>6} {'3xx':>5} {'4xx':>6} {'5xx':>5} "
-          f"{'server errors':>14} {'contract failures':>18} {'seconds':>8}")
+          f"{'server errors':>14} {'contract failures':>18} {'errors':>7} {'seconds':>8}")
     for r in results:
         print(f"  {r['service']:<10} {r['examples']:>8} {r['requests']:>9} {r['2xx']:>6} {r['3xx']:>5} "
-              f"{r['4xx']:>6} {r['5xx']:>5} {r['server errors']:>14} {r['failures']:>18} {r['seconds']:>8}")
+              f"{r['4xx']:>6} {r['5xx']:>5} {r['server errors']:>14} {r['failures']:>18} {r['errors']:>7} "
+              f"{r['seconds']:>8}")
     print(f"\n  total {sum(r['requests'] for r in results)} requests in {round(time.monotonic() - began)} s "
           f"(seed {args.seed}); reports and logs: {root}/<service>.txt, {root}/logs/")
     bad = [r["service"] for r in results if _bad(r)]
