@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+import re
 
-from shared.auth.roles import OFFICER_ROLES
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from shared.auth.roles import OFFICER_ROLES, Role
 from shared.domain import fields as f
 from shared.domain.identifiers import AGENCY_CODE_RE
 from shared.domain.schemas import CITIZEN_ID_RE, PHONE_RE
 
+POST_OFFICE_RE = r"^\d{6}$"
+# an agency code or, for postal staff, a post office code: the field alone; which one is the roles' rule
+OFFICE_RE = rf"^({AGENCY_CODE_RE.pattern.strip('^$')}|{POST_OFFICE_RE.strip('^$')})$"
 PASSWORD = f.Secret(required=True, load_only=True, validate=f.length(min=8, max=128))
 
 
@@ -51,6 +56,17 @@ class OfficerCreationSchema(f.VnSchema):
     full_name = f.String(required=True, validate=f.length(max=150))
     roles = f.List(f.String(validate=f.one_of(sorted(r.value for r in OFFICER_ROLES))), required=True,
                    validate=f.items(min=1, max=len(OFFICER_ROLES)))
-    agency_code = f.String(required=True, validate=f.matches(
-        AGENCY_CODE_RE, "Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H29."))
+    agency_code = f.String(required=True, validate=f.matches(OFFICE_RE, (
+        "Mã cơ quan theo QCVN 102:2016 (ví dụ 000.00.12.H29), hoặc mã bưu cục gồm 6 chữ số cho nhân viên bưu "
+        "chính.")), metadata={"description": "the agency (QCVN 102:2016 code); for postal staff only, their post "
+                                            "office (six-digit code)"})
     email = f.Email()
+
+    @validates_schema
+    def _office_of_the_roles(self, data, **kwargs):
+        """Postal staff belong to a post office (mã bưu cục), every other officer to an agency."""
+        roles, code = data.get("roles") or [], data.get("agency_code") or ""
+        if roles == [Role.POSTAL_STAFF.value] and not re.fullmatch(POST_OFFICE_RE, code):
+            raise ValidationError("Nhân viên bưu chính thuộc một bưu cục: mã bưu cục gồm 6 chữ số.", "agency_code")
+        if roles != [Role.POSTAL_STAFF.value] and not AGENCY_CODE_RE.match(code):
+            raise ValidationError("Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H29.", "agency_code")
