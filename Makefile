@@ -112,7 +112,7 @@ test-clock: setup system-packages ## the clock-sensitive tests under each faked 
 # Schemathesis (--checks all) against every service's OpenAPI document on a real stack, with a token of each role:
 # at least 1,000 requests per service, no server error, no contract failure (tests/fuzz). The seed is fixed so a CI
 # run can be replayed: FUZZ_SEED=... make fuzz to explore another one; FUZZ_ARGS="--service intake" for one service.
-fuzz: setup system-packages ## Schemathesis against every service's OpenAPI document (about 4 minutes)
+fuzz: setup system-packages ## Schemathesis against every service's OpenAPI document, 1,000+ requests each (about 4 minutes)
 	@$(PY) -m tests.fuzz $(FUZZ_ARGS)
 
 lint: $(VENV)/.installed ## ruff
