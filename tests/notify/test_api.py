@@ -311,3 +311,21 @@ def test_the_inbox_shows_my_messages_newest_first_and_keeps_my_read_state(env):
     assert client.get("/inbox", headers=first).json["unread"] == 0
     assert client.get("/inbox", headers=second).json["unread"] == 3
     assert client.get("/inbox").status_code == 401
+
+
+def test_an_attempt_under_way_is_answered_as_the_document_says():
+    """Found by `make fuzz`: a notification read while its attempt was under way answered ``finished_at: null``,
+    which the document did not allow."""
+    import json
+
+    import jsonschema
+
+    from services.notify.delivery.attempts import started_entry
+    from services.notify.notifications.schemas import AttemptView
+    from shared.clock import utc_now
+    from tools.openapi import path
+
+    spec = json.loads(path("notify").read_text())
+    answered = json.loads(json.dumps(AttemptView().dump(started_entry(1, utc_now()))))
+    jsonschema.validate(answered, spec["components"]["schemas"]["AttemptView"])
+    assert answered["finished_at"] is None and answered["outcome"] == "started"

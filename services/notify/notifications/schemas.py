@@ -12,8 +12,9 @@ from shared.domain import fields as f
 class AttemptView(Schema):
     number = fields.Integer()
     started_at = fields.AwareDateTime(allow_none=True)
-    finished_at = fields.AwareDateTime()
-    outcome = fields.String(metadata={"description": "delivered, accepted (SMS awaiting its receipt) or a failure"})
+    finished_at = fields.AwareDateTime(allow_none=True, metadata={"description": "null while the attempt is under way"})
+    outcome = fields.String(metadata={
+        "description": "started (under way), delivered, accepted (SMS awaiting its receipt) or a failure"})
     provider_reference = fields.String(allow_none=True)
     segments = fields.Integer()
     error = fields.String(allow_none=True)
