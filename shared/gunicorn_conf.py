@@ -5,7 +5,9 @@ No ``preload_app``: the app factory (MongoDB client, Kafka probe) must run in ea
 """
 
 import json
+import logging
 import os
+import uuid
 
 from gunicorn import util
 
@@ -42,10 +44,15 @@ limit_request_line = 8190  # the largest gunicorn allows: a long query reaches t
 
 
 def _json_error(sock, status_int, reason, mesg):
-    body = json.dumps({"code": status_int, "status": reason, "message": MESSAGES.get(status_int, MESSAGES[400])},
-                      ensure_ascii=False).encode()
+    """gunicorn's refusal as ours: code, status, the Vietnamese message and a request id, logged with the id
+    (the request never reached the app, so this is the only line about it)."""
+    request_id = uuid.uuid4().hex
+    logging.getLogger("shared.api.app").info("refused by gunicorn %s", status_int, extra={
+        "status": status_int, "detail": str(mesg)[:200], "request_id": request_id})
+    body = json.dumps({"code": status_int, "status": reason, "message": MESSAGES.get(status_int, MESSAGES[400]),
+                       "request_id": request_id}, ensure_ascii=False).encode()
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+            f"X-Request-ID: {request_id}\r\nContent-Length: {len(body)}\r\n\r\n").encode("latin1")
     util.write_nonblock(sock, head + body)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
+from marshmallow import fields as ma_fields
 from pymongo.database import Database
 
 from shared.api import audit, errors, health, observability, swagger_assets
@@ -79,6 +80,7 @@ def create_service_app(
             "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"},
         }},
     })
+    api.ma_plugin.converter.add_attribute_function(_dict_keys)
     errors.install(app, api)
     policy.install(app, TokenVerifier(verification_keys(settings), settings))
     observability.install(app, service, settings)  # request metrics and spans, /metrics on METRICS_PORT
@@ -93,6 +95,15 @@ def create_service_app(
 
     policy.check_complete(app)
     return app
+
+
+def _dict_keys(self, field, **kwargs) -> dict:
+    """A map's keys, as its key field checks them (apispec documents only the values): ``propertyNames``."""
+    keys = getattr(field, "key_field", None)
+    if not isinstance(field, ma_fields.Dict) or keys is None:
+        return {}
+    checked = {k: v for k, v in self.field2property(keys).items() if k in ("pattern", "minLength", "maxLength")}
+    return {"propertyNames": checked} if checked else {}
 
 
 def _install_request_hooks(app: Flask) -> None:

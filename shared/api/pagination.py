@@ -19,12 +19,16 @@ from shared.domain import fields as f
 DEFAULT_LIMIT, MAX_LIMIT, MAX_CURSOR = 50, 200, 500
 
 
+BAD_CURSOR = "Con trỏ trang không hợp lệ."
+
+
 class PageArgs(f.VnSchema):
     """The query arguments of every page; a list endpoint's own filters subclass it."""
 
     limit = f.Integer(strict=False, load_default=DEFAULT_LIMIT, validate=f.in_range(min=1, max=MAX_LIMIT),
                       metadata={"description": f"items per page, at most {MAX_LIMIT}"})
-    cursor = f.String(validate=f.length(max=MAX_CURSOR),
+    # a cursor is base64url without padding (encode_cursor): the document says so; only one the API made is read
+    cursor = f.String(validate=[f.length(max=MAX_CURSOR), f.matches(r"^[A-Za-z0-9_-]+$", BAD_CURSOR)],
                       metadata={"description": "next_cursor of the previous page; absent for the first page"})
 
 
@@ -66,4 +70,4 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
             raise ValueError("wrong shape")
         return [datetime.fromisoformat(v["$d"]) if isinstance(v, dict) else v for v in raw]
     except (ValueError, TypeError, KeyError):
-        abort(422, message="Dữ liệu không hợp lệ.", errors={"query": {"cursor": ["Con trỏ trang không hợp lệ."]}})
+        abort(422, message="Dữ liệu không hợp lệ.", errors={"query": {"cursor": [BAD_CURSOR]}})

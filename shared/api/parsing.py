@@ -9,6 +9,9 @@ A JSON body is read defensively, before any schema sees it, so no input reaches 
   surrogates (``"\\ud800"``: valid JSON, but no valid text, and MongoDB refuses to store it) are a 400 with a
   Vietnamese message;
 - only then do the marshmallow schemas validate the fields (422, field by field).
+
+A body whose fields are all optional may be left out (it is read as ``{}``); the OpenAPI documents say so
+(``requestBody.required`` is false exactly then), so what they promise is what the API does.
 """
 
 from __future__ import annotations
@@ -108,7 +111,19 @@ def unreadable(message: str, location: str = "json") -> None:
     abort(400, message=message, errors={location: [message]})
 
 
+def _has_required_field(schema) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return any(field.required for field in getattr(instance, "fields", {}).values())
+
+
 class Blueprint(flask_smorest.Blueprint):
     """Every service's blueprints: flask-smorest's, reading requests with :class:`ServiceParser`."""
 
     ARGUMENTS_PARSER = ServiceParser()
+
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """As flask-smorest's, but a body is required exactly when one of its fields is: a missing body is read
+        as ``{}``, so one with no required field may be left out, and the document must not say otherwise."""
+        if required is None:
+            required = location != "json" or _has_required_field(schema)
+        return super().arguments(schema, location=location, required=required, **kwargs)

@@ -12,7 +12,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.calendar.model import RANGE_TEXT, OutsideCalendar, calendar_date, within_calendar
+from shared.calendar.model import FIRST_DAY, LAST_DAY, RANGE_TEXT, OutsideCalendar, calendar_date, within_calendar
 from shared.clock import utc_now, vn_date
 
 _COMMON = {
@@ -171,6 +171,10 @@ class Boolean(fields.Boolean):
     default_error_messages = {**_COMMON, "invalid": "Phải là true hoặc false."}
 
 
+# The days the working calendar knows, as the documents describe them.
+CALENDAR_RANGE = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+
 class Date(fields.Date):
     """A calendar date; ``in_calendar=True`` when the working calendar must be able to count from it."""
 
@@ -183,6 +187,11 @@ class Date(fields.Date):
     def __init__(self, *args, in_calendar: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.in_calendar = in_calendar
+        # Not as a pattern in the document: a date's format and a pattern on its year together leave Schemathesis
+        # unable to generate the days (too many filtered out); the years are in the description instead.
+        if in_calendar:
+            self.metadata = {**self.metadata, "description": " ".join(filter(None, (
+                self.metadata.get("description"), f"a day of the working calendar, {CALENDAR_RANGE}")))}
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
@@ -234,8 +243,19 @@ class AwareDateTime(fields.AwareDateTime):
         "out_of_calendar": f"Thời điểm phải trong khoảng {RANGE_TEXT}.",
     }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Said in the description, not as a pattern beside the date-time format: together they leave Schemathesis
+        # too few moments to generate (filter_too_much). The day as written and the day in Vietnam (a moment late
+        # on 31/12/2099 west of Vietnam is already 2100 there) must both be calendar days.
+        self.metadata = {**self.metadata, "description": " ".join(filter(None, (
+            self.metadata.get("description"), f"a moment on a day of the working calendar, {CALENDAR_RANGE}, "
+                                              "as written and in Vietnam")))}
+
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+            raise self.make_error("out_of_calendar")
         try:
             calendar_date(moment)
         except OutsideCalendar:

@@ -16,6 +16,8 @@ from shared.domain.statuses import DossierStatus
 PHONE_RE = r"^(\+84|0)\d{9,10}$"
 CITIZEN_ID_RE = r"^(\d{12}|\d{9})$"         # personal identification number (12) or old ID card (9)
 TAX_CODE_RE = r"^\d{10}(-\d{3})?$"           # organisation tax code, branch suffix optional
+# either of the two: what the document can say of the field alone (which one depends on ``kind``)
+ID_NUMBER_RE = r"^(\d{12}|\d{9}|\d{10}(-\d{3})?)$"
 COPY_KINDS = ("original", "copy", "certified_copy")   # bản chính, bản sao, bản sao chứng thực
 MEDIA_TYPES = (
     "application/pdf", "image/jpeg", "image/png", "application/xml",
@@ -35,7 +37,11 @@ class AddressSchema(f.VnSchema):
 class ApplicantSchema(f.VnSchema):
     kind = f.String(required=True, validate=f.one_of(("citizen", "organisation")))
     full_name = f.String(required=True, validate=f.length(max=150))
-    id_number = f.String(required=True, validate=f.length(max=20))
+    id_number = f.String(required=True, validate=[f.length(max=20), f.matches(ID_NUMBER_RE, (
+        "Số định danh cá nhân gồm 12 chữ số (hoặc 9 chữ số với CMND cũ); mã số thuế của tổ chức gồm 10 chữ số, "
+        "có thể kèm -XXX cho chi nhánh."))], metadata={
+        "description": "citizen: personal identification number (12 digits, or 9 of an old ID card); "
+                       "organisation: tax code (10 digits, optionally -XXX for a branch)"})
     date_of_birth = f.BirthDate()
     address = f.Nested(AddressSchema)
 

@@ -2,12 +2,17 @@
 
     python -m tests.fuzz [--examples N] [--seed S] [--service NAME ...]
 
+Every service of the devstack (tools/devstack/stack.py SERVICES) that has a checked-in
+``services/<name>/openapi.json`` is fuzzed; a new service is picked up without editing this file.
+
 Starts the whole system on free ports in a temporary directory (real Kafka, FerretDB, the services under
 gunicorn) on the suite's pinned business clock, seeds the catalogue, files a real dossier and accepts it, and
 makes a token for each role; then runs Schemathesis against each service in turn, every case sent with one of
 those tokens (tests/fuzz/hooks.py), with the real identifiers among the generated ones so the fuzzing reaches
 past "not found". Prints, per service, the requests sent, their status classes, server errors and contract
 failures, and exits non-zero on any server error or failure, or when a service got fewer than 1,000 requests.
+The number of cases per operation grows for a service with few operations, so every service gets its 1,000
+requests; the seed is fixed (``--seed`` or ``FUZZ_SEED`` to change it) so a run in CI can be replayed.
 
 What the documents cannot say — business rules that refuse schema-valid data with a 422 — is listed, with the
 reason, in tests/fuzz/schemathesis.toml.
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +42,10 @@ from tools.devstack.stack import SERVICES, Ports, Stack
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 MINIMUM_REQUESTS = 1000
+# Cases per operation and phase: at least --examples, more for a service with few operations, so the generated
+# (fuzzing-phase) cases alone aim at this many per service; the coverage and stateful phases add their own.
+FUZZED_PER_SERVICE = 800
+METHODS = ("get", "post", "put", "patch", "delete")
 DESK, HEALTH, POST_OFFICE = "000.00.01.H11", "000.00.15.H11", "700000"
 
 
@@ -102,32 +112,68 @@ def _dictionaries(setup: dict, directory: Path) -> Path:
     return path
 
 
+def fuzzed_services() -> list[str]:
+    """The devstack's services that publish an OpenAPI document."""
+    return [service for service in SERVICES if (REPO / "services" / service / "openapi.json").exists()]
+
+
+def _operations(service: str) -> int:
+    spec = json.loads((REPO / "services" / service / "openapi.json").read_text())
+    return sum(1 for operations in spec["paths"].values() for method in operations if method in METHODS)
+
+
+def examples_for(service: str, minimum: int) -> int:
+    return max(minimum, -(-FUZZED_PER_SERVICE // max(1, _operations(service))))
+
+
+def _section(output: str, title: str) -> str:
+    """One ``=== TITLE ===`` section of Schemathesis' report (the failures, with their curl reproductions)."""
+    found = re.search(rf"^=+ {title} =+$(.*?)(?=^=+ [A-Z]|\Z)", output, re.M | re.S)
+    return found.group(1).strip("\n") if found else ""
+
+
 def _run_service(service: str, url: str, examples: int, seed: int, env: dict, workdir: Path) -> dict:
     counts = workdir / f"{service}.counts.json"
     started = time.monotonic()
-    command = [str(Path(sys.executable).with_name("schemathesis")),
-               "--config-file", str(workdir / "schemathesis.toml"), "run", f"{url}/openapi.json",
-               "--checks", "all", "--max-examples", str(examples), "--seed", str(seed),
-               "--workers", "1", "--no-color", "--request-timeout", "20"]
-    done = subprocess.run(command, env={**env, "MOTCUA_FUZZ_COUNTS": str(counts)}, cwd=REPO, text=True,
+    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file",
+               str(workdir / "schemathesis.toml"), "run", f"{url}/openapi.json", "--checks", "all",
+               "--max-examples", str(examples), "--seed", str(seed), "--workers", "1", "--no-color",
+               "--request-timeout", "20"]
+    # in the run's directory: Schemathesis keeps a cache of the crashes it found (and replays them) under its
+    # working directory, which would make one run depend on the last; `st replay <id>` works from there
+    done = subprocess.run(command, env={**env, "MOTCUA_FUZZ_COUNTS": str(counts)}, cwd=workdir, text=True,
                           capture_output=True, check=False)
     output = done.stdout + done.stderr
     (workdir / f"{service}.txt").write_text(output)
     figures = json.loads(counts.read_text()) if counts.exists() else {}
-    failures = re.search(r"(\d+) failures?,", output)
-    return {"service": service, "requests": figures.get("requests", 0), "2xx": figures.get("2xx", 0),
-            "4xx": figures.get("4xx", 0), "server errors": figures.get("server_errors", 0),
-            "failures": int(failures.group(1)) if failures else (0 if done.returncode == 0 else -1),
+    summary = output.strip().splitlines()[-1] if output.strip() else ""
+    failures = re.search(r"(\d+) failures?\b", summary)
+    errors = re.search(r"(\d+) errors?\b", summary)
+    return {"service": service, "examples": examples, "requests": figures.get("requests", 0),
+            **{status: figures.get(status, 0) for status in ("2xx", "3xx", "4xx", "5xx")},
+            "server errors": figures.get("server_errors", 0),
+            "failures": int(failures.group(1)) if failures else 0,
+            "errors": int(errors.group(1)) if errors else 0,
             "seconds": round(time.monotonic() - started), "exit": done.returncode, "output": output}
+
+
+def _bad(result: dict) -> bool:
+    return bool(result["exit"] or result["server errors"] or result["failures"] or result["errors"]
+                or result["requests"] < MINIMUM_REQUESTS)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz")
-    parser.add_argument("--examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", 40)),
-                        help="generated cases per operation and phase (default 40)")
-    parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", 20261005)))
-    parser.add_argument("--service", action="append", choices=SERVICES, help="only these (default: all four)")
+    parser.add_argument("--examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", 25)),
+                        help="at least this many generated cases per operation and phase (default 25; more for a "
+                             f"service with few operations, to about {FUZZED_PER_SERVICE} per service)")
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", 20261005)),
+                        help="Schemathesis' seed (default fixed, so a CI run can be replayed)")
+    services = fuzzed_services()
+    parser.add_argument("--service", action="append", choices=services,
+                        help=f"only these (default: all of {', '.join(services)})")
     args = parser.parse_args(argv)
+    began = time.monotonic()
     BusinessClock().pin()  # the suite's pinned business clock: the services inherit it
     root = Path(tempfile.mkdtemp(prefix="motcua-fuzz-"))
     stack = Stack(root, ports=Ports.free())
@@ -142,23 +188,32 @@ def main(argv: list[str] | None = None) -> int:
         (root / "schemathesis.toml").write_text(CONFIG.read_text() + "\n" + _dictionaries(setup, root).read_text())
         env = {**os.environ, "PYTHONPATH": str(REPO), "MOTCUA_FUZZ_SETUP": str(root / "setup.json")}
         results = []
-        for service in args.service or SERVICES:
-            _say(f"fuzzing {service} ({args.examples} cases per operation and phase, seed {args.seed})")
-            result = _run_service(service, stack.url(service), args.examples, args.seed, env, root)
-            print(f"    {result['requests']} requests, {result['server errors']} server errors, "
-                  f"{result['failures']} failures in {result['seconds']} s", flush=True)
-            if result["exit"] != 0 or result["requests"] < MINIMUM_REQUESTS:
-                print(result["output"][-6000:], flush=True)
+        for service in args.service or services:
+            examples = examples_for(service, args.examples)
+            _say(f"fuzzing {service}: {_operations(service)} operations, {examples} cases per operation and "
+                 f"phase, seed {args.seed}")
+            result = _run_service(service, stack.url(service), examples, args.seed, env, root)
+            print(f"    {service}: {result['requests']} requests, {result['server errors']} server errors, "
+                  f"{result['failures']} contract failures, {result['errors']} errors in {result['seconds']} s"
+                  + ("" if not _bad(result) else "  FAILED"), flush=True)
+            if _bad(result):
+                shown = "\n\n".join(part for part in (_section(result["output"], "FAILURES"),
+                                                      _section(result["output"], "ERRORS")) if part)
+                print(shown or result["output"][-6000:], flush=True)
             results.append(result)
     finally:
         stack.stop()
-    print("\n  service     requests     2xx     4xx  server errors  contract failures  seconds")
+        for data in ("kafka", "ferretdb"):  # the reports and logs stay; the servers' data goes
+            shutil.rmtree(root / data, ignore_errors=True)
+    print(f"\n  {'service':<10} {'examples':>8} {'requests':>9} {'2xx':>6} {'3xx':>5} {'4xx':>6} {'5xx':>5} "
+          f"{'server errors':>14} {'contract failures':>18} {'errors':>7} {'seconds':>8}")
     for r in results:
-        print(f"  {r['service']:<10} {r['requests']:>9} {r['2xx']:>7} {r['4xx']:>7} {r['server errors']:>14} "
-              f"{r['failures']:>18} {r['seconds']:>8}")
-    print(f"\n  reports: {root}/<service>.txt")
-    bad = [r["service"] for r in results
-           if r["exit"] != 0 or r["server errors"] or r["failures"] or r["requests"] < MINIMUM_REQUESTS]
+        print(f"  {r['service']:<10} {r['examples']:>8} {r['requests']:>9} {r['2xx']:>6} {r['3xx']:>5} "
+              f"{r['4xx']:>6} {r['5xx']:>5} {r['server errors']:>14} {r['failures']:>18} {r['errors']:>7} "
+              f"{r['seconds']:>8}")
+    print(f"\n  total {sum(r['requests'] for r in results)} requests in {round(time.monotonic() - began)} s "
+          f"(seed {args.seed}); reports and logs: {root}/<service>.txt, {root}/logs/")
+    bad = [r["service"] for r in results if _bad(r)]
     if bad:
         print(f"\nfuzzing failed for: {', '.join(bad)}", file=sys.stderr)
         return 1

@@ -3,6 +3,9 @@
 - **a token of each role** — every case is sent with the token of one of the roles the run prepared (applicant,
   counter officer, agency head, specialist, clerk, manager, administrator, postal staff), chosen from the case
   itself so a run is reproducible; Schemathesis' own auth checks (no token, a wrong token) still apply;
+- **the creator follows its links** — what a POST created (an upload, a draft, a notification) belongs to whoever
+  created it, and to others is "not found" by design; so a case whose path names something created during the run
+  is sent with its creator's token (in the stateful phase, Schemathesis follows a POST's links to it);
 - **signed webhooks** — the SMS receipts and postal webhooks are signed over the exact bytes sent, so their
   bodies are fuzzed rather than all refused at the signature;
 - **counted** — every request and its status class is counted per service, for the run's figures.
@@ -27,7 +30,13 @@ _counts: Counter = Counter()
 _WEBHOOKS = {"/sms/receipts": _SETUP["secrets"]["sms"], "/provider/webhooks": _SETUP["secrets"]["postal"]}
 
 
+_creators: dict[str, str] = {}  # identifier a POST answered with -> the Authorization that created it
+
+
 def _pick(case) -> str:
+    for value in (case.path_parameters or {}).values():
+        if isinstance(value, str) and value in _creators:
+            return _creators[value]
     roles = sorted(_SETUP["tokens"])
     digest = hashlib.sha256(repr((case.method, case.path, case.path_parameters, case.query, case.body)).encode())
     return _SETUP["tokens"][roles[digest.digest()[0] % len(roles)]]
@@ -61,8 +70,23 @@ def before_call(context, case, kwargs):
         kwargs["auth"] = _Signed(secret)
 
 
+def _remember_creator(case, response) -> None:
+    token = (case.headers or {}).get("Authorization")
+    if case.method.upper() != "POST" or not 200 <= response.status_code < 300 or not token:
+        return
+    try:
+        created = response.json()
+    except ValueError:
+        return
+    if isinstance(created, dict):
+        for key in ("id", "code"):
+            if isinstance(created.get(key), str):
+                _creators.setdefault(created[key], token)
+
+
 @schemathesis.hook
 def after_call(context, case, response):
+    _remember_creator(case, response)
     _counts[f"{response.status_code // 100}xx"] += 1
     _counts["requests"] += 1
     if response.status_code >= 500:

@@ -42,6 +42,10 @@ def test_each_applicant_lists_only_their_own_dossiers_newest_first(client, setti
     assert page2["next_cursor"] is None
     bad_cursor = client.get("/dossiers?cursor=garbage", headers=auth)
     assert bad_cursor.status_code == 422 and "cursor" in bad_cursor.json["errors"]["query"]
+    # not base64url at all: refused by the documented pattern, with the same message
+    not_base64 = client.get("/dossiers?cursor=a%20b.c", headers=auth)
+    assert not_base64.status_code == 422
+    assert not_base64.json["errors"]["query"]["cursor"] == ["Con trỏ trang không hợp lệ."]
 
 
 def test_officers_of_the_receiving_agency_read_it_others_are_refused(client, settings, applicant, file):

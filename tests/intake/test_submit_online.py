@@ -103,6 +103,11 @@ BAD_INPUT = [
     ("invalid e-mail", lambda b: _with(b, "hoa@", "contact", "email"), ("contact", "email")),
     ("no way to reach the applicant", lambda b: _with(b, {}, "contact"), ("contact", "_schema")),
     ("citizen id of 5 digits", lambda b: _with(b, "12345", "applicant", "id_number"), ("applicant", "id_number")),
+    # the field's documented pattern (either kind's number) and then the kind's own: a tax code for a citizen
+    ("citizen id in a tax code's shape", lambda b: _with(b, "0101234567", "applicant", "id_number"),
+     ("applicant", "id_number")),
+    ("id number with a space", lambda b: _with(b, "001203004567 ", "applicant", "id_number"),
+     ("applicant", "id_number")),
     ("post without an address", lambda b: _with(b, {"method": "post", "recipient_phone": "0912345678"},
                                                 "result_return"), ("result_return", "address")),
     ("unknown return method", lambda b: _with(b, {"method": "drone"}, "result_return"), ("result_return", "method")),

@@ -169,6 +169,13 @@ def test_templates_are_listed_and_previewed_with_sample_data(env):
                       headers=officer)
     assert "hồ sơ ABC-1" in own.json["channels"]["email"]["subject"]
     assert client.post("/templates/khong-co/preview", json={}, headers=officer).status_code == 404
+    assert client.post("/templates/dossier-apology/preview", headers=officer).status_code == 200  # no body at all
+    for name in ("", "Code", "ma ho so"):  # the documented pattern of a field's name (propertyNames)
+        refused = client.post("/templates/dossier-apology/preview", json={"personalisation": {name: "x"}},
+                              headers=officer)
+        assert refused.status_code == 422, (name, refused.json)
+        assert refused.json["errors"]["json"]["personalisation"][name]["key"] == [
+            "Không được để trống." if not name else "Tên trường gồm chữ thường, số và dấu _."]
     assert client.post("/templates/dossier-apology/preview", json={"version": 9}, headers=officer).status_code == 404
     applicant = factories.bearer(settings, _applicant(str(uuid.uuid4())))
     assert client.get("/templates", headers=applicant).status_code == 403
@@ -305,3 +312,21 @@ def test_the_inbox_shows_my_messages_newest_first_and_keeps_my_read_state(env):
     assert client.get("/inbox", headers=first).json["unread"] == 0
     assert client.get("/inbox", headers=second).json["unread"] == 3
     assert client.get("/inbox").status_code == 401
+
+
+def test_an_attempt_under_way_is_answered_as_the_document_says():
+    """Found by `make fuzz`: a notification read while its attempt was under way answered ``finished_at: null``,
+    which the document did not allow."""
+    import json
+
+    import jsonschema
+
+    from services.notify.delivery.attempts import started_entry
+    from services.notify.notifications.schemas import AttemptView
+    from shared.clock import utc_now
+    from tools.openapi import path
+
+    spec = json.loads(path("notify").read_text())
+    answered = json.loads(json.dumps(AttemptView().dump(started_entry(1, utc_now()))))
+    jsonschema.validate(answered, spec["components"]["schemas"]["AttemptView"])
+    assert answered["finished_at"] is None and answered["outcome"] == "started"

@@ -59,3 +59,23 @@ def test_text_input_is_normalised_to_nfc_and_trimmed():
 
     decomposed = "Nguye\u0302\u0303n"  # "Nguyễn" typed with combining marks
     assert S().load({"name": f"  {decomposed} "})["name"] == "Nguyễn"
+
+
+@pytest.mark.parametrize(("written", "accepted"), [
+    ("2026-10-05T09:00:00+07:00", True),
+    ("2099-12-31T12:00:00+07:00", True),
+    ("1999-12-31T23:00:00-05:00", False),  # 2000 in Vietnam, but 1999 as written
+    ("2100-01-01T01:00:00+14:00", False),  # 2099 in Vietnam, idem
+    ("2099-12-31T23:00:00-05:00", False),  # written in 2099, but 2100 in Vietnam: no calendar day to count from
+])
+def test_a_moment_is_in_the_calendar_years_as_written_and_in_vietnam(written, accepted):
+    from marshmallow import ValidationError
+
+    field = f.AwareDateTime()
+    assert "2000-01-01 to 2099-12-31, as written and in Vietnam" in field.metadata["description"]
+    try:
+        field.deserialize(written)
+    except ValidationError as refused:
+        assert not accepted and refused.messages == ["Thời điểm phải trong khoảng từ 01/01/2000 đến 31/12/2099."]
+    else:
+        assert accepted

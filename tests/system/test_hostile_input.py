@@ -256,7 +256,8 @@ def test_a_cursor_too_long_for_the_api_gets_a_field_message_and_one_too_long_for
     assert "cursor" in _json_error(long, 422)["errors"]["query"]
     huge = requests.get(f"{system.url('intake')}/dossiers?cursor={'A' * 9000}", headers=auth, timeout=10)
     assert huge.status_code in (400, 414) and huge.headers["Content-Type"].startswith("application/json")
-    assert huge.json()["message"]
+    assert huge.json()["message"] == "Địa chỉ yêu cầu quá dài." and huge.json()["code"] == 414
+    assert huge.json()["request_id"] == huge.headers["X-Request-ID"]  # the one shape, with an id to quote
 
 
 def test_a_malformed_request_line_gets_the_json_error_too(system):
@@ -266,4 +267,5 @@ def test_a_malformed_request_line_gets_the_json_error_too(system):
         answer = conn.recv(4096).decode(errors="replace")
     head, _, body = answer.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.1 400") and "application/json" in head
-    assert json.loads(body)["code"] == 400
+    refused = json.loads(body)
+    assert refused["code"] == 400 and refused["message"] == "Yêu cầu không hợp lệ." and refused["request_id"]

@@ -134,3 +134,19 @@ def test_seed_dossier_snapshots_carry_the_process(workflow_db):
     filing = {**factories.submitted_event().payload, "receiving_agency_code": "000.50.01.H40"}
     dossier = new_dossier("x", filing, procedure)
     assert [s["agency"] for s in dossier["steps"]][:2] == ["000.50.01.H40", "000.50.02.H40"]
+
+
+@pytest.mark.parametrize(("agency", "message"), [
+    ("nowhere", "Dùng receiving, competent hoặc một mã cơ quan QCVN 102:2016."),
+    (" receiving", "Dùng receiving, competent hoặc một mã cơ quan QCVN 102:2016."),
+    ("000.00.12.h29", "Dùng receiving, competent hoặc một mã cơ quan QCVN 102:2016."),
+    ("competent\n\n", "Chứa ký tự điều khiển không được phép."),
+])
+def test_a_step_agency_is_a_reference_or_an_agency_code_as_the_document_says(client, admin, agency, message):
+    """The OpenAPI pattern of a step's agency is what is accepted (found by `make fuzz`: it used to be a rule
+    after the fields, so the document promised any text of 20 characters)."""
+    body = _procedure(_unique_code())
+    body["process"][1]["agency"] = agency
+    refused = client.post("/catalogue/procedures", json=body, headers=admin)
+    assert refused.status_code == 422, refused.json
+    assert refused.json["errors"]["json"]["process"]["1"]["agency"] == [message]

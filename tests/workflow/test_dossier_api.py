@@ -115,6 +115,9 @@ def test_a_stale_if_match_is_refused(client, file_dossier, as_officer):
     desk = as_officer(DESK, Role.COUNTER_OFFICER)
     stale = client.post(f"/dossiers/{dossier_id}/accept", json={}, headers={**desk, "If-Match": '"7"'})
     assert stale.status_code == 409
+    for shapeless in ("*", "1_0", "W/\"x\"", "\"1\", \"2\"", "١"):  # what the documented pattern refuses
+        refused = client.post(f"/dossiers/{dossier_id}/accept", json={}, headers={**desk, "If-Match": shapeless})
+        assert refused.status_code == 422 and refused.json["errors"]["headers"]["If-Match"] == [shapeless]
     current = client.post(f"/dossiers/{dossier_id}/accept", json={}, headers={**desk, "If-Match": '"1"'})
     assert current.status_code == 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from services.workflow.printing.resources import FIRST_RULE_SET
 from shared.auth.roles import Role
 from shared.clock import utc_now, vn_date
 from tests.support import factories, pdf
@@ -99,6 +100,15 @@ def test_the_tracking_book_is_a4_landscape_with_a_row_per_dossier_received(clien
     assert client.get(url, headers=elsewhere).status_code == 403
     assert client.get(f"/agencies/{DESK}/tracking-book?from={today}&to={today - timedelta(days=2)}",
                       headers=desk).status_code == 422
+
+
+def test_a_tracking_book_before_any_rule_set_is_refused_not_a_500(client, settings):
+    """No form existed before Decree 61/2018: a period ending earlier (found by `make fuzz`) is a 422."""
+    before = FIRST_RULE_SET.effective_from - timedelta(days=1)
+    refused = client.get(f"/agencies/{DESK}/tracking-book?from={before - timedelta(days=3)}&to={before}",
+                         headers=_desk(settings))
+    assert refused.status_code == 422, refused.data[:300]
+    assert refused.json["errors"]["query"]["to"] == [f"Phải từ ngày {FIRST_RULE_SET.effective_from:%d/%m/%Y} trở đi."]
 
 
 def test_an_unknown_format_is_refused_not_answered_with_json(client, file_dossier, settings):

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 
 from shared.auth.roles import OFFICER_ROLES, Role
-from shared.domain.identifiers import is_agency_code
+from shared.domain.identifiers import AGENCY_CODE_RE, is_agency_code
 
 POST_OFFICE_RE = re.compile(r"^\d{6}$")
+# what the field alone may be (an agency or a post office); which of the two the roles need: workplace_problems
+OFFICE_RE = re.compile(rf"^(?:{AGENCY_CODE_RE.pattern.strip('^$')}|\d{{6}})$")
 AGENCY_HINT = "Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H29."
 POST_OFFICE_HINT = "Nhân viên bưu chính thuộc một bưu cục: nhập mã bưu cục gồm 6 chữ số, ví dụ 700000."
 

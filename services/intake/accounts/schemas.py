@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from services.intake.accounts.rules import OFFICE_RE
 from shared.api.pagination import PageArgs, page_schema
 from shared.auth.roles import OFFICER_ROLES
 from shared.domain import fields as f
 from shared.domain.schemas import CITIZEN_ID_RE, PHONE_RE
 
+OFFICE_HINT = "Mã cơ quan theo QCVN 102:2016 (ví dụ 000.00.12.H29), hoặc mã bưu cục gồm 6 chữ số."
 PASSWORD = f.Secret(required=True, load_only=True, validate=f.length(min=8, max=128))
 
 
@@ -56,8 +58,9 @@ class OfficerCreationSchema(f.VnSchema):
     password = PASSWORD
     full_name = f.String(required=True, validate=f.length(max=150))
     roles = ROLES
-    agency_code = f.String(required=True, validate=f.length(max=20), metadata={
-        "description": "QCVN 102:2016 agency code; for postal staff the six-digit post office code (mã bưu cục)"})
+    agency_code = f.String(required=True, validate=f.matches(OFFICE_RE, OFFICE_HINT), metadata={
+        "description": "QCVN 102:2016 agency code; for postal staff the six-digit post office code (mã bưu cục); "
+                       "which one the roles need is checked with them (422 on agency_code)"})
     email = f.Email()
 
 
@@ -66,7 +69,7 @@ class RolesSchema(f.VnSchema):
 
 
 class OfficersArgs(PageArgs):
-    agency_code = f.String(required=True, validate=f.length(max=20), metadata={
+    agency_code = f.String(required=True, validate=f.matches(OFFICE_RE, OFFICE_HINT), metadata={
         "description": "the agency (or, for postal staff, the post office) whose officers to list"})
 
 

@@ -5,14 +5,16 @@ from marshmallow import Schema, fields
 from services.notify.notifications import statuses
 from services.notify.notifications.service import rendered
 from services.notify.templates.library import CHANNELS
+from services.notify.templates.schemas import field_name
 from shared.domain import fields as f
 
 
 class AttemptView(Schema):
     number = fields.Integer()
     started_at = fields.AwareDateTime(allow_none=True)
-    finished_at = fields.AwareDateTime()
-    outcome = fields.String(metadata={"description": "delivered, accepted (SMS awaiting its receipt) or a failure"})
+    finished_at = fields.AwareDateTime(allow_none=True, metadata={"description": "null while the attempt is under way"})
+    outcome = fields.String(metadata={
+        "description": "started (under way), delivered, accepted (SMS awaiting its receipt) or a failure"})
     provider_reference = fields.String(allow_none=True)
     segments = fields.Integer()
     error = fields.String(allow_none=True)
@@ -65,7 +67,7 @@ class NotificationRequest(f.VnSchema):
     template_version = f.Integer(strict=True, validate=f.in_range(min=1))
     channel = f.String(required=True, validate=f.one_of(CHANNELS))
     recipient = f.String(required=True, validate=f.length(max=254))
-    personalisation = f.Dict(keys=f.String(), values=f.String(multiline=True), required=True)
+    personalisation = f.Dict(keys=field_name(), values=f.String(multiline=True), required=True)
     dossier_id = f.String(validate=f.length(max=64))
     dossier_code = f.String(validate=f.length(max=40))
     agency_codes = f.List(f.String(validate=f.length(max=20)), load_default=list)

@@ -22,9 +22,14 @@ class TemplateView(Schema):
     inapp = fields.String()
 
 
+def field_name() -> f.String:
+    """A personalisation field's name, as the templates write it (``{applicant_name}``)."""
+    return f.String(validate=f.matches(r"^[a-z][a-z0-9_]{0,63}$", "Tên trường gồm chữ thường, số và dấu _."))
+
+
 class PreviewRequest(f.VnSchema):
     version = f.Integer(strict=True, validate=f.in_range(min=1))
-    personalisation = f.Dict(keys=f.String(), values=f.String(multiline=True, allow_blank=True), load_default=dict,
+    personalisation = f.Dict(keys=field_name(), values=f.String(multiline=True, allow_blank=True), load_default=dict,
                              metadata={"description": "fields to fill in; missing ones take the sample values"})
 
 

@@ -4,6 +4,8 @@ step's role and agency."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, request
 
 from services.workflow.catalogue import service as catalogue
@@ -42,18 +44,21 @@ OWNER = applicant_owner(owner_of=lambda dossier_id, **_: service.owner_of(db(), 
 # exist. The lifecycle then checks the step's role, agency and assignee.
 PARTICIPANT = officer(*OFFICER_ROLES, agency_of=lambda dossier_id, **_: service.agencies_of(db(), dossier_id),
                       hidden=True)
-IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
-            "description": "the dossier version you acted on; a different current version answers 409"}
+# The version as the ETag gives it ("3") or bare (3): the document's pattern is exactly what is read.
+IF_MATCH_PATTERN = r'^"?[0-9]{1,15}"?$'
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
+            "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
+            "description": "the dossier version you acted on (the ETag, quoted or not); a different current version "
+                           "answers 409"}
 
 
 def _run(dossier_id: str, command, **arguments):
     raw = request.headers.get("If-Match")
     expected = None
     if raw:
-        try:
-            expected = int(raw.strip().strip('"'))
-        except ValueError:
-            raise Rejected("If-Match phải là số phiên bản của hồ sơ.", {"headers": {"If-Match": [raw]}}) from None
+        if not re.match(IF_MATCH_PATTERN, raw):
+            raise Rejected("If-Match phải là số phiên bản của hồ sơ.", {"headers": {"If-Match": [raw]}})
+        expected = int(raw.strip('"'))
     settings = service_context().settings
     dossier = service.execute(db(), settings, dossier_id, current_principal(), command, expected_version=expected,
                               **arguments)

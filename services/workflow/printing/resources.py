@@ -18,10 +18,12 @@ from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 from shared.domain import fields as f
 from shared.domain.errors import Rejected
+from shared.domain.rulesets import RULE_SETS
 
 blp = Blueprint("printing", __name__, description="Printed registers of the one-stop desk")
 
 FORMATS = ("json", "pdf")
+FIRST_RULE_SET = min(RULE_SETS, key=lambda rule_set: rule_set.effective_from)
 
 
 class BookArgs(f.VnSchema):
@@ -66,6 +68,11 @@ class TrackingBook(MethodView):
         with its appointment and return (``format=pdf``: A4)."""
         if not args["start"] <= args["end"] <= args["start"] + timedelta(days=366):
             raise Rejected("Khoảng thời gian không hợp lệ (tối đa một năm).", {"query": {"to": ["Tối đa 366 ngày."]}})
+        if args["end"] < FIRST_RULE_SET.effective_from:
+            # the book's form is the one of the rule set in force at the end of the period: none before Decree 61
+            since = f"{FIRST_RULE_SET.effective_from:%d/%m/%Y}"
+            raise Rejected(f"Sổ theo dõi hồ sơ chỉ có từ ngày {since} (Nghị định {FIRST_RULE_SET.decree}).",
+                           {"query": {"to": [f"Phải từ ngày {since} trở đi."]}})
         names = {agency["_id"]: agency["name"] for agency in catalogue.agencies(db())}
         book = tracking_book(db(), service_context().settings, agency_code, args["start"], args["end"], names)
         if args["format"] == "pdf":
