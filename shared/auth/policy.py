@@ -252,9 +252,13 @@ def sign_parameters(params: Mapping[str, Any], secret: str) -> str:
 
 def verify_parameters(params: Mapping[str, Any], secret: str) -> bool:
     given = str(params.get(SIGNATURE_PARAMETER) or "")
-    if not secret or not given:
+    if not secret or not given or not given.isascii():  # a hex digest is ASCII; anything else is not ours
         return False
-    return hmac.compare_digest(sign_parameters(params, secret), given.lower())
+    try:
+        expected = sign_parameters(params, secret)
+    except UnicodeEncodeError:  # a lone surrogate in a value: nothing a gateway signed
+        return False
+    return hmac.compare_digest(expected, given.lower())
 
 
 # -- declaring ----------------------------------------------------------------------------------------------

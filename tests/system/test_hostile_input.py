@@ -150,6 +150,24 @@ def test_dates_outside_the_calendar_are_a_422_naming_the_field(system, query, fi
     assert "khoảng" in body["errors"]["query"][field][0]
 
 
+@pytest.mark.parametrize("service, query, field", [
+    ("payments", "/agencies/{agency}/reconciliation?date=0001-01-01", "date"),
+    ("sync", "/agencies/{agency}/indicators/synchronisation?from=0001-01-01&to=0001-01-01", "from"),
+])
+def test_days_of_reports_outside_the_calendar_are_a_422_naming_the_field(system, service, query, field):
+    """Found by make fuzz: a day in year 1 overflowed when turned into its Hà Nội bounds (500)."""
+    manager = _officer(system, SEED_AGENCY, Role.MANAGER)
+    url = system.url(service) + query.format(agency=SEED_AGENCY)
+    body = _json_error(requests.get(url, headers=manager, timeout=10), 422)
+    assert "khoảng" in body["errors"]["query"][field][0]
+
+
+def test_a_petition_route_answers_options_with_its_own_methods(system):
+    """Found by make fuzz: /petitions/attachments also matched /petitions/<code>, so OPTIONS advertised GET."""
+    response = requests.options(f"{system.url('feedback')}/petitions/attachments", timeout=10)
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"POST", "OPTIONS"}
+
+
 def test_the_longest_time_limit_from_today_is_counted_not_crashed(system):
     start = utc_now().isoformat().replace("+", "%2B")
     response = requests.get(f"{system.url('workflow')}/calendar/deadline?start={start}&value=9999"

@@ -165,7 +165,9 @@ class AgencyPetitions(MethodView):
                                          after_values=after(args, 2)))
 
 
-@blp.route("/petitions/<string:code>")
+# A petition code is PA-YYMMDD-NNNN (14 characters or more): the minimum keeps /petitions/attachments, /mine and
+# /published out of its routes, so each of those answers OPTIONS with its own methods only.
+@blp.route("/petitions/<string(minlength=14):code>")
 class PetitionItem(MethodView):
     @requires(*READERS)
     @blp.response(200, PetitionView)
@@ -179,7 +181,7 @@ def _command(code: str, command, **arguments):
                            **arguments)
 
 
-@blp.route("/petitions/<string:code>/accept")
+@blp.route("/petitions/<string(minlength=14):code>/accept")
 class Accept(MethodView):
     @requires(HANDLER)
     @blp.arguments(NothingSchema)
@@ -189,7 +191,7 @@ class Accept(MethodView):
         return _command(code, rules.accept)
 
 
-@blp.route("/petitions/<string:code>/refuse")
+@blp.route("/petitions/<string(minlength=14):code>/refuse")
 class Refuse(MethodView):
     @requires(HANDLER)
     @blp.arguments(ReasonSchema)
@@ -199,7 +201,7 @@ class Refuse(MethodView):
         return _command(code, rules.refuse, reason=body["reason"])
 
 
-@blp.route("/petitions/<string:code>/request-info")
+@blp.route("/petitions/<string(minlength=14):code>/request-info")
 class RequestInfo(MethodView):
     @requires(HANDLER)
     @blp.arguments(InfoRequestSchema)
@@ -209,7 +211,7 @@ class RequestInfo(MethodView):
         return _command(code, rules.request_info, request=body["request"])
 
 
-@blp.route("/petitions/<string:code>/answer")
+@blp.route("/petitions/<string(minlength=14):code>/answer")
 class Answer(MethodView):
     @requires(HANDLER)
     @blp.arguments(AnswerSchema)
@@ -221,7 +223,7 @@ class Answer(MethodView):
                         publish=body["publish"])
 
 
-@blp.route("/petitions/<string:code>/publish")
+@blp.route("/petitions/<string(minlength=14):code>/publish")
 class Publish(MethodView):
     @requires(HANDLER)
     @blp.arguments(NothingSchema)
@@ -231,7 +233,7 @@ class Publish(MethodView):
         return _command(code, rules.publish)
 
 
-@blp.route("/petitions/<string:code>/supply-info")
+@blp.route("/petitions/<string(minlength=14):code>/supply-info")
 class SupplyInfo(MethodView):
     @requires(*SENDER)
     @blp.arguments(SupplySchema)
@@ -241,7 +243,7 @@ class SupplyInfo(MethodView):
         return _command(code, rules.supply_info, note=body["note"])
 
 
-@blp.route("/petitions/<string:code>/rating")
+@blp.route("/petitions/<string(minlength=14):code>/rating")
 class Rate(MethodView):
     @requires(*SENDER)
     @blp.arguments(RateSchema)
@@ -252,7 +254,7 @@ class Rate(MethodView):
         return _command(code, rules.rate, satisfied=body["satisfied"], comment=body.get("comment"))
 
 
-@blp.route("/petitions/<string:code>/attachments/<string:attachment_id>")
+@blp.route("/petitions/<string(minlength=14):code>/attachments/<string:attachment_id>")
 class AttachmentContent(MethodView):
     @requires(*READERS)
     @blp.doc(responses={"200": {"description": "the file"}})

@@ -8,7 +8,7 @@ from shared.domain import fields as f
 
 
 class ReportArgs(f.VnSchema):
-    date = f.IsoDate(required=True, metadata={"description": "the Hà Nội day (YYYY-MM-DD)"})
+    date = f.IsoDate(required=True, in_calendar=True, metadata={"description": "the Hà Nội day (YYYY-MM-DD)"})
 
 
 class Totals(Schema):

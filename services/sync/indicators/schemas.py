@@ -6,8 +6,10 @@ from shared.domain import fields as f
 
 
 class PeriodArgs(f.VnSchema):
-    start = f.IsoDate(required=True, data_key="from", metadata={"description": "first Hà Nội day (YYYY-MM-DD)"})
-    end = f.IsoDate(required=True, data_key="to", metadata={"description": "last Hà Nội day (YYYY-MM-DD)"})
+    start = f.IsoDate(required=True, in_calendar=True, data_key="from",
+                      metadata={"description": "first Hà Nội day (YYYY-MM-DD)"})
+    end = f.IsoDate(required=True, in_calendar=True, data_key="to",
+                    metadata={"description": "last Hà Nội day (YYYY-MM-DD)"})
 
 
 class ShareView(Schema):
