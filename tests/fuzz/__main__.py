@@ -11,8 +11,9 @@ makes a token for each role; then runs Schemathesis against each service in turn
 those tokens (tests/fuzz/hooks.py), with the real identifiers among the generated ones so the fuzzing reaches
 past "not found". Prints, per service, the requests sent, their status classes, server errors and contract
 failures, and exits non-zero on any server error or failure, or when a service got fewer than 1,000 requests.
-The number of cases per operation grows for a service with few operations, so every service gets its 1,000
-requests; the seed is fixed (``--seed`` or ``FUZZ_SEED`` to change it) so a run in CI can be replayed.
+The number of cases per operation grows for a service with few operations, and a service whose small inputs run
+out of distinct cases first gets further rounds with the next seeds, so every service gets its 1,000 requests; the
+seed is fixed (``--seed`` or ``FUZZ_SEED`` to change it) so a run in CI can be replayed.
 
 What the documents cannot say — business rules that refuse schema-valid data with a 422 — is listed, with the
 reason, in tests/fuzz/schemathesis.toml.
@@ -45,6 +46,8 @@ MINIMUM_REQUESTS = 1000
 # Cases per operation and phase: at least --examples, more for a service with few operations, so the generated
 # (fuzzing-phase) cases alone aim at this many per service; the coverage and stateful phases add their own.
 FUZZED_PER_SERVICE = 800
+ROUNDS = 4  # at most, with seeds seed, seed+1, …, for a service short of its 1,000 requests
+SUMMED = ("requests", "2xx", "3xx", "4xx", "5xx", "server errors", "failures", "errors", "seconds")
 METHODS = ("get", "post", "put", "patch", "delete")
 DESK, HEALTH, POST_OFFICE = "000.00.01.H11", "000.00.15.H11", "700000"
 
@@ -193,6 +196,14 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"fuzzing {service}: {_operations(service)} operations, {examples} cases per operation and "
                  f"phase, seed {args.seed}")
             result = _run_service(service, stack.url(service), examples, args.seed, env, root)
+            for extra in range(1, ROUNDS):
+                # a service with few, small inputs runs out of distinct cases before its 1,000 requests: another
+                # round with the next seed generates new ones (the counts add up)
+                if result["requests"] >= MINIMUM_REQUESTS or _bad({**result, "requests": MINIMUM_REQUESTS}):
+                    break
+                more = _run_service(service, stack.url(service), examples, args.seed + extra, env, root)
+                result = {**result, **{key: result[key] + more[key] for key in SUMMED},
+                          "exit": result["exit"] or more["exit"], "output": result["output"] + more["output"]}
             print(f"    {service}: {result['requests']} requests, {result['server errors']} server errors, "
                   f"{result['failures']} contract failures, {result['errors']} errors in {result['seconds']} s"
                   + ("" if not _bad(result) else "  FAILED"), flush=True)
