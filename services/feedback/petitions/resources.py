@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.feedback.attachments import service as attachments
@@ -33,6 +32,7 @@ from services.feedback.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
 from shared.api.pagination import PageArgs, after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, Policy, applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role

@@ -4,7 +4,6 @@ device's answer; managers and the agencies read them."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.feedback.dossiers.service import by_code
 from services.feedback.ratings import service
@@ -20,6 +19,7 @@ from services.feedback.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
 from shared.api.pagination import after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import PUBLIC, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import OFFICER_ROLES, Role
 from shared.clock import utc_now

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.payments.charges import service
 from services.payments.charges.schemas import (
@@ -17,6 +16,7 @@ from services.payments.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
 from shared.api.pagination import after, page
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain.errors import DomainError

@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.payments.charges import rules, service
 from services.payments.charges import statuses as st
@@ -12,6 +11,7 @@ from services.payments.gateway.client import PaymentGateway, read_notice
 from services.payments.gateway.schemas import NoticeAnswer, NoticeSchema, ReturnSchema
 from services.payments.storage import db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import applicant_owner, requires, signed_parameters, verify_parameters
 from shared.domain.changes import DUPLICATE
 from shared.domain.errors import Rejected

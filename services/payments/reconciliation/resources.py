@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.payments.gateway.client import GatewayError
 from services.payments.gateway.resources import gateway
 from services.payments.reconciliation.schemas import ReportArgs, ReportView
 from services.payments.reconciliation.service import build_report
 from services.payments.storage import db
+from shared.api.parsing import Blueprint
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 from shared.domain.errors import DomainError

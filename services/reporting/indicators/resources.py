@@ -4,7 +4,6 @@ province side by side, staff scores, the on-time rate over time, and the dossier
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.reporting.indicators import service
 from services.reporting.indicators.periods import parse
@@ -12,6 +11,7 @@ from services.reporting.indicators.schemas import AgencyPeriodArgs, DrillArgs, F
 from services.reporting.storage import db
 from shared.api.app import service_context
 from shared.api.pagination import after, encode_cursor
+from shared.api.parsing import Blueprint
 from shared.auth.policy import current_principal, officer, requires
 from shared.auth.roles import Role
 from shared.domain.errors import Forbidden

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.reporting.indicators import service as figures
 from services.reporting.indicators.periods import parse
@@ -14,6 +13,7 @@ from services.reporting.indicators.schemas import ExportArgs, QuarterlyArgs
 from services.reporting.reports import service
 from services.reporting.storage import db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import requires
 
 blp = Blueprint("reports", __name__, description="Reports and exports")

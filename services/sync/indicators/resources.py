@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.sync.indicators.schemas import PeriodArgs, ShareView
 from services.sync.indicators.service import synchronisation_share
 from services.sync.storage import db
+from shared.api.parsing import Blueprint
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 from shared.domain.errors import Rejected

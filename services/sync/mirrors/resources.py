@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.sync.mirrors import service
 from services.sync.mirrors.schemas import BacklogView, MirrorView
 from services.sync.storage import db
 from shared.api.app import service_context
+from shared.api.parsing import Blueprint
 from shared.auth.policy import officer, requires
 from shared.auth.roles import Role
 
