@@ -340,6 +340,10 @@ def test_fees_paid_for_a_dossier_refused_at_reception_are_refunded_through_the_g
     dossier = _file(site, auth)
     paid = _paid_online(site, gateway, auth, dossier)
     _in_workflow(site, dossier["id"])
+    # the desk decides once the workflow has recorded the payment (payment.paid): acting while that event is
+    # being applied is a 409 "updated by someone else, reload", as for two officers at once
+    eventually(lambda: any(f["charge_id"] == paid["id"] for f in _workflow(site, dossier["id"]).get("fees") or []),
+               what="the payment recorded on the dossier")
     refused = _command(site, dossier["id"], "refuse", _officer(site, DESK, Role.COUNTER_OFFICER),
                        reasons=["Thủ tục không thuộc thẩm quyền giải quyết"])
     assert refused["status"]["code"] == 3
