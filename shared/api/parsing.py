@@ -20,9 +20,15 @@ import json
 from typing import Any
 
 import flask_smorest
+from flask import request
 from flask_smorest import abort
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from shared.domain.errors import Rejected
+from shared.domain.media import too_large
 
 MAX_DEPTH = 32
 MAX_DIGITS = 30
@@ -127,3 +133,16 @@ class Blueprint(flask_smorest.Blueprint):
         if required is None:
             required = location != "json" or _has_required_field(schema)
         return super().arguments(schema, location=location, required=required, **kwargs)
+
+
+def uploaded_file(max_file_bytes: int, field: str = "file") -> FileStorage:
+    """The one file of a multipart upload (intake's uploads, feedback's petition attachments): over the limit
+    (plus room for the multipart envelope) a 413 before the body is read, none a 422 naming the field."""
+    request.max_content_length = max_file_bytes + 64 * 1024
+    try:
+        sent = request.files.get(field)
+    except RequestEntityTooLarge:
+        raise too_large(max_file_bytes) from None
+    if sent is None:
+        raise Rejected("Thiếu tệp.", {"files": {field: ["Hãy chọn một tệp để tải lên."]}})
+    return sent

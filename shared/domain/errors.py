@@ -33,3 +33,9 @@ class Rejected(DomainError):
     """The request is well-formed but breaks a rule; ``errors`` says which fields, in Vietnamese."""
 
     status = 422
+
+
+class TooLarge(Rejected):
+    """A file or body over its configured limit."""
+
+    status = 413

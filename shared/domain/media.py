@@ -13,6 +13,8 @@ import re
 import unicodedata
 import zipfile
 
+from shared.domain.errors import TooLarge
+
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -61,3 +63,8 @@ def clean_name(name: str | None) -> str:
 def megabytes(size: int) -> str:
     """A size limit as people read it (``50 MB``, ``300 KB``)."""
     return f"{size / 1_048_576:.0f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
+
+
+def too_large(limit: int) -> TooLarge:
+    """The refusal of a file over ``limit`` bytes (UPLOAD_MAX_FILE_BYTES), said as people read sizes."""
+    return TooLarge(f"Tệp vượt quá dung lượng cho phép ({megabytes(limit)}).")

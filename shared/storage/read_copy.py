@@ -12,6 +12,22 @@ from typing import Any
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from shared.domain.schemas import AnnouncementSchema
+from shared.storage import documents as d
+from shared.storage.documents import stored_like
+
+
+class Copied(d.Document):
+    """What every copied entry carries besides its owner's fields: the owner's revision (newest only) and the
+    event it came from."""
+
+    revision = d.Int(allow_none=False)
+    source_event_id = d.Text()
+
+
+# the calendar announcements every service that counts time copies (feedback, postal, reporting)
+Announcement = stored_like(AnnouncementSchema, "Announcement", Copied)
+
 
 def keep_newest(collection: Collection, key: Any, fields: dict[str, Any], *, revision: int,
                 source_event_id: str) -> bool:

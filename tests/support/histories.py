@@ -5,7 +5,7 @@ payload of its registered schema, ``dossier_version`` grows with each workflow e
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.clock import utc_now, vn_date
@@ -30,6 +30,8 @@ def procedure_published(code: str = PROCEDURE, *, competent: str, receiving: lis
                         limit: str = "10", unit: str = "working_days", fees: int = 0, online: str = "full",
                         result_type: str = "paper", whole_at_desk: bool = False) -> Event:
     agency = "receiving" if whole_at_desk else "competent"
+    # in force long before any history a test builds (those are set within the last year or two of the clock)
+    in_force_since = vn_date(utc_now() - timedelta(days=3 * 366)).isoformat()
     payload = {
         "code": code, "name": f"Thủ tục {code}", "field": "Lao động", "competent_agency_code": competent,
         "receiving_agency_codes": receiving, "time_limit": {"value": limit, "unit": unit},
@@ -43,7 +45,7 @@ def procedure_published(code: str = PROCEDURE, *, competent: str, receiving: lis
              "allotted": {"value": "9.5", "unit": "working_days"}},
             {"code": "tra", "name": "Trả kết quả", "kind": "return", "role": "counter_officer",
              "agency": "receiving", "allotted": {"value": "0", "unit": "working_days"}, "counted": False}],
-        "version": version, "status": "published", "valid_from": "2020-01-01", "valid_until": None,
+        "version": version, "status": "published", "valid_from": in_force_since, "valid_until": None,
         "published_at": utc_now(), "revision": 1}
     return new_event("catalogue.procedure-published", None, payload, producer="workflow",
                      aggregate_id=f"{code}@{version}")

@@ -218,7 +218,7 @@ def test_a_verification_in_the_past_is_refused(system, in_progress):
 
 def test_a_result_signed_before_the_filing_is_refused(system, in_progress):
     workflow, _, specialist, dossier = in_progress
-    before_filing = "2020-01-01T09:00:00+07:00"
+    before_filing = (utc_now() - timedelta(days=30)).isoformat()  # a month before the dossier was filed (now)
     errors = _json_error(requests.post(f"{workflow}/complete-step", json={"result": {
         "number": "1/QĐ", "signer": "Giám đốc", "signed_at": before_filing}}, headers=specialist, timeout=10), 422)
     assert "tiếp nhận" in errors["errors"]["json"]["result"]["signed_at"][0]

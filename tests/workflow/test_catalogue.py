@@ -12,6 +12,7 @@ import yaml
 from services.workflow.catalogue import service
 from services.workflow.dossiers.document import new_dossier
 from shared.auth.roles import Role
+from shared.clock import utc_now, vn_date
 from shared.domain.catalogue import ProcedureSchema
 from shared.events import Event
 from tests.support import catalogue, factories
@@ -33,20 +34,24 @@ def _unique_code() -> str:
     return f"1.9{random.randint(0, 99999):05d}"
 
 
+def _today() -> str:
+    """The day a version is published from: today on the business clock (never a literal day)."""
+    return vn_date(utc_now()).isoformat()
+
 def test_a_draft_is_published_only_if_its_process_adds_up_to_the_time_limit(client, admin, workflow_db):
     code = _unique_code()
     body = _procedure(code)
     body["process"][2]["allotted"] = {"value": "6", "unit": "working_days"}  # 9 days in all, limit 10
     draft = client.post("/catalogue/procedures", json=body, headers=admin)
     assert draft.status_code == 201 and draft.json["version"] == 1 and draft.json["status"] == "draft"
-    refused = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"},
+    refused = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": _today()},
                           headers=admin)
     assert refused.status_code == 422
     assert refused.json["errors"]["json"]["process"] == [
         "Tổng thời gian các bước được tính (9 ngày làm việc) phải bằng thời hạn giải quyết (10 ngày làm việc)."]
     body["process"][2]["allotted"] = {"value": "7", "unit": "working_days"}
     assert client.put(f"/catalogue/procedures/{code}/versions/1", json=body, headers=admin).status_code == 200
-    published = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"},
+    published = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": _today()},
                             headers=admin)
     assert published.status_code == 200 and published.json["status"] == "published"
     assert client.put(f"/catalogue/procedures/{code}/versions/1", json=body, headers=admin).status_code == 409
@@ -59,7 +64,7 @@ def test_administrators_see_drafts_everyone_else_only_published_versions(client,
     code = _unique_code()
     assert client.post("/catalogue/procedures", json=_procedure(code), headers=admin).status_code == 201
     assert client.post("/catalogue/procedures", json=_procedure(code), headers=admin).json["version"] == 2
-    client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"}, headers=admin)
+    client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": _today()}, headers=admin)
     drafts = client.get("/catalogue/drafts", headers=admin).json
     assert [(d["code"], d["version"]) for d in drafts if d["code"] == code] == [(code, 2)]
     versions = client.get(f"/catalogue/procedures/{code}/versions", headers=admin).json
@@ -82,7 +87,7 @@ def test_process_rules_each_have_their_message(client, admin, change, message):
     body = _procedure(code)
     change(body)
     client.post("/catalogue/procedures", json=body, headers=admin)
-    refused = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": "2026-01-01"},
+    refused = client.post(f"/catalogue/procedures/{code}/versions/1/publish", json={"valid_from": _today()},
                           headers=admin)
     assert refused.status_code == 422 and any(message in m for ms in refused.json["errors"]["json"].values()
                                               for m in ms), refused.json

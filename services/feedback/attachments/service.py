@@ -16,15 +16,11 @@ from shared.auth.principal import Principal
 from shared.clock import utc_now
 from shared.domain import media
 from shared.domain.errors import NotFound, Rejected
-from shared.domain.media import clean_name, megabytes
+from shared.domain.media import clean_name, too_large
 from shared.storage.files import FileStore, GridFSStore
 
 ANONYMOUS = "anonymous"
 MAX_FILES = 5
-
-
-class TooLarge(Rejected):
-    status = 413
 
 
 def store(db: Database) -> FileStore:
@@ -44,7 +40,7 @@ def upload(db: Database, principal: Principal | None, file_name: str | None, dat
     if not data:
         raise Rejected("Tệp rỗng.", {"files": {"file": ["Tệp không có nội dung."]}})
     if len(data) > settings.upload_max_file_bytes:
-        raise TooLarge(f"Tệp vượt quá dung lượng cho phép ({megabytes(settings.upload_max_file_bytes)}).")
+        raise too_large(settings.upload_max_file_bytes)
     kind = media.media_type(data[:16], data)
     if kind is None:
         raise Rejected("Loại tệp không được chấp nhận.", {"files": {"file": [

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from flask import Response, request
 from flask.views import MethodView
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.feedback.attachments import service as attachments
 from services.feedback.petitions import rules, service
@@ -32,11 +31,10 @@ from services.feedback.storage import db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
 from shared.api.pagination import PageArgs, after, page
-from shared.api.parsing import Blueprint
+from shared.api.parsing import Blueprint, uploaded_file
 from shared.auth.policy import PUBLIC, Policy, applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
-from shared.domain.errors import Rejected
 from shared.domain.idempotency import scoped
 
 blp = Blueprint("petitions", __name__, description="Feedback and recommendations (phản ánh, kiến nghị)")
@@ -118,14 +116,7 @@ class PetitionAttachments(MethodView):
         """Upload one file to send with a petition (field ``file``: PDF, JPEG, PNG, DOCX, DOC or XML, checked by
         its content). Refer to it by ``id`` in ``attachment_ids``."""
         settings = service_context().settings
-        request.max_content_length = settings.upload_max_file_bytes + 64 * 1024  # the multipart envelope
-        try:
-            sent = request.files.get("file")
-        except RequestEntityTooLarge:
-            raise attachments.TooLarge(f"Tệp vượt quá dung lượng cho phép "
-                                       f"({attachments.megabytes(settings.upload_max_file_bytes)}).") from None
-        if sent is None:
-            raise Rejected("Thiếu tệp.", {"files": {"file": ["Hãy chọn một tệp để tải lên."]}})
+        sent = uploaded_file(settings.upload_max_file_bytes)
         principal = current_principal()
         record, new = attachments.upload(db(), principal, sent.filename, sent.read(), settings,
                                          scoped(attachments.uploader(principal), idempotency_key))

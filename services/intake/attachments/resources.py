@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.intake.attachments import service
 from services.intake.attachments.schemas import UploadSchema
 from services.intake.storage import DOSSIERS, db
 from shared.api.app import service_context
 from shared.api.idempotency import IdempotencyKey, created
-from shared.api.parsing import Blueprint
+from shared.api.parsing import Blueprint, uploaded_file
 from shared.auth.policy import applicant, applicant_owner, current_principal, officer, requires
 from shared.auth.roles import Role
-from shared.domain.errors import NotFound, Rejected
+from shared.domain.errors import NotFound
 from shared.domain.idempotency import scoped
 
 blp = Blueprint("attachments", __name__, description="Files of dossiers: upload once, download with care")
@@ -62,14 +61,7 @@ class Uploads(MethodView):
         """Upload one file (field ``file``). Its type is decided from its content (PDF, JPEG, PNG, DOCX, DOC,
         XML), its SHA-256 computed here, its bytes stored once by hash. Refer to it by ``id`` when filing."""
         settings = service_context().settings
-        request.max_content_length = settings.upload_max_file_bytes + 64 * 1024  # the multipart envelope
-        try:
-            sent = request.files.get("file")
-        except RequestEntityTooLarge:
-            raise service.TooLarge(f"Tệp vượt quá dung lượng cho phép "
-                                   f"({service.megabytes(settings.upload_max_file_bytes)}).") from None
-        if sent is None:
-            raise Rejected("Thiếu tệp.", {"files": {"file": ["Hãy chọn một tệp để tải lên."]}})
+        sent = uploaded_file(settings.upload_max_file_bytes)
         principal = current_principal()
         record, new = service.upload(db(), service.store(db()), principal, sent.filename, sent.read(), settings,
                                      idempotency_key=scoped(principal.subject, idempotency_key))

@@ -22,7 +22,7 @@ from shared.auth.principal import Principal
 from shared.clock import utc_now
 from shared.domain import media as sniff
 from shared.domain.errors import NotFound, Rejected
-from shared.domain.media import clean_name, megabytes
+from shared.domain.media import clean_name, megabytes, too_large
 from shared.events import Event
 from shared.storage.files import FileStore, GridFSStore
 
@@ -42,7 +42,7 @@ def upload(db: Database, files: FileStore, principal: Principal, file_name: str 
     if not data:
         raise Rejected("Tệp rỗng.", {"files": {"file": ["Tệp không có nội dung."]}})
     if len(data) > settings.upload_max_file_bytes:
-        raise TooLarge(f"Tệp vượt quá dung lượng cho phép ({megabytes(settings.upload_max_file_bytes)}).")
+        raise too_large(settings.upload_max_file_bytes)
     kind = sniff.media_type(data[:16], data)
     if kind is None:
         raise Rejected("Loại tệp không được chấp nhận.", {"files": {"file": [
@@ -58,10 +58,6 @@ def upload(db: Database, files: FileStore, principal: Principal, file_name: str 
     except DuplicateKeyError:  # a concurrent retry with the same key won
         return db[UPLOADS].find_one({"idempotency_key": idempotency_key}), False
     return record, True
-
-
-class TooLarge(Rejected):
-    status = 413
 
 
 def get_upload(db: Database, upload_id: str) -> dict[str, Any] | None:

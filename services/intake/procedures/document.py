@@ -8,12 +8,7 @@ from services.intake.storage import CATALOGUE_AGENCIES, CATALOGUE_PROCEDURES
 from shared.domain.catalogue import AgencySchema, ProcedureVersionSchema
 from shared.storage import documents as d
 from shared.storage.documents import Declared, stored_like
-
-
-class Copied(d.Document):
-    revision = d.Int(allow_none=False)
-    source_event_id = d.Text()
-
+from shared.storage.read_copy import Copied
 
 Agency = stored_like(AgencySchema, "Agency", Copied)
 # the process stays the workflow's: the copy keeps how many steps it has

@@ -4,14 +4,9 @@ calendar announcements, newest revision only (:mod:`shared.storage.read_copy`)."
 from __future__ import annotations
 
 from services.postal.storage import AGENCIES, ANNOUNCEMENTS
-from shared.domain.schemas import AnnouncementSchema
 from shared.storage import documents as d
-from shared.storage.documents import Declared, stored_like
-
-
-class Copied(d.Document):
-    revision = d.Int(allow_none=False)
-    source_event_id = d.Text()
+from shared.storage.documents import Declared
+from shared.storage.read_copy import Announcement, Copied
 
 
 class Agency(Copied):
@@ -21,7 +16,6 @@ class Agency(Copied):
     address = d.Map()
 
 
-Announcement = stored_like(AnnouncementSchema, "Announcement", Copied)
 
 
 AGENCIES_DECLARED = Declared(AGENCIES, Agency, "read copy of the workflow's agencies")

@@ -5,14 +5,9 @@ and the calendar announcements (office time on the shared calendar). Newest revi
 from __future__ import annotations
 
 from services.reporting.storage import AGENCIES, ANNOUNCEMENTS, PROCEDURES
-from shared.domain.schemas import AnnouncementSchema
 from shared.storage import documents as d
-from shared.storage.documents import Declared, stored_like
-
-
-class Copied(d.Document):
-    revision = d.Int(allow_none=False)
-    source_event_id = d.Text()
+from shared.storage.documents import Declared
+from shared.storage.read_copy import Announcement, Copied
 
 
 class Agency(Copied):
@@ -39,7 +34,6 @@ class Procedure(Copied):
     valid_until = d.Text()
 
 
-Announcement = stored_like(AnnouncementSchema, "Announcement", Copied)
 
 AGENCIES_DECLARED = Declared(AGENCIES, Agency, "read copy of the workflow's agencies")
 PROCEDURES_DECLARED = Declared(PROCEDURES, Procedure, "read copy of the workflow's procedure versions")
