@@ -23,7 +23,9 @@ ONLINE = {"full": "Trực tuyến toàn trình", "partial": "Trực tuyến mộ
 
 
 def _moment(value) -> datetime | None:
-    if value in (None, ""):
+    # None, "" and a template's missing key (jinja2's Undefined, falsy): the APIs leave out a moment not yet set,
+    # as intake's public look-up does with the appointment of a dossier not yet accepted
+    if not value:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from jinja2 import Environment
 from werkzeug.datastructures import MultiDict
 
 from services.portal import drafts
 from services.portal.admin import forms as admin_forms
 from services.portal.documents import DRAFTS_DECLARED
-from services.portal.formatting import local_moment, scoped
+from services.portal.formatting import local_moment, scoped, when
 from services.portal.officer import forms as officer_forms
 from services.portal.storage import DRAFTS
 from tests.conftest import database
@@ -22,6 +23,17 @@ def test_a_date_and_time_field_becomes_a_moment_in_ha_noi_time():
     assert local_moment("2026-10-07T09:00:30") == "2026-10-07T09:00:30+07:00"
     assert local_moment("2026-10-07T09:00:00+00:00") == "2026-10-07T09:00:00+00:00"  # its own offset is kept
     assert local_moment("") is None and local_moment("hôm qua") == "hôm qua"  # the API refuses it in its words
+
+
+def test_a_moment_an_api_left_out_reads_as_not_set():
+    """Intake's public look-up leaves out the appointment of a dossier not yet accepted; the look-up page said
+    "Hệ thống đang gặp sự cố" (500) for every such dossier."""
+    page = Environment(autoescape=True)
+    page.filters["when"] = when
+    shown = page.from_string("{{ (d.appointment_due | when) or 'Chưa có' }}")
+    assert shown.render(d={"code": "x"}) == "Chưa có"
+    assert shown.render(d={"appointment_due": None}) == "Chưa có"
+    assert shown.render(d={"appointment_due": "2026-10-07T02:00:00+00:00"}) == "09:00 ngày 07/10/2026"
 
 
 def test_announcement_days_are_read_as_people_write_them():

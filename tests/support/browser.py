@@ -1,6 +1,8 @@
 """A real headless Chromium (Debian's ``chromium`` and ``chromium-driver``) driven with Selenium, with axe-core
 (from npm, .cache/npm) run on every page checked, and screenshots at 360 and 1280 px saved under
-``.run/screenshots/`` (git-ignored)."""
+``.run/screenshots/`` (git-ignored). ``Browser(url, javascript=False)`` is the same browser with JavaScript turned
+off as a person turns it off in the settings: pages run none of their scripts (WebDriver's own commands still
+work, so the test can still read the page and set a date field as the browser's picker would)."""
 
 from __future__ import annotations
 
@@ -25,14 +27,24 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-dev-shm-usage", "--lang=vi-VN")
 
 
+# Chromium's "Don't allow sites to use JavaScript" content setting (what a person turns off in its settings), in
+# its managed form so that no site is allowed back.
+JAVASCRIPT_BLOCKED = {"profile.managed_default_content_settings.javascript": 2}
+# A page that tells whether it could run a script: its title changes if it could.
+SCRIPT_PROBE = "data:text/html,<title>off</title><script>document.title = 'on'</script>"
+
+
 class Browser:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, javascript: bool = True) -> None:
         self.base_url = base_url.rstrip("/")
+        self.javascript = javascript
         self.profile = tempfile.TemporaryDirectory(prefix="motcua-chromium-")
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for flag in (*FLAGS, f"--user-data-dir={self.profile.name}", "--window-size=1280,900"):
             options.add_argument(flag)
+        if not javascript:
+            options.add_experimental_option("prefs", JAVASCRIPT_BLOCKED)
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         self.driver.set_page_load_timeout(60)
         self.axe_source = AXE.read_text()
@@ -132,6 +144,11 @@ class Browser:
     def h1(self) -> str:
         return self.find("h1").text
 
+    def runs_page_scripts(self) -> bool:
+        """Whether a page's own ``<script>`` runs in this browser (leaves the current page)."""
+        self.driver.get(SCRIPT_PROBE)
+        return self.driver.title == "on"
+
     def signed_out(self) -> None:
         self.driver.delete_all_cookies()
 
@@ -145,11 +162,18 @@ class Browser:
 
     def check(self, name: str) -> list[dict]:
         """At 360 and 1280 px: axe-core finds no serious or critical violation, nothing scrolls sideways at
-        360 px, and a screenshot is saved. Returns every axe violation (for the report)."""
+        360 px, and a screenshot is saved. Returns every axe violation (for the report).
+
+        With JavaScript off axe is skipped and the rest kept: axe cannot run there (``axe.run`` never answers, a
+        script timeout), and a page's markup is the same with scripts on or off (portal.js only moves the focus to
+        an error summary), so the JavaScript-on browser tests, which run axe on these pages, cover it."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         found = []
         for width in WIDTHS:
             self.driver.set_window_size(width, 900)
+            if not self.javascript:
+                self._layout(name, width)
+                continue
             self.driver.execute_script(self.axe_source)
             result = self.driver.execute_async_script(
                 "const done = arguments[arguments.length - 1];"
@@ -160,13 +184,17 @@ class Browser:
             bad = [f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v.get('nodes', [])][:3]}"
                    for v in violations if v.get("impact") in ("serious", "critical")]
             assert not bad, f"{name} at {width}px: {bad}"
-            if width == 360:
-                overflow = self.driver.execute_script(
-                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                assert overflow <= 1, f"{name} scrolls sideways at 360px by {overflow}px"
-            height = self.driver.execute_script("return document.documentElement.scrollHeight")
-            self.driver.set_window_size(width, min(max(height, 600), 4000))
-            self.driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+            self._layout(name, width)
         self.driver.set_window_size(1280, 900)
         self.pages[name] = found
         return found
+
+    def _layout(self, name: str, width: int) -> None:
+        """Nothing scrolls sideways at 360 px; a screenshot of the whole page at ``width``."""
+        if width == 360:
+            overflow = self.driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, f"{name} scrolls sideways at 360px by {overflow}px"
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(width, min(max(height, 600), 4000))
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
