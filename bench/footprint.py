@@ -6,8 +6,9 @@ limits are sized from (deploy/README.md, "Sizing").
 
 Starts its own stack (like ``make bench``), files dossiers online at a fixed rate from a separate load-generator
 process, waits until every consumer applied them and the notify sender delivered what it could, then prints per
-process (the API counts its gunicorn master and workers together): peak RSS (VmHWM), RSS at the end, CPU
-seconds used during the load window and CPU milliseconds per dossier.
+process (the API counts its gunicorn master and workers together): RSS when idle, peak RSS (VmHWM), RSS at the
+end, the CPU it burns when nothing happens (an idle window before the load: polling relays, loops, readiness),
+CPU seconds used during the load window and CPU milliseconds per dossier net of that idle cost.
 """
 
 from __future__ import annotations
@@ -75,10 +76,11 @@ def run(seconds: float, rate: int) -> None:
         stack.stop()
 
 
-def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0) -> dict:
-    """Files dossiers at ``rate`` for ``seconds`` at the seed catalogue's desk (bench.intake's load generator) on
-    a stack running every service with the seed catalogue, waits until the workflow has them all and ``settle``
-    seconds more, and returns each process's usage over the window."""
+def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0, idle: float = 20.0) -> dict:
+    """Watches the stack doing nothing for ``idle`` seconds, then files dossiers at ``rate`` for ``seconds`` at
+    the seed catalogue's desk (bench.intake's load generator) on a stack running every service with the seed
+    catalogue, waits until the workflow has them all and ``settle`` seconds more, and returns each process's usage
+    over both windows."""
     settings = stack.settings()
     token = bench.intake.applicant_token(settings)
     client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
@@ -87,30 +89,58 @@ def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0) ->
         workflow = client[settings.database_name("workflow")]
         processes = dict(stack.processes)
         servers = {"kafka": stack.kafka.managed, "ferretdb": stack.mongo.managed}
-        before = {name: usage(m.pid) for name, m in {**processes, **servers}.items()}
+        watched = {**processes, **servers}
+        print(f"bench: idle for {idle:.0f}s", flush=True)
+        quiet = {name: usage(m.pid) for name, m in watched.items()}
+        idle_started = time.monotonic()
+        time.sleep(idle)
+        before = {name: usage(m.pid) for name, m in watched.items()}
+        idle_seconds = time.monotonic() - idle_started
         print(f"bench: open loop for {seconds:.0f}s at {rate}/s", flush=True)
+        started = time.monotonic()
         load = bench.intake._run_load(stack, token, seconds, 32, rate)
         ids = [r[3] for r in load["results"] if r[2] == 201]
         wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
         wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
         time.sleep(settle)  # let the notify sender and the postal scheduler finish their rounds
-        after = {name: usage(m.pid) for name, m in {**processes, **servers}.items()}
+        after = {name: usage(m.pid) for name, m in watched.items()}
+        window = time.monotonic() - started
     finally:
         client.close()
     http = percentiles([(r[1] - r[0]) * 1000 for r in load["results"] if r[2] == 201])
     return {"seconds": seconds, "dossiers": len(ids), "errors": len(load["results"]) - len(ids), "http": http,
-            "names": [*processes, *servers], "before": before, "after": after}
+            "names": [*processes, *servers], "quiet": quiet, "before": before, "after": after,
+            "idle_seconds": idle_seconds, "window": window}
+
+
+def idle_share(m: dict, name: str) -> float:
+    """The share of one core a process uses when nothing happens."""
+    return (m["before"][name]["cpu"] - m["quiet"][name]["cpu"]) / max(m["idle_seconds"], 1e-9)
+
+
+def per_dossier_ms(m: dict, name: str) -> float:
+    """CPU milliseconds per dossier filed, net of what the process would have burnt idle in the window."""
+    spent = m["after"][name]["cpu"] - m["before"][name]["cpu"] - idle_share(m, name) * m["window"]
+    return max(spent, 0.0) * 1000 / max(m["dossiers"], 1)
 
 
 def report(m: dict) -> None:
     dossiers, after, before = m["dossiers"], m["after"], m["before"]
     rows = [("dossiers filed (HTTP 201)", f"{dossiers}",
-             f"{dossiers / m['seconds']:.1f}/s, HTTP p95 {m['http']['p95']:.0f} ms, {m['errors']} errors")]
+             f"{dossiers / m['seconds']:.1f}/s, HTTP p95 {m['http']['p95']:.0f} ms, {m['errors']} errors, "
+             f"load window {m['window']:.0f} s")]
     for name in m["names"]:
         cpu = after[name]["cpu"] - before[name]["cpu"]
-        rows.append((name, f"{after[name]['peak']:.0f} / {after[name]['rss']:.0f} MB",
-                     f"CPU {cpu:.1f} s, {1000 * cpu / max(dossiers, 1):.2f} ms/dossier"))
-    print_table(rows, value_width=22)  # value: peak / end RSS; note: CPU during the load
+        rows.append((name, f"{before[name]['rss']:.0f} / {after[name]['peak']:.0f} / {after[name]['rss']:.0f} MB",
+                     f"idle {100 * idle_share(m, name):.1f} % of a core; load CPU {cpu:.1f} s, "
+                     f"{per_dossier_ms(m, name):.2f} ms/dossier net of idle"))
+    idle_total = sum(idle_share(m, name) for name in m["names"])
+    services = [name for name in m["names"] if name not in ("kafka", "ferretdb")]
+    rows.append(("all processes idle", f"{sum(before[n]['rss'] for n in m['names']):.0f} MB",
+                 f"{100 * idle_total:.0f} % of a core"))
+    rows.append(("services per dossier", f"{sum(per_dossier_ms(m, n) for n in services):.1f} ms",
+                 "CPU of every service process, net of idle"))
+    print_table(rows, value_width=22)  # value: RSS idle / peak / end; note: CPU
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,7 +85,7 @@ def test_the_intake_benchmark_files_dossiers_that_all_reach_the_desk_queue(runni
 
 
 def test_the_footprint_benchmark_reports_every_process(running_system, capsys):
-    m = footprint.measure(running_system, seconds=2, rate=3, settle=0.5)
+    m = footprint.measure(running_system, seconds=2, rate=3, settle=0.5, idle=1.0)
     footprint.report(m)
     out = capsys.readouterr().out
     assert "dossiers filed (HTTP 201)" in out and "ms/dossier" in out
@@ -94,4 +94,6 @@ def test_the_footprint_benchmark_reports_every_process(running_system, capsys):
         assert any(name.startswith(f"{service}-") for name in m["names"]), service
     assert {"kafka", "ferretdb"} <= set(m["names"])
     assert all(m["after"][name]["rss"] > 0 for name in m["names"])
-    assert all(m["after"][name]["cpu"] >= m["before"][name]["cpu"] for name in m["names"])
+    assert all(m["after"][name]["cpu"] >= m["before"][name]["cpu"] >= m["quiet"][name]["cpu"] for name in m["names"])
+    assert "all processes idle" in out and "net of idle" in out
+    assert all(footprint.per_dossier_ms(m, name) >= 0 for name in m["names"])
