@@ -137,7 +137,8 @@ STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic")
 def strimzi_check(docs: list[dict]) -> subprocess.CompletedProcess:
     if not (STRIMZI / "classes" / "StrimziCheck.class").exists():
         pytest.fail(f"{STRIMZI} is missing: `make setup` builds it")
-    classpath = f"{STRIMZI / 'classes'}:{(STRIMZI / 'classpath.txt').read_text().strip()}"
+    jars = (STRIMZI / "classpath.txt").read_text().strip().split(":")  # relative to .cache/ (build.sh)
+    classpath = ":".join([str(STRIMZI / "classes"), *(str(STRIMZI.parent / jar) for jar in jars)])
     return subprocess.run(["java", "-cp", classpath, "StrimziCheck"], input=json.dumps(docs), capture_output=True,
                           text=True, check=False, timeout=120)
 

@@ -9,6 +9,9 @@ out="$root/.cache/strimzi"
 echo "strimzi: the api jar of Strimzi $(sed -n 's:.*<strimzi.version>\(.*\)</strimzi.version>.*:\1:p' "$here/pom.xml") and its class path (Maven Central)"
 mkdir -p "$out/classes"
 mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$root/.cache/m2" -f "$here/pom.xml" \
-  dependency:build-classpath -Dmdep.outputFile="$out/classpath.txt"
-javac -d "$out/classes" -cp "$(cat "$out/classpath.txt")" "$here/StrimziCheck.java"
+  dependency:build-classpath -Dmdep.outputFile="$out/classpath.absolute"
+javac -d "$out/classes" -cp "$(cat "$out/classpath.absolute")" "$here/StrimziCheck.java"
+# the class path kept relative to .cache/, so a moved or re-cloned checkout sharing the cache still finds the jars
+sed "s#$root/.cache/##g" "$out/classpath.absolute" > "$out/classpath.txt"
+rm "$out/classpath.absolute"
 echo "strimzi: built $out/classes/StrimziCheck.class"
