@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ENVIRONMENTS = ("development", "test", "production")
+MINUTES_PER_DAY = 24 * 60
 
 
 def setting(env: str, default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best in the declarations
@@ -153,6 +154,11 @@ class Settings:
     )
     notify_sweep_interval_seconds: float = setting(
         "NOTIFY_SWEEP_INTERVAL_SECONDS", 30.0, "how often the sweeper looks for messages stuck in sending"
+    )
+    notify_digest_minutes: int = setting(
+        "NOTIFY_DIGEST_MINUTES", 60,
+        "officers get their due-soon, overdue and newly assigned dossiers as one message per period of this many "
+        "minutes (periods aligned to the Hà Nội clock from midnight), sent when the period ends"
     )
 
     postal_provider_url: str = setting(
@@ -312,6 +318,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
             raise ConfigError(f"MOTCUA_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
+        if not 1 <= self.notify_digest_minutes <= MINUTES_PER_DAY:
+            raise ConfigError(f"NOTIFY_DIGEST_MINUTES must be 1 to {MINUTES_PER_DAY}, not {self.notify_digest_minutes}")
 
     @property
     def is_production(self) -> bool:

@@ -10,6 +10,7 @@ from shared.storage import mongo
 
 NOTIFICATIONS = "notifications"   # every message, its status and its attempts; in-app ones are the inbox
 RATE_WINDOWS = "rate_windows"      # per channel and second: how many messages were handed to the provider
+DIGESTS = "digests"                # officers' alerts gathered per recipient, channel and period, sent as one
 SEEN_SIGNATURES = "seen_signatures"  # signatures of delivery receipts already accepted (replays are refused)
 
 
@@ -26,4 +27,6 @@ def ensure_indexes(database: Database) -> None:
     notifications.create_index([("status", 1), ("channel", 1)])
     notifications.create_index("recipient")  # the inbox
     notifications.create_index("provider_reference")
+    # The digest round's query: the digests not yet sent whose period has ended (status first, as above).
+    database[DIGESTS].create_index([("status", 1), ("period_end", 1)])
     ensure_replay_indexes(database[SEEN_SIGNATURES])

@@ -26,8 +26,11 @@ def ensure_indexes(database: Database) -> None:
                            ("queue_due", ASCENDING), ("_id", ASCENDING)])
     dossiers.create_index([("queue_assignee", ASCENDING), ("open", ASCENDING), ("queue_due", ASCENDING),
                            ("_id", ASCENDING)])
-    # The scheduler's scan of open work by due moment.
+    # Open work by due moment (queues' due-state counts, recounts after a calendar change).
     dossiers.create_index([("open", ASCENDING), ("queue_due", ASCENDING)])
     dossiers.create_index([("open", ASCENDING), ("appointment_due", ASCENDING)])
+    # The scheduler's scan: only the dossiers still owed an alert (dossiers/watch.py), never the alerted backlog.
+    dossiers.create_index([("open", ASCENDING), ("next_due_soon_at", ASCENDING)])
+    dossiers.create_index([("open", ASCENDING), ("next_overdue_at", ASCENDING)])
     database[PROCEDURES].create_index([("code", ASCENDING), ("version", ASCENDING)], unique=True)
     database[PROCEDURES].create_index("idempotency_key", unique=True)

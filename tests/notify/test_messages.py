@@ -47,6 +47,21 @@ def _said(moment: datetime | str, *, sms: bool = False) -> str:
     return f"{local:%H:%M} {'ngay' if sms else 'ngày'} {local:%d/%m/%Y}"
 
 
+# Officers' alerts that go to their digest of the period (services/notify/digests/), not to a message each:
+# the event and the inbox whose digest lists it.
+DIGESTED = {
+    "assigned": (factories.dossier_event("assigned", {"assignee": ASSIGNEE, "assignee_name": "Lê Thị Thu",
+                                                      "step": "tham-dinh", "step_name": "Thẩm định hồ sơ",
+                                                      "step_due_at": _at(1, 11, 30)}), ASSIGNEE),
+    "due-soon": (factories.dossier_event("due-soon", {"scope": "step", "due_at": _at(1, 11, 30), "step": "tham-dinh",
+                                                      "agency_code": LATE_UNIT, "assignee": ALERTED,
+                                                      "step_name": "Thẩm định hồ sơ"}), ALERTED),
+    "overdue": (factories.dossier_event("overdue", {"scope": "step", "due_at": _at(1, 11, 30), "step": "phe-duyet",
+                                                    "agency_code": LATE_UNIT, "assignee": None,
+                                                    "step_name": "Phê duyệt"}), f"agency:{LATE_UNIT}"),
+}
+
+
 def _cases():
     ev = factories.dossier_event
     submitted = factories.submitted_event()
@@ -92,12 +107,7 @@ def _cases():
             email=("[Một cửa] Hồ sơ {code} không được tiếp nhận giải quyết",
                    ["1. Thủ tục không thuộc thẩm quyền giải quyết của cơ quan\n2. Hồ sơ giả mạo"]),
             sms=["khong duoc tiep nhan giai quyet. Ly do: Thu tuc khong thuoc tham quyen"])),
-        "assigned": (ev("assigned", {"assignee": ASSIGNEE, "assignee_name": "Lê Thị Thu", "step": "tham-dinh",
-                                     "step_name": "Thẩm định hồ sơ", "step_due_at": _at(1, 11, 30)}), Expect(
-            "officer-assigned",
-            inbox=(ASSIGNEE, "Hồ sơ {code} được giao cho Anh/Chị",
-                   [f"— Thẩm định hồ sơ, hạn {_said(_at(1, 11, 30))}."]))),
-        "assigned-applicant": (None, Expect(
+        "assigned-applicant": (DIGESTED["assigned"][0], Expect(
             "dossier-status", email=("[Một cửa] Hồ sơ {code}: Đang xử lý", ["phân công cho chuyên viên xử lý"]),
             sms=["Ho so {code}: Dang xu ly."])),
         "payment-requested": (ev("payment-requested", {"amount": 12_500_000, "description": "Lệ phí trước bạ"},
@@ -152,18 +162,8 @@ def _cases():
                                       "Lý do: Công dân xin rút để bổ sung sau"]))),
         "stopped": (ev("stopped", {"reason": "Quá hạn bổ sung theo quy định", "stop_notice": True}, status=8), Expect(
             "dossier-closed", email=("[Một cửa] Hồ sơ {code}: dừng giải quyết", ["Dừng xử lý hồ sơ"]))),
-        "due-soon": (ev("due-soon", {"scope": "step", "due_at": _at(1, 11, 30), "step": "tham-dinh",
-                                     "agency_code": LATE_UNIT, "assignee": ALERTED,
-                                     "step_name": "Thẩm định hồ sơ"}), Expect(
-            "officer-due-soon", inbox=(ALERTED, "Sắp đến hạn: hồ sơ {code}",
-                                       [f"Thẩm định hồ sơ — hạn {_said(_at(1, 11, 30))}."]))),
-        "overdue": (ev("overdue", {"scope": "step", "due_at": _at(1, 11, 30), "step": "phe-duyet",
-                                   "agency_code": LATE_UNIT, "assignee": None, "step_name": "Phê duyệt"}), Expect(
-            "officer-overdue", inbox=(LATE_UNIT, "Quá hạn: hồ sơ {code}",
-                                      [f"Phê duyệt — hạn {_said(_at(1, 11, 30))} đã qua."]))),
     }
     # Messages that come from an event listed above: same event, another template.
-    cases["assigned-applicant"] = (cases["assigned"][0], cases["assigned-applicant"][1])
     cases["rating"] = (cases["result-returned"][0], cases["rating"][1])
     return cases
 
@@ -174,7 +174,7 @@ CASES = _cases()
 @pytest.fixture(scope="module")
 def published(notify_stack):
     settings = notify_stack.settings()
-    events = {id(event): event for event, _ in CASES.values()}
+    events = {id(event): event for event, _ in [*CASES.values(), *DIGESTED.values()]}
     publish(settings, *events.values())
     return settings
 
@@ -247,3 +247,16 @@ def test_message_reaches_its_recipients(case, notify_stack, published, notify_db
         for fragment in fragments:
             assert fragment.format(code=code) in mine[0]["text"]
         assert mine[0]["read"] is False
+
+
+@pytest.mark.parametrize("case", list(DIGESTED))
+def test_an_officers_alert_is_listed_in_their_digest_of_the_period(case, notify_db):
+    """The consumer lists it in the recipient's digest (sent when the period ends: tests/notify/test_digests.py)
+    and plans no officer message of its own."""
+    event, recipient = DIGESTED[case]
+    digest = eventually(lambda: notify_db.digests.find_one({"recipient": recipient,
+                                                            "entries.event_id": event.event_id}),
+                        timeout=60, what=f"{case} listed in the digest of {recipient}")
+    [entry] = [e for e in digest["entries"] if e["event_id"] == event.event_id]
+    assert entry["code"] == event.payload["code"] and entry["kind"] == case
+    assert notify_db.notifications.count_documents({"dossier_id": event.dossier_id, "audience": "officer"}) == 0

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.workflow.dossiers.alerts import scan
+from services.workflow.dossiers.watch import NEXT_DUE_SOON, NEXT_OVERDUE, set_next_alerts
 from shared.auth.roles import Role
 from shared.clock import VN_TZ, utc_now
 from shared.events import Event
@@ -218,6 +219,10 @@ def test_the_scheduler_raises_each_alert_once_even_on_two_replicas(file_dossier,
     workflow_db.dossiers.update_one({"_id": dossier_id},
                                     {"$set": {"steps.0.due_at": utc_now() - timedelta(minutes=5),
                                               "queue_due": utc_now() - timedelta(minutes=5)}})
+    moved = workflow_db.dossiers.find_one({"_id": dossier_id})
+    set_next_alerts(moved)  # what the aggregate derives from the due moment written raw above
+    workflow_db.dossiers.update_one({"_id": dossier_id}, {"$set": {NEXT_DUE_SOON: moved[NEXT_DUE_SOON],
+                                                                   NEXT_OVERDUE: moved[NEXT_OVERDUE]}})
     at_once(lambda: scan(workflow_db, settings), 2)
     scan(workflow_db, settings)
     outbox = workflow_db.dossiers.find_one({"_id": dossier_id})["outbox"]

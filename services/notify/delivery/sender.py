@@ -20,7 +20,8 @@ The sweeper, on the same loop, re-drives what a crash left behind: a ``sending``
 ran out without an outcome. For SMS it first asks the gateway whether that attempt reached it (the
 reference is unique there), so a crash between the gateway's answer and our write never sends a second SMS.
 An e-mail interrupted in that window may go out twice; both copies carry the same ``Message-ID``. It also
-chases SMS whose receipt is overdue, and prunes the rate counters and the replay memory.
+chases SMS whose receipt is overdue, and prunes the rate counters and the replay memory. A third task turns the
+officers' digests whose period ended into messages (``digests/sending.py``); the send task delivers them.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from services.notify.delivery.errors import PermanentDeliveryError, TemporaryDel
 from services.notify.delivery.limits import RateLimiter, in_quiet_hours, parse_quiet_hours
 from services.notify.delivery.retries import after_failure
 from services.notify.delivery.sms import SmsGateway
+from services.notify.digests.sending import send_ended
 from services.notify.notifications import statuses
 from services.notify.notifications.service import rendered
 from services.notify.storage import NOTIFICATIONS
@@ -55,6 +57,7 @@ from shared.runtime.loops import Loop, Task
 log = logging.getLogger(__name__)
 
 INBOX = "inbox"  # provider reference of an in-app message
+DIGEST_ROUND_SECONDS = 5.0  # how often the sender looks for digests whose period ended (a digest waits this at most)
 
 
 class Sender:
@@ -251,6 +254,9 @@ def loop(db: Database, settings) -> Loop:
     return Loop("notify sender", [
         Task("sweep interrupted attempts and overdue receipts", "sweep", sender.sweep,
              settings.notify_sweep_interval_seconds),
+        # Closing a digest is a compare-and-set and its message has its own key: safe on every replica.
+        Task("send the officers' digests whose period ended", "digests", lambda: send_ended(db, settings),
+             DIGEST_ROUND_SECONDS, draining=True),
         Task("send what is due", "send", sender.run_round, settings.notify_poll_interval_seconds, draining=True),
     ], service="notify", on_stop=sender.close)
 

@@ -4,7 +4,9 @@ personalisation. A plain function of the event — no database, no sending — s
 Applicants are reached on every channel their contact allows: e-mail, SMS (unless they opted out, which
 never stops a legally required notice) and the in-app inbox of their account. Officers are told in the
 officer console's inbox: the assignee when there is one, otherwise everyone of the agency
-(``agency:<code>``).
+(``agency:<code>``). Their due-soon, overdue and assignment alerts are not messages of their own: they are
+entries of the recipient's digest of the period (``services/notify/digests/``), sent as one message when the
+period ends.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from services.notify.digests.service import ASSIGNED, DUE_SOON, OVERDUE, DigestItem
 from services.notify.templates.library import EMAIL, IN_APP, SMS, Template, get_template
 from shared.clock import vn_datetime
 from shared.domain import evaluation as ev
@@ -46,6 +49,7 @@ class Planned:
 class Plan:
     about: About
     messages: list[Planned] = field(default_factory=list)
+    digest: list[DigestItem] = field(default_factory=list)
 
     def to_applicant(self, template_id: str, contact: dict[str, Any], personalisation: dict[str, str]) -> None:
         template = get_template(template_id)
@@ -58,6 +62,10 @@ class Plan:
 
     def to_officers(self, template_id: str, recipient: str, personalisation: dict[str, str]) -> None:
         self.messages.append(Planned(get_template(template_id), IN_APP, recipient, personalisation))
+
+    def to_officers_digest(self, kind: str, recipient: str, entry: dict[str, Any]) -> None:
+        """An entry of the recipient's digest (the channel officers are told on: their inbox)."""
+        self.digest.append(DigestItem(kind, recipient, IN_APP, {"dossier_id": self.about.dossier_id, **entry}))
 
 
 def agency_inbox(agency_code: str) -> str:
@@ -188,9 +196,10 @@ def _assigned(plan_: Plan, payload, common) -> None:
     details = payload["details"]
     plan_.to_applicant("dossier-status", payload["contact"],
                        {**common, "reason": "Hồ sơ đã được phân công cho chuyên viên xử lý."})
-    plan_.to_officers("officer-assigned", details["assignee"], {
-        **common, "step_name": details.get("step_name") or "Xử lý hồ sơ",
-        "due": moment(details.get("step_due_at") or payload.get("appointment_due"))})
+    plan_.to_officers_digest(ASSIGNED, details["assignee"], {
+        "code": common["code"], "procedure_name": common["procedure_name"],
+        "step_name": details.get("step_name") or "Xử lý hồ sơ",
+        "due_at": details.get("step_due_at") or payload.get("appointment_due"), "at": payload["at"]})
 
 
 def _payment_requested(plan_: Plan, payload, common) -> None:
@@ -247,14 +256,15 @@ def _closed(closure: str) -> Callable[[Plan, dict, dict], None]:
     return build
 
 
-def _due_alert(template_id: str) -> Callable[[Plan, dict, dict], None]:
+def _due_alert(kind: str) -> Callable[[Plan, dict, dict], None]:
     def build(plan_: Plan, payload, common) -> None:
         details = payload["details"]
         what = {"dossier": "Thời gian hẹn trả kết quả", "consultation": "Trả lời xin ý kiến"}.get(details["scope"])
         recipient = details.get("assignee") or agency_inbox(details.get("agency_code")
                                                             or payload["competent_agency_code"])
-        plan_.to_officers(template_id, recipient, {**common, "step_name": details.get("step_name") or what or "",
-                                                   "due": moment(details["due_at"])})
+        plan_.to_officers_digest(kind, recipient, {
+            "code": common["code"], "procedure_name": common["procedure_name"],
+            "step_name": details.get("step_name") or what or "", "due_at": details["due_at"], "at": payload["at"]})
     return build
 
 
@@ -444,8 +454,8 @@ _PLANNERS: dict[str, Callable[[Plan, dict, dict], None]] = {
     "dossier.result-returned": _result_returned,
     "dossier.withdrawn": _closed("Rút hồ sơ theo yêu cầu của tổ chức, cá nhân"),
     "dossier.stopped": _closed("Dừng xử lý hồ sơ"),
-    "dossier.due-soon": _due_alert("officer-due-soon"),
-    "dossier.overdue": _due_alert("officer-overdue"),
+    "dossier.due-soon": _due_alert(DUE_SOON),   # one digest per officer and period, not a message per dossier
+    "dossier.overdue": _due_alert(OVERDUE),
 }
 
 PLANNED_EVENT_TYPES = (frozenset(_PLANNERS) | frozenset(_SHIPMENT_PLANNERS) | frozenset(_PETITION_PLANNERS)

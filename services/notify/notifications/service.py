@@ -16,6 +16,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from services.notify.digests.service import collect
 from services.notify.notifications import statuses
 from services.notify.notifications.planner import About, Plan, plan
 from services.notify.storage import NOTIFICATIONS
@@ -35,7 +36,8 @@ def notification_id(idempotency_key: str) -> str:
 
 
 def on_event(db: Database, settings, event: Event, payload: dict[str, Any]) -> int:
-    """Persists every message the event calls for; returns how many were new."""
+    """Persists every message the event calls for, and lists the alerts that go to a digest; returns how many
+    messages and digest entries were new."""
     planned: Plan = plan(event, payload, settings.public_portal_url)
     created = 0
     for message in planned.messages:
@@ -43,9 +45,12 @@ def on_event(db: Database, settings, event: Event, payload: dict[str, Any]) -> i
         _, new = create(db, key=key, about=planned.about, template=message.template, channel=message.channel,
                         recipient=message.recipient, personalisation=message.personalisation, event=event)
         created += new
+    listed = sum(collect(db, settings, event.event_id, item) for item in planned.digest)
     if planned.messages:
         log.info("%s: %d message(s) planned, %d new", event.type, len(planned.messages), created)
-    return created
+    if planned.digest:
+        log.info("%s: %d digest entr(ies) planned, %d new", event.type, len(planned.digest), listed)
+    return created + listed
 
 
 def create(db: Database, *, key: str, about: About, template: Template, channel: str, recipient: str,

@@ -77,6 +77,11 @@ SAMPLE: dict[str, str] = {
     "alert_note": "Cổng thanh toán báo đã thu 199.000 đồng nhưng đơn hàng là 200.000 đồng: không ghi nhận.",
     "sync_error": "Cổng Dịch vụ công quốc gia không phản hồi (503)",
     "attempts": "5",
+    "period": "09:00–10:00 ngày 23/11/2026",
+    "overdue_count": "1",
+    "due_soon_count": "2",
+    "assigned_count": "0",
+    "queue_url": "http://127.0.0.1:8080/can-bo/ho-so?han=late",
 }
 
 
@@ -433,6 +438,21 @@ TEMPLATES_LIST: list[Template] = [
     _officer(
         id="officer-consultation-requested", version=1, description="another unit asks this agency for an opinion",
         inapp_title="Đề nghị cho ý kiến về hồ sơ {code}", inapp="{question} — trả lời trước {due}."),
+    _officer(
+        id="officer-digest", version=1,
+        description="one message per officer (or agency inbox) and period: the dossiers that became due soon, "
+                    "went late or were assigned in it (services/notify/digests/)",
+        subject="[Một cửa] Tổng hợp hồ sơ cần xử lý ({period}): {overdue_count} quá hạn, {due_soon_count} sắp đến hạn",
+        email=("Kính gửi Anh/Chị,\n\n"
+               "Trong khoảng {period}:\n"
+               "- Số hồ sơ quá hạn: {overdue_count}\n"
+               "- Số hồ sơ sắp đến hạn: {due_soon_count}\n"
+               "- Số hồ sơ mới được giao: {assigned_count}\n\n"
+               "{items_text}\n\n"
+               "Xem danh sách hồ sơ trên trang cán bộ: {queue_url}"),
+        inapp_title="Tổng hợp {period}: {overdue_count} hồ sơ quá hạn, {due_soon_count} hồ sơ sắp đến hạn",
+        inapp=("Số hồ sơ quá hạn: {overdue_count}; sắp đến hạn: {due_soon_count}; mới được giao: {assigned_count}.\n"
+               "{items_text}\nXem danh sách: {queue_url}")),
     _officer(
         id="officer-petition-received", version=1, description="a petition concerning this agency was received",
         inapp_title="Phản ánh, kiến nghị mới {petition_code}",

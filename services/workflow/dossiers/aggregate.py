@@ -1,7 +1,8 @@
 """The dossier as an aggregate: how every change to it is written (:mod:`shared.storage.aggregate`).
 
 Derived once per write, whatever the command: what the dossier waits for and whom (the queue fields), whether
-it is open, the status history, and the stamp of every form a command issued. The process log and the status
+it is open, the next alerts it is owed (``watch.py``: what the scheduler's scan queries), the status history,
+and the stamp of every form a command issued. The process log and the status
 history are append-only. Every event about a dossier carries the same summary of it (``DossierEventV1``).
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from services.workflow import SERVICE
 from services.workflow.dossiers.document import Dossier
 from services.workflow.dossiers.model import ACTIVE
+from services.workflow.dossiers.watch import set_next_alerts
 from services.workflow.storage import DOSSIERS
 from shared.domain.changes import Context
 from shared.domain.statuses import FINAL, DossierStatus
@@ -33,6 +35,7 @@ class Dossiers(Aggregate):
 
     def derive(self, before: dict[str, Any] | None, after: dict[str, Any], ctx: Context) -> None:
         set_queue(after)
+        set_next_alerts(after)
         if before is not None and before["status"] != after["status"]:
             after["status_history"].append({"status": after["status"], "at": ctx.now, "by": ctx.actor.subject})
         issued_before = (before or {}).get("forms", {})

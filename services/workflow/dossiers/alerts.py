@@ -3,6 +3,9 @@
 Every alert is recorded on the dossier in the same compare-and-set write that carries its event, so it is raised
 once per due moment even if two schedulers ran at once; the scan itself runs on one replica at a time (the
 loop's lease). If the due moment moves (a new step, an extension), a new alert may follow.
+
+A round reads only the dossiers still owed an alert: every write derives the earliest due moments not yet
+alerted (``watch.py``), indexed, so the late backlog already alerted costs nothing however large it grows.
 """
 
 from __future__ import annotations
@@ -17,22 +20,23 @@ from typing import Any
 from pymongo.database import Database
 
 from services.workflow.dossiers.lifecycle.deadlines import calendar_changed, recompute_deadlines
-from services.workflow.dossiers.model import ACTIVE, RETURN
+from services.workflow.dossiers.model import ACTIVE
 from services.workflow.dossiers.service import SYSTEM, context_for, runner
+from services.workflow.dossiers.watch import DUE_SOON_ALERT, NEXT_OVERDUE, OVERDUE, owed_query, raised, watched
 from services.workflow.queues.service import due_bounds
 from services.workflow.storage import DOSSIERS
 from shared.calendar import Announcement
 from shared.clock import as_utc
 from shared.domain.changes import Change, Context
-from shared.domain.statuses import DossierStatus
 from shared.runtime.loops import LEASES, Lease, Loop, Task
 from shared.storage.aggregate import HIDDEN
 
 log = logging.getLogger(__name__)
 
-OVERDUE, DUE_SOON_ALERT = "overdue", "due-soon"
 RECOUNTED = {"open": True, "clock.started_at": {"$ne": None}}  # the dossiers a calendar change recounts
 PREVIEW_LIMIT = 500
+BACKFILL = 200                # dossiers a round of derive_missing_next_alerts writes
+BACKFILL_EVERY = 3600.0       # seconds between its rounds once caught up (it drains a backlog at once)
 
 
 def due_alerts(d: dict[str, Any], ctx: Context, *, soon: datetime) -> Change:
@@ -40,45 +44,45 @@ def due_alerts(d: dict[str, Any], ctx: Context, *, soon: datetime) -> Change:
     due soon (within DUE_SOON_WORKING_HOURS office hours) or overdue. Each is raised once per due moment."""
     change = Change()
     alerts = d.setdefault("alerts", {})
-
-    def raise_once(key: str, due: datetime, scope: str, **extra: Any) -> None:
-        due = as_utc(due)
+    for key, due, scope, extra in watched(d):
         kind = OVERDUE if due < ctx.now else DUE_SOON_ALERT if due < soon else None
-        if kind is None or alerts.get(f"{kind}:{key}") == due:
-            return
+        if kind is None or raised(alerts, kind, key, due):
+            continue
         alerts[f"{kind}:{key}"] = due
         change.emit(kind, scope=scope, due_at=due, **extra)
-
-    if d["open"] and d["appointment_due"] and d["status"] != DossierStatus.RESULT_READY:
-        raise_once("dossier", d["appointment_due"], "dossier")
-    for step in d["steps"]:
-        if step["state"] == ACTIVE and step["due_at"] and step["kind"] != RETURN:
-            raise_once(f"step:{step['code']}", step["due_at"], "step", step=step["code"], agency_code=step["agency"],
-                       assignee=step["assignee"], step_name=step["name"])
-    for consultation in d["consultations"]:
-        if consultation["answered_at"] is None:
-            raise_once(f"consultation:{consultation['id']}", consultation["due_at"], "consultation",
-                       agency_code=consultation["agency_code"])
     return change
 
 
 def scan(db: Database, settings) -> int:
-    """One round: every open dossier whose appointment, step or consultation is near or past. Returns how
-    many alerts were raised by this scheduler."""
+    """One round: the open dossiers with an alert owed now, found by their derived ``next_due_soon_at`` /
+    ``next_overdue_at`` (``watch.py``), so a round reads only the dossiers it alerts — never the late backlog
+    already alerted. Returns how many alerts were raised by this scheduler."""
     ctx = context_for(db, settings, SYSTEM)
     soon = due_bounds(ctx.now, ctx.calendar, settings)
     dossiers = runner(db, settings, background=True)
-    candidates = db[DOSSIERS].find({"open": True, "$or": [{"queue_due": {"$lt": soon}},
-                                                         {"appointment_due": {"$lt": soon}},
-                                                         {"consultations.answered_at": None,
-                                                          "consultations.due_at": {"$lt": soon}}]}, HIDDEN)
-    raised = 0
-    for dossier in candidates:
+    raised_here = 0
+    for dossier in db[DOSSIERS].find(owed_query(ctx.now, soon), HIDDEN):
         preview = due_alerts({**dossier, "alerts": dict(dossier.get("alerts", {}))}, ctx, soon=soon)
         if preview.events:
             _, change = dossiers.run(dossier["_id"], due_alerts, ctx, soon=soon)
-            raised += len(change.events)
-    return raised
+            raised_here += len(change.events)
+    return raised_here
+
+
+def _derive_only(d: dict[str, Any], ctx: Context) -> Change:
+    """No change of its own: the write derives the fields (``Dossiers.derive``)."""
+    return Change()
+
+
+def derive_missing_next_alerts(db: Database, settings) -> int:
+    """Open dossiers written before the scan read ``next_overdue_at`` get it (and the rest of the derived
+    fields) by a write that changes nothing else, a batch per round; afterwards this finds none."""
+    ctx = context_for(db, settings, SYSTEM)
+    dossiers = runner(db, settings, background=True)
+    missing = list(db[DOSSIERS].find({"open": True, NEXT_OVERDUE: {"$exists": False}}, {"_id": 1}).limit(BACKFILL))
+    for dossier in missing:
+        dossiers.run(dossier["_id"], _derive_only, ctx)
+    return len(missing)
 
 
 def recompute_open_dossiers(db: Database, settings, reason: str) -> int:
@@ -132,7 +136,10 @@ def loop(db: Database, settings) -> Loop:
         return raised
 
     every = settings.scheduler_interval_seconds
-    return Loop("workflow scheduler", [Task("due-soon and overdue alerts", "alerts", alerts, every, leader_only=True)],
+    return Loop("workflow scheduler", [
+        Task("derive the next alerts of dossiers written before them", "derive-alerts",
+             lambda: derive_missing_next_alerts(db, settings), BACKFILL_EVERY, draining=True, leader_only=True),
+        Task("due-soon and overdue alerts", "alerts", alerts, every, leader_only=True)],
                 service="workflow", lease=Lease(db[LEASES], "workflow-alerts", ttl_seconds=max(30.0, 3 * every)))
 
 

@@ -186,6 +186,10 @@ class Dossier(d.Aggregate):
     queue_assignee = d.Text()
     queue_due = d.Moment()
     open = d.Bool()
+    # derived at every write (watch.set_next_alerts): the earliest due moments still owed an alert (scheduler);
+    # absent on dossiers last written before them, until the scheduler's backfill (alerts.derive_missing_next_alerts)
+    next_due_soon_at = optional(d.Moment())
+    next_overdue_at = optional(d.Moment())
 
 
 SNAPSHOT = ("code", "version", "name", "field", "time_limit", "components", "fees", "online", "post_allowed",
