@@ -35,5 +35,5 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
             Subscription(Topic.PAYMENTS_CHARGES, {name: one for name in PAYMENT_EVENT_TYPES}),
         ],
         batch=lambda events: apply_batch(db, settings, events),
-        max_poll_records=500,
+        max_poll_records=2000,   # a backlog is applied in big polls: a dossier's events coalesce into one write
     )

@@ -43,6 +43,9 @@ def make_consumer(settings, *, group_id: str, topics: list[str], client_id: str,
         enable_auto_commit=False,      # offsets are committed after the handler succeeded
         auto_offset_reset="earliest",  # a new group starts from the oldest retained event, never skips
         max_poll_records=max_poll_records,
+        # a fetch answer may carry up to fetch_max_bytes (50 MB by default): a smaller frame limit (kafka-python's
+        # default is 1 MB) drops the connection on every large fetch ("Invalid frame length") and fetches again
+        receive_message_max_bytes=64 * 1024 * 1024,
         session_timeout_ms=int(settings.consumer_session_timeout_seconds * 1000),
         heartbeat_interval_ms=int(settings.consumer_session_timeout_seconds * 1000 / 3),
         max_poll_interval_ms=int(settings.consumer_max_poll_interval_seconds * 1000),

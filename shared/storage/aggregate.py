@@ -28,6 +28,7 @@ import copy
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -64,6 +65,15 @@ class Aggregate:
 
     def event(self, doc: dict[str, Any], version: int, name: str, details: dict[str, Any], ctx: Context) -> Event:
         raise NotImplementedError(f"{type(self).__name__} emits no events")
+
+
+@dataclass
+class _Plan:
+    after: dict[str, Any]
+    change: Change
+    filter: dict[str, Any] | None = None
+    update: dict[str, Any] | None = None
+    events: list[Event] = field(default_factory=list)
 
 
 class Runner:
@@ -132,14 +142,66 @@ class Runner:
               **arguments: Any) -> tuple[dict[str, Any] | None, Change]:
         """One try on a document already read: the document afterwards, or None when the compare-and-set
         lost (someone changed it since it was read)."""
+        planned = self._plan(current, command, ctx, arguments)
+        if planned.update is None:
+            return planned.after, planned.change
+        result = self.outbox.update(planned.filter, planned.update, planned.events)
+        if not result.modified_count:
+            return None, planned.change
+        self._audit(ctx, getattr(command, "__name__", "change"), current, planned.after)
+        return as_stored(planned.after), planned.change
+
+    # -- many documents in one round trip (background work that must keep up: the sync consumer) ------------
+
+    def create_many(self, docs: Sequence[dict[str, Any]], ctx: Context) -> list[dict[str, Any] | None]:
+        """:meth:`create` for many new documents (without events) in one insert; None for each one whose
+        ``_id`` exists already (the caller applies its change on the stored one instead)."""
+        new = [{**doc, self.aggregate.revision_field: 1, "updated_at": ctx.now} for doc in docs]
+        for doc in new:
+            self.aggregate.derive(None, doc, ctx)
+            self._check(doc, [])
+        refused = self.outbox.insert_many(new)
+        for index, doc in enumerate(new):
+            if index not in refused:
+                self._audit(ctx, "create", None, doc)
+        return [None if index in refused else as_stored(doc) for index, doc in enumerate(new)]
+
+    def apply_many(self, work: Sequence[tuple[dict[str, Any], dict[str, Any]]], command: Command,
+                   ctx: Context) -> list[tuple[dict[str, Any] | None, Change]]:
+        """:meth:`apply` on many documents already read — ``work`` is (document, arguments) pairs — with every
+        compare-and-set in bulk writes (a round trip and, on FerretDB, a turn of the database's write lock per
+        :data:`~shared.storage.outbox.BULK` documents instead of per document). Returns (document afterwards,
+        change) per pair, in order. A bulk write says how many documents it changed, not which: when a
+        compare-and-set lost, every document of that bulk comes back as None, meaning *not known to be
+        written* — the caller reads it again and runs the command on it, so the command must be idempotent or
+        recognise its own earlier write."""
+        plans = [self._plan(current, command, ctx, arguments) for current, arguments in work]
+        written = [plan for plan in plans if plan.update is not None]
+        won = dict(zip(map(id, written),
+                       self.outbox.update_many([(plan.filter, plan.update, plan.events) for plan in written]),
+                       strict=True))
+        results: list[tuple[dict[str, Any] | None, Change]] = []
+        for (current, _), plan in zip(work, plans, strict=True):
+            if plan.update is None:
+                results.append((plan.after, plan.change))
+            elif won[id(plan)]:
+                self._audit(ctx, getattr(command, "__name__", "change"), current, plan.after)
+                results.append((as_stored(plan.after), plan.change))
+            else:
+                results.append((None, plan.change))
+        return results
+
+    def _plan(self, current: dict[str, Any], command: Command, ctx: Context, arguments: dict[str, Any]) -> _Plan:
+        """Runs the command on a working copy and prepares the compare-and-set (``update`` None: nothing to
+        write, ``after`` is the document as it stays)."""
         working = copy.deepcopy(current)
         change = command(working, ctx, **arguments)
         if change.outcome == DUPLICATE:
-            return current, change
+            return _Plan(current, change)
         self.aggregate.derive(current, working, ctx)
         update = self._update(current, working)
         if update is None and not change.events:
-            return current, change  # nothing to record (a report the document has already moved past)
+            return _Plan(current, change)  # nothing to record (a report the document has already moved past)
         revision = self.aggregate.revision_field
         version = current[revision] + 1
         working.update({revision: version, "updated_at": ctx.now})
@@ -148,11 +210,7 @@ class Runner:
         update = update or {}
         update.setdefault("$set", {})["updated_at"] = ctx.now
         update["$inc"] = {revision: 1}
-        result = self.outbox.update({"_id": current["_id"], revision: current[revision]}, update, events)
-        if not result.modified_count:
-            return None, change
-        self._audit(ctx, getattr(command, "__name__", "change"), current, working)
-        return as_stored(working), change
+        return _Plan(working, change, {"_id": current["_id"], revision: current[revision]}, update, events)
 
     def _update(self, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
         """The MongoDB update taking ``before`` to ``after``: changed top-level fields set, new entries of the

@@ -37,10 +37,10 @@ from datetime import timedelta
 from typing import Any
 
 from kafka.errors import KafkaError
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from pymongo.results import UpdateResult
 
 from shared.clock import utc_now
@@ -59,6 +59,8 @@ LEASE_UNTIL = "outbox_lease_until"
 LEASE_OWNER = "outbox_lease_owner"
 WAKEUPS = "outbox_wakeups"
 OUTBOX_FIELDS = (OUTBOX, PENDING, LEASE_UNTIL, LEASE_OWNER)  # bookkeeping a read never needs
+BULK = 40  # statements per bulk update: FerretDB v1 holds a cursor (a pooled SQLite connection, 100 at most) per
+           # statement until the command ends, so a bulk of ~100 statements waits forever for a connection
 
 
 def stored(event: Event) -> dict[str, Any]:
@@ -109,6 +111,53 @@ class Outbox:
         if result.modified_count and events:
             self.wake(filter["_id"])
         return result
+
+    def insert_many(self, documents: Sequence[dict[str, Any]]) -> set[int]:
+        """Inserts new documents without events in one round trip; returns the indexes of those refused because
+        one with the same ``_id`` (or another unique key) exists already."""
+        if not documents:
+            return set()
+        try:
+            self.collection.insert_many([{**document, **outbox_fields(())} for document in documents],
+                                        ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != 11000 for error in errors):
+                raise
+            return {error["index"] for error in errors}
+        return set()
+
+    def update_many(self, writes: Sequence[tuple[dict[str, Any], dict[str, Any], Sequence[Event]]]) -> list[bool]:
+        """Many atomic updates of one document each (``(filter, update, events)``, as :meth:`update`) in bulk
+        writes of ``BULK`` statements; the relay is woken for all of them with one insert. Returns, per write,
+        whether its bulk matched every filter: a bulk write tells how many matched, not which, so False means
+        *not known to be written*."""
+        if any("_id" not in spec for spec, _, _ in writes):
+            raise ValueError("outbox updates address one document by _id")
+        matched: list[bool] = []
+        for start in range(0, len(writes), BULK):
+            chunk = writes[start:start + BULK]
+            result = self.collection.bulk_write([UpdateOne(spec, with_events(update, events))
+                                                 for spec, update, events in chunk], ordered=False)
+            matched += [result.matched_count == len(chunk)] * len(chunk)
+        woken = [spec["_id"] for spec, _, events in writes if events]
+        if woken:
+            self.wake_all(woken)
+        return matched
+
+    def wake_all(self, document_ids: Sequence[Any]) -> None:
+        """:meth:`wake` for many documents in one insert (best effort too). A wake-up of a document whose
+        compare-and-set lost is harmless: the relay finds nothing pending and drops it."""
+        now = utc_now()
+        try:
+            self.wakeups.insert_many([{"_id": f"{self.collection.name}:{document_id}",
+                                       "collection": self.collection.name, "document_id": document_id, "at": now}
+                                      for document_id in document_ids], ordered=False)
+        except BulkWriteError as exc:
+            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                log.warning("outbox wake-ups lost; the relay's sweep will find them", exc_info=True)
+        except PyMongoError:
+            log.warning("outbox wake-ups lost; the relay's sweep will find them", exc_info=True)
 
     def wake(self, document_id: Any) -> None:
         """Tell the relay a document has pending events. Best effort: if this is lost, the sweep finds it."""

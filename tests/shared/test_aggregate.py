@@ -127,3 +127,30 @@ def test_a_document_that_does_not_fit_its_shape_fails_loudly(db, settings):
     db.counters.update_one({"_id": doc_id}, {"$set": {"unexpected": 1}})
     with pytest.raises(DocumentMismatch, match="unexpected"):
         runner.get(doc_id)
+
+
+def test_many_documents_are_created_and_changed_in_bulk_and_a_lost_compare_and_set_is_not_claimed(db, settings):
+    """create_many and apply_many (the sync consumer's and pusher's way to keep up): each document gets its own
+    compare-and-set and events, written in bulk; an existing _id is refused, and a document changed since it was
+    read comes back as None (not known to be written) with the rest of its bulk, never as written."""
+    runner = Runner(db, Counters(), settings)
+    existing = _new(runner)
+    ids = [str(uuid.uuid4()) for _ in range(45)]   # more than one bulk (BULK = 40)
+    created = runner.create_many([{"_id": i, "count": 0, "log": []} for i in ids] +
+                                 [{"_id": existing, "count": 7, "log": []}], context(ACTOR))
+    assert [c is not None for c in created] == [True] * len(ids) + [False]
+    assert db.counters.find_one({"_id": existing})["count"] == 0   # not replaced
+    docs = {doc["_id"]: doc for doc in db.counters.find({"_id": {"$in": ids}}, {"outbox": 0})}
+    runner.run(ids[-1], add, context(ACTOR), by=10, note="meanwhile")   # the last bulk's read is now stale
+    work = [(docs[i], {"by": n, "note": f"n{n}"}) for n, i in enumerate(ids, 1)]
+    results = runner.apply_many(work, add, context(ACTOR))
+    first, last = results[:40], results[40:]
+    assert all(after is not None and after["count"] == n and after["version"] == 2
+               for n, (after, _) in enumerate(first, 1))
+    assert all(after is None for after, _ in last)
+    for n, i in enumerate(ids[:40], 1):
+        stored = db.counters.find_one({"_id": i})
+        assert stored["count"] == n and stored["doubled"] == 2 * n and stored["log"] == [f"n{n}"]
+        assert [e["payload"]["status"] for e in stored["outbox"]] == [n] and stored["outbox_pending"] is True
+    assert db.counters.find_one({"_id": ids[-1]})["count"] == 10   # the stale compare-and-set changed nothing
+    assert db.outbox_wakeups.count_documents({"document_id": {"$in": ids[:40]}}) == 40

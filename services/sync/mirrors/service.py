@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,13 +26,13 @@ from shared.auth.roles import PrincipalKind
 from shared.clock import as_utc, utc_now
 from shared.domain.changes import Change, Context
 from shared.events import Event, new_event
-from shared.storage.aggregate import HIDDEN, RETRY, Aggregate, Runner, context
+from shared.storage.aggregate import HIDDEN, RETRY, Aggregate, Runner, as_stored, context
 
 log = logging.getLogger(__name__)
 
 SYSTEM = Principal(subject="sync", kind=PrincipalKind.SERVICE, name="Đồng bộ Cổng Dịch vụ công quốc gia")
 WAITING, PENDING, SYNCED, REJECTED = "waiting", "pending", "synced", "rejected"
-WRITERS = 8   # mirrors written at once (FerretDB serialises writes per database; round trips overlap)
+BULK_ATTEMPTS = 3   # bulk writes of a poll's mirrors before the ones still contended are written one by one
 
 
 class Mirrors(Aggregate):
@@ -90,8 +89,11 @@ def apply_events(m: dict[str, Any], ctx: Context, *, events: list[tuple[str, str
 
 
 def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, Any]]]) -> int:
-    """Applies a poll's events: one read of the mirrors concerned, one write per mirror (in parallel), each
-    mirror's events in the order they came. Returns how many mirrors changed."""
+    """Applies a poll's events: one read of the mirrors concerned, then one insert of the new mirrors and one bulk
+    write of the changed ones (one round trip each, however many mirrors), each mirror's events in the order
+    they came. A mirror whose write was not certain (a compare-and-set that lost to the pusher, a mirror created
+    meanwhile) is read again and its events applied on it — applying events is idempotent, so events a write
+    already holds change nothing. Returns how many mirrors the poll concerned."""
     by_dossier: OrderedDict[str, list[tuple[str, str, dict[str, Any]]]] = OrderedDict()
     for event, payload in events:
         by_dossier.setdefault(event.dossier_id, []).append((event.type, event.event_id, payload))
@@ -100,29 +102,29 @@ def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, 
     known = {m["_id"]: m for m in db[MIRRORS].find({"_id": {"$in": list(by_dossier)}}, HIDDEN)}
     ctx = context(SYSTEM, settings=settings)
     work = runner(db, settings)
-
-    def write(item: tuple[str, list[tuple[str, str, dict[str, Any]]]]) -> bool:
-        dossier_id, changes = item
-        return _write(work, known.get(dossier_id), dossier_id, changes, ctx)
-
-    if len(by_dossier) == 1:
-        return sum(map(write, by_dossier.items()))
-    with ThreadPoolExecutor(min(WRITERS, len(by_dossier))) as pool:
-        return sum(pool.map(write, by_dossier.items()))
-
-
-def _write(work: Runner, current: dict[str, Any] | None, dossier_id: str,
-           changes: list[tuple[str, str, dict[str, Any]]], ctx: Context) -> bool:
-    if current is None:
-        fresh = fields.new_mirror(dossier_id, ctx.now)
-        apply_events(fresh, ctx, events=changes)
-        if work.create(fresh, ctx) is not None:
-            return True
-        current = work.get(dossier_id)  # created meanwhile (a redelivery racing itself): apply on it
-    after, _ = work.apply(current, apply_events, ctx, events=changes)
-    if after is None:
-        work.run(dossier_id, apply_events, ctx, events=changes)
-    return True
+    again: list[str] = []
+    fresh = []
+    for dossier_id, changes in by_dossier.items():
+        if dossier_id not in known:
+            mirror = fields.new_mirror(dossier_id, ctx.now)
+            apply_events(mirror, ctx, events=changes)
+            fresh.append(mirror)
+    for mirror, created in zip(fresh, work.create_many(fresh, ctx), strict=True):
+        if created is None:
+            again.append(mirror["_id"])   # created meanwhile (a redelivery racing itself): apply on it
+    existing = [(known[dossier_id], {"events": changes}) for dossier_id, changes in by_dossier.items()
+                if dossier_id in known]
+    for _ in range(BULK_ATTEMPTS):   # bulks that lost a compare-and-set (to the pusher): read again, apply again
+        lost = [current["_id"] for (current, _), (after, _)
+                in zip(existing, work.apply_many(existing, apply_events, ctx), strict=True) if after is None]
+        if not lost:
+            break
+        existing = [(m, {"events": by_dossier[m["_id"]]}) for m in db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)]
+    else:
+        again += [current["_id"] for current, _ in existing]
+    for dossier_id in again:
+        work.run(dossier_id, apply_events, ctx, events=by_dossier[dossier_id])
+    return len(by_dossier)
 
 
 # -- from the portal's answers -----------------------------------------------------------------------------------
@@ -191,36 +193,34 @@ def portal_holds(m: dict[str, Any], ctx: Context, *, held: dict[str, Any] | None
 
 
 def write_answers(db: Database, settings, answers: dict[str, tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """Records the portal's answers, one compare-and-set per mirror (in parallel); a mirror changed meanwhile by
-    the consumer is read again and the answer applied on it."""
+    """Records the portal's answers in one bulk write of compare-and-sets. If some lost (the consumer changed
+    those mirrors meanwhile), each mirror not yet stamped with this round's attempt is read again and its answer
+    applied on it (only the pusher writes ``last_attempt_at``, one round at a time)."""
     if not answers:
         return
     ctx = context(SYSTEM, settings=settings)
     work = runner(db, settings)
     options = {"failing_after": settings.sync_failing_after, "retry_max": settings.sync_retry_max_seconds}
-
-    def write(item: tuple[str, tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        dossier_id, (current, answer) = item
-        after, _ = work.apply(current, portal_answered, ctx, answer=answer, **options)
-        if after is None:
-            work.run(dossier_id, portal_answered, ctx, answer=answer, **options)
-
-    with ThreadPoolExecutor(min(WRITERS, len(answers))) as pool:
-        list(pool.map(write, answers.items()))
+    items = [(current, {"answer": answer, **options}) for current, answer in answers.values()]
+    results = work.apply_many(items, portal_answered, ctx)
+    lost = [current["_id"] for (current, _), (after, _) in zip(items, results, strict=True) if after is None]
+    if not lost:
+        return
+    stamp = as_stored(ctx.now)
+    for m in db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN):
+        if m["portal"]["last_attempt_at"] is None or as_utc(m["portal"]["last_attempt_at"]) != stamp:
+            work.run(m["_id"], portal_answered, ctx, answer=answers[m["_id"]][1], **options)
 
 
 # -- reading ------------------------------------------------------------------------------------------------------
 
 def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Mirrors the portal lacks something of, whose next attempt is due."""
-    waiting = db[MIRRORS].find({"sync_state": PENDING}, {"portal": 1})
-    ready = sorted(((as_utc(m["portal"]["next_attempt_at"]) if m["portal"]["next_attempt_at"] else None, m["_id"])
+    """Mirrors the portal lacks something of, whose next attempt is due (never tried or retried first, then by
+    when they are due), read in one query."""
+    waiting = db[MIRRORS].find({"sync_state": PENDING}, HIDDEN)
+    ready = sorted(((as_utc(m["portal"]["next_attempt_at"]) if m["portal"]["next_attempt_at"] else None, m["_id"], m)
                     for m in waiting), key=lambda item: (item[0] is not None, item[0] or now, item[1]))
-    ids = [dossier_id for next_at, dossier_id in ready if next_at is None or next_at <= now][:limit]
-    if not ids:
-        return []
-    docs = {m["_id"]: m for m in db[MIRRORS].find({"_id": {"$in": ids}}, HIDDEN)}
-    return [docs[i] for i in ids if i in docs]
+    return [m for next_at, _, m in ready if next_at is None or next_at <= now][:limit]
 
 
 def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:
