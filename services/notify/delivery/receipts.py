@@ -46,6 +46,10 @@ def apply_receipt(db: Database, settings, receipt: dict[str, Any], now: datetime
             {"_id": notification_id, f"attempts.{attempt - 1}.outcome": STARTED},
             {"$set": attempt_fields(attempt, outcome=ACCEPTED, provider_reference=receipt["message_id"],
                                     finished_at=now, error="completed from the gateway's receipt")})
+        # The receipt can overtake a live sender's own write (a fast gateway, a slow store): whichever of the two
+        # comes second records the message's reference (see Sender._write).
+        db[NOTIFICATIONS].update_one({"_id": notification_id, "attempt_count": attempt, "provider_reference": None},
+                                     {"$set": {"provider_reference": receipt["message_id"]}})
     return outcome
 
 

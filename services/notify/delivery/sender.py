@@ -158,8 +158,13 @@ class Sender:
         result = self.collection.update_one(
             self._claimed_by_me(doc), {"$set": {**change, **logged, "lease_until": None, "updated_at": now}})
         if not result.modified_count:
-            # A receipt (or the sweeper, after a very slow attempt) settled it first; complete the log only.
+            # A receipt (or the sweeper, after a very slow attempt) settled it first; complete the log, and the
+            # message's reference if the receipt did not bring it.
             self.collection.update_one({"_id": doc["_id"]}, {"$set": logged})
+            if change.get("provider_reference"):
+                self.collection.update_one(
+                    {"_id": doc["_id"], "attempt_count": doc["attempt_count"], "provider_reference": None},
+                    {"$set": {"provider_reference": change["provider_reference"]}})
             return self.collection.find_one({"_id": doc["_id"]}, {"status": 1})["status"]
         metrics.notification_settled(doc["channel"], change["status"])
         return change["status"]
