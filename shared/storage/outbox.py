@@ -12,20 +12,29 @@ A relay process (:class:`OutboxRelay`) then:
    its write, so the relay does not have to scan the dossiers) and, as a safety net for wake-ups lost to a
    crash between the two writes, by sweeping for ``outbox_pending`` every ``RELAY_SWEEP_INTERVAL_SECONDS``;
 2. claims each document with a lease (a compare-and-set on ``_id``, pending flag and an expired lease), so
-   two relays never publish the same document at the same time and each dossier's events keep their order;
+   two relays never publish the same document at the same time and each dossier's events keep their order.
+   The compare-and-sets go in bulk writes of ``BULK`` statements (on FerretDB every write command waits its
+   turn for the database, so the number of commands sets the pace), each taking the lease with a token of
+   this round (``<relay id>:<round>``); a bulk says how many matched, not which, so the documents won are
+   then read back by that token;
 3. publishes the events in array order with ``acks=all`` and the idempotent producer, keyed by dossier;
 4. only then removes exactly the events it sent — in the usual case one compare-and-set (the outbox is still
-   what was claimed), else ``$pullAll`` — and clears the pending flag if none are left.
+   what was claimed, and the lease still the round's), sent in bulk, else ``$pullAll`` document by document
+   for those a bulk left leased — and clears the pending flag if none are left. A failed send releases the
+   lease of that document, whose events stay pending.
 
 A crash between 3 and 4 publishes the events again on the next claim: delivery is at-least-once and every
 consumer deduplicates by ``event_id`` (see :mod:`shared.bus.consumer`).
 
 FerretDB notes (checked against v1.24.2): ``$pull`` with a condition silently removes nothing, so sent
-events are removed with ``$pullAll`` of the exact documents read; ``findAndModify`` rejects projections.
+events are removed with ``$pullAll`` of the exact documents read; ``findAndModify`` rejects projections;
+``_id: {$in: [...]}`` scans the whole collection (hence one ``_id`` equality per statement), and a bulk holds a
+pooled connection per statement until it ends (hence ``BULK``).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -37,7 +46,7 @@ from datetime import timedelta
 from typing import Any
 
 from kafka.errors import KafkaError
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
@@ -179,6 +188,7 @@ class _Claim:
     collection: Collection
     document_id: Any
     events: list[dict[str, Any]]
+    owner: str  # the round token the lease was taken with: only this round may clear or release it
 
 
 class OutboxRelay:
@@ -202,8 +212,9 @@ class OutboxRelay:
         self.topics = topics
         self.settings = settings
         self.relay_id = relay_id or f"relay-{uuid.uuid4().hex[:12]}"
+        self._rounds = itertools.count(1)
         self._next_sweep = 0.0
-        # Claims and clears of different documents are independent round trips: issue them side by side so
+        # Bulk claims and clears of different chunks are independent round trips: issue them side by side so
         # the relay keeps up when it competes with the API for the database. Sends stay in one thread, in
         # claim order, so each dossier's events leave in order.
         self._pool = ThreadPoolExecutor(max_workers=settings.relay_concurrency, thread_name_prefix="relay")
@@ -211,6 +222,7 @@ class OutboxRelay:
     def ensure_indexes(self) -> None:
         for collection in self.collections.values():
             collection.create_index(PENDING)
+            collection.create_index(LEASE_OWNER)  # a round reads back what it claimed by its token
 
     def loop(self) -> Loop:
         """The relay's loop: rounds back to back while there are events, one poll per interval when idle."""
@@ -225,9 +237,9 @@ class OutboxRelay:
     def run_once(self) -> int:
         """One round: claim what is pending, publish it, clear it. Returns how many events were published."""
         candidates, wakeup_ids = self._candidates()
-        claims = [claim for claim in self._pool.map(lambda c: self._claim(*c), candidates) if claim]
+        claims = self._claim_all(candidates) if candidates else []
         published = self._publish(claims) if claims else []
-        list(self._pool.map(self._clear, published))
+        self._clear_all(published)
         if wakeup_ids:
             # Wake-ups of documents another relay holds are dropped too: that relay publishes them, and if it
             # dies the lease expires and the sweep picks the document up.
@@ -237,35 +249,68 @@ class OutboxRelay:
     def _candidates(self) -> tuple[list[tuple[Collection, Any]], list[str]]:
         limit = self.settings.relay_batch_size
         wakeups = list(self.wakeups.find({"collection": {"$in": list(self.collections)}}).limit(limit))
-        seen = {(w["collection"], w["document_id"]) for w in wakeups}
+        seen = {(w["collection"], w["document_id"]): None for w in wakeups}  # ordered: oldest wake-ups first
         if time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + self.settings.relay_sweep_interval_seconds
             for name, collection in self.collections.items():
                 for doc in collection.find({PENDING: True}, {"_id": 1}).limit(limit):
-                    seen.add((name, doc["_id"]))
+                    seen.setdefault((name, doc["_id"]))
         return [(self.collections[name], doc_id) for name, doc_id in seen], [w["_id"] for w in wakeups]
 
-    def _claim(self, collection: Collection, document_id: Any) -> _Claim | None:
+    # -- claiming --------------------------------------------------------------------------------------------
+
+    def _claim_all(self, candidates: Sequence[tuple[Collection, Any]]) -> list[_Claim]:
+        """Leases every candidate that is pending and not leased by someone else, with a token of this round
+        as the owner: one compare-and-set per document (by ``_id`` equality, the only lookup FerretDB answers
+        from the ``_id`` index), ``BULK`` of them per bulk write. A bulk write says how many matched, not
+        which, so the documents won are then read back by the token (an indexed string equality). Returns
+        the claims of documents with events, in candidate order."""
+        token = f"{self.relay_id}:{next(self._rounds)}"
         now = utc_now()
-        doc = collection.find_one_and_update(
-            {
-                "_id": document_id,
-                PENDING: True,
-                "$or": [{LEASE_UNTIL: None}, {LEASE_UNTIL: {"$lt": now}}],
-            },
-            {"$set": {
-                LEASE_UNTIL: now + timedelta(seconds=self.settings.relay_lease_seconds),
-                LEASE_OWNER: self.relay_id,
-            }},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is None:
-            return None
-        if not doc.get(OUTBOX):
-            collection.update_one({"_id": document_id, OUTBOX: {"$size": 0}},
-                                  {"$set": {PENDING: False, LEASE_UNTIL: None, LEASE_OWNER: None}})
-            return None
-        return _Claim(collection, document_id, doc[OUTBOX])
+        until = now + timedelta(seconds=self.settings.relay_lease_seconds)
+        by_collection: dict[str, list[Any]] = {}
+        collections: dict[str, Collection] = {}
+        for collection, document_id in candidates:
+            by_collection.setdefault(collection.name, []).append(document_id)
+            collections[collection.name] = collection
+        chunks = [(collections[name], ids[start:start + BULK])
+                  for name, ids in by_collection.items() for start in range(0, len(ids), BULK)]
+
+        def lease(chunk: tuple[Collection, list[Any]]) -> int:
+            collection, ids = chunk
+            return collection.bulk_write([UpdateOne(
+                {"_id": document_id, PENDING: True, "$or": [{LEASE_UNTIL: None}, {LEASE_UNTIL: {"$lt": now}}]},
+                {"$set": {LEASE_UNTIL: until, LEASE_OWNER: token}},
+            ) for document_id in ids], ordered=False).matched_count
+
+        won: dict[str, int] = {}
+        for (collection, _), matched in zip(chunks, self._pool.map(lease, chunks), strict=True):
+            won[collection.name] = won.get(collection.name, 0) + matched
+        claims: list[_Claim] = []
+        for name, count in won.items():
+            if not count:
+                continue
+            collection = collections[name]
+            # LEASE_UNTIL too: a token is unique to this relay's round, the moment guards against a relay
+            # restarted under the same id meeting a predecessor's expired lease.
+            docs = {doc["_id"]: doc for doc in collection.find({LEASE_OWNER: token, LEASE_UNTIL: until},
+                                                                 {OUTBOX: 1})}
+            empty = [document_id for document_id, doc in docs.items() if not doc.get(OUTBOX)]
+            for start in range(0, len(empty), BULK):  # claimed with nothing left to send: no longer pending
+                collection.bulk_write([UpdateOne(
+                    {"_id": document_id, LEASE_OWNER: token, OUTBOX: {"$size": 0}},
+                    {"$set": {PENDING: False, LEASE_UNTIL: None, LEASE_OWNER: None}},
+                ) for document_id in empty[start:start + BULK]], ordered=False)
+            claims += [_Claim(collection, document_id, docs[document_id][OUTBOX], token)
+                       for document_id in by_collection[name] if docs.get(document_id, {}).get(OUTBOX)]
+        return claims
+
+    def _claim(self, collection: Collection, document_id: Any) -> _Claim | None:
+        """:meth:`_claim_all` of one document."""
+        claims = self._claim_all([(collection, document_id)])
+        return claims[0] if claims else None
+
+    # -- publishing ------------------------------------------------------------------------------------------
 
     def _publish(self, claims: list[_Claim]) -> list[_Claim]:
         """Sends every claimed event, waits for the broker's acknowledgements, returns the fully sent claims."""
@@ -298,21 +343,48 @@ class OutboxRelay:
         failpoint("relay.after_publish")
         return done
 
+    # -- clearing --------------------------------------------------------------------------------------------
+
+    def _clear_all(self, claims: Sequence[_Claim]) -> None:
+        """:meth:`_clear` of many claims: the usual compare-and-set (the outbox is exactly what was sent) in
+        bulk writes of ``BULK``. A bulk that did not match all its documents — a state change appended events
+        to some of them meanwhile — does not say which: those of the chunk still leased with the round's token
+        (the bulk released the others) are read back and cleared one by one (:meth:`_clear`, idempotent)."""
+        groups: dict[tuple[str, str], list[_Claim]] = {}
+        for claim in claims:
+            groups.setdefault((claim.collection.name, claim.owner), []).append(claim)
+        chunks = [group[start:start + BULK] for group in groups.values() for start in range(0, len(group), BULK)]
+
+        def clear(chunk: list[_Claim]) -> None:
+            collection, owner = chunk[0].collection, chunk[0].owner
+            result = collection.bulk_write([UpdateOne(
+                {"_id": claim.document_id, LEASE_OWNER: owner, OUTBOX: claim.events},
+                {"$set": {OUTBOX: [], PENDING: False, LEASE_UNTIL: None, LEASE_OWNER: None}},
+            ) for claim in chunk], ordered=False)
+            if result.matched_count == len(chunk):
+                return
+            still_held = {doc["_id"] for doc in collection.find({LEASE_OWNER: owner}, {"_id": 1})}
+            for claim in chunk:
+                if claim.document_id in still_held:
+                    self._clear(claim)
+
+        list(self._pool.map(clear, chunks))
+
     def _clear(self, claim: _Claim) -> None:
         # Common case, one write: nothing was appended since the claim, so the outbox is exactly what was sent.
         cleared = claim.collection.update_one(
-            {"_id": claim.document_id, LEASE_OWNER: self.relay_id, OUTBOX: claim.events},
+            {"_id": claim.document_id, LEASE_OWNER: claim.owner, OUTBOX: claim.events},
             {"$set": {OUTBOX: [], PENDING: False, LEASE_UNTIL: None, LEASE_OWNER: None}},
         )
         if cleared.modified_count:
             return
         # A state change appended events meanwhile: remove exactly what was sent, they stay for the next round.
         claim.collection.update_one(
-            {"_id": claim.document_id, LEASE_OWNER: self.relay_id},
+            {"_id": claim.document_id, LEASE_OWNER: claim.owner},
             {"$pullAll": {OUTBOX: claim.events}, "$set": {LEASE_UNTIL: None, LEASE_OWNER: None}},
         )
         claim.collection.update_one({"_id": claim.document_id, OUTBOX: {"$size": 0}}, {"$set": {PENDING: False}})
 
     def _release(self, claim: _Claim) -> None:
-        claim.collection.update_one({"_id": claim.document_id, LEASE_OWNER: self.relay_id},
+        claim.collection.update_one({"_id": claim.document_id, LEASE_OWNER: claim.owner},
                                     {"$set": {LEASE_UNTIL: None, LEASE_OWNER: None}})

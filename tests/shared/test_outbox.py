@@ -9,7 +9,7 @@ import pytest
 
 from shared.bus.kafka import make_producer, read_topic
 from shared.events import Event, Topic, topic_names
-from shared.storage.outbox import LEASE_OWNER, OUTBOX, PENDING, WAKEUPS, Outbox, OutboxRelay
+from shared.storage.outbox import BULK, LEASE_OWNER, LEASE_UNTIL, OUTBOX, PENDING, WAKEUPS, Outbox, OutboxRelay
 from tests.conftest import database
 from tests.support.concurrency import at_once
 
@@ -138,3 +138,59 @@ def test_relays_racing_for_the_same_documents_claim_each_exactly_once(relay_env)
 
     claimed = [dossier_id for won in at_once(race, 6) for dossier_id in won]
     assert sorted(claimed) == sorted(ids)
+
+
+def test_bulk_claims_of_racing_relays_never_share_a_document(relay_env):
+    db, _, _ = relay_env
+    ids = [str(uuid.uuid4()) for _ in range(2 * BULK + 5)]  # several bulks per round
+    for dossier_id in ids:
+        Outbox(db.things).insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    relays = iter([_relay(relay_env, relay_id=f"bulk-{n}") for n in range(3)])
+
+    def race():
+        relay = next(relays)
+        return relay._claim_all([(db.things, dossier_id) for dossier_id in ids])
+
+    rounds = at_once(race, 3)
+    claimed = [claim.document_id for claims in rounds for claim in claims]
+    assert sorted(claimed) == sorted(ids)  # each document claimed by exactly one relay
+    for claims in rounds:
+        for claim in claims:
+            stored = db.things.find_one({"_id": claim.document_id})
+            assert stored[LEASE_OWNER] == claim.owner and stored[LEASE_UNTIL] is not None
+    assert len({claims[0].owner for claims in rounds if claims}) == len([c for c in rounds if c])
+
+
+def test_a_bulk_clear_keeps_events_appended_since_the_claim_pending(relay_env):
+    db, _, settings = relay_env
+    ids = [str(uuid.uuid4()) for _ in range(BULK + 3)]
+    outbox = Outbox(db.things)
+    for dossier_id in ids:
+        outbox.insert({"_id": dossier_id}, [_event(dossier_id, 1)])
+    outbox.insert({"_id": "empty"}, [])
+    db.things.update_one({"_id": "empty"}, {"$set": {PENDING: True}})  # a pending flag left with nothing to send
+    relay = _relay(relay_env)
+    claims = relay._claim_all([(db.things, dossier_id) for dossier_id in [*ids, "empty"]])
+    assert [claim.document_id for claim in claims] == ids
+    empty = db.things.find_one({"_id": "empty"})
+    assert empty[PENDING] is False and empty[LEASE_OWNER] is None
+    assert _relay(relay_env)._claim_all([(db.things, dossier_id) for dossier_id in ids]) == []  # leased
+
+    sent = relay._publish(claims)
+    changed = {ids[0], ids[-1]}  # in the first bulk and in the second
+    for dossier_id in changed:
+        outbox.update({"_id": dossier_id}, {"$set": {"status": 4}}, [_event(dossier_id, 2)])  # concurrent change
+    relay._clear_all(sent)
+
+    for dossier_id in ids:
+        stored = db.things.find_one({"_id": dossier_id})
+        assert stored[LEASE_OWNER] is None and stored[LEASE_UNTIL] is None
+        if dossier_id in changed:
+            assert [e["payload"] for e in stored[OUTBOX]] == [{"n": 2}] and stored[PENDING] is True
+        else:
+            assert stored[OUTBOX] == [] and stored[PENDING] is False
+    assert relay.run_once() == 2
+    published = _published(settings)
+    assert len(published) == len(ids) + 2
+    for dossier_id in changed:
+        assert [e["payload"]["n"] for e in published if e["dossier_id"] == dossier_id] == [1, 2]
