@@ -342,10 +342,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-seconds", type=float, default=90.0,
                         help="stop sampling a page after this long (at least 5 requests)")
     parser.add_argument("--skip-live", action="store_true", help="only the pages")
+    parser.add_argument("--skip-pages", action="store_true", help="only the read model's throughput")
+    parser.add_argument("--flush-seconds", type=float, default=None,
+                        help="REPORTING_FLUSH_SECONDS of the consumer (default: the setting's default)")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-reporting-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={"log_level": "WARNING"})
+                  overrides={"log_level": "WARNING", **({"reporting_flush_seconds": args.flush_seconds}
+                                                        if args.flush_seconds is not None else {})})
     print(f"bench: stack in {root}", flush=True)
     try:
         stack.start_infrastructure()
@@ -353,12 +357,13 @@ def main(argv: list[str] | None = None) -> int:
             stack.start_process("reporting", "consumer")  # ready once it folded the catalogue (measure_throughput)
             report_throughput(measure_throughput(stack, args.live, args.agencies))
             stack.stop_services()
-        loaded = stack.derive(name="pages", db_prefix="benchpages", topic_prefix="benchpages.")
-        try:
-            report_pages(measure_pages(loaded, args.dossiers, args.agencies, args.samples,
-                                       page_seconds=args.page_seconds))
-        finally:
-            loaded.stop_services()
+        if not args.skip_pages:
+            loaded = stack.derive(name="pages", db_prefix="benchpages", topic_prefix="benchpages.")
+            try:
+                report_pages(measure_pages(loaded, args.dossiers, args.agencies, args.samples,
+                                           page_seconds=args.page_seconds))
+            finally:
+                loaded.stop_services()
     finally:
         stack.stop()
     return 0
