@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup system-packages node-assets run run-fresh test test-suite test-unit test-clock fuzz lint bench \
-        bench-notify bench-queue bench-portal bench-footprint bench-sync openapi mail sms postal payments portal-sync \
+        bench-notify bench-queue bench-portal bench-footprint bench-sync bench-reporting openapi mail sms postal payments portal-sync \
         lock clean distclean k8s k8s-render
 
 help: ## list the targets
@@ -132,6 +132,9 @@ bench-portal: setup system-packages ## the officer's queue page of the portal wi
 
 bench-sync: setup ## synchronisation with the National Public Service Portal: dossier events/s to the simulator
 	@$(PY) -m bench.sync $(BENCH_ARGS)
+
+bench-reporting: setup ## reporting: read model events/s from Kafka, dashboard pages p95 with 500,000 dossiers loaded
+	@$(PY) -m bench.reporting $(BENCH_ARGS)
 
 bench-footprint: setup ## RSS and CPU per dossier of every process (the figures deploy/k8s is sized from)
 	@$(PY) -m bench.footprint $(BENCH_ARGS)

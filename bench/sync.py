@@ -22,11 +22,12 @@ Everything is checked at the end: no step doubled at the portal, statuses never 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import tempfile
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import pymongo
 from bench.measure import print_table, wait_until
 from shared.bus.kafka import make_producer
 from shared.clock import utc_now, vn_date
+from shared.domain.rulesets import rule_set_for
 from shared.events import Event, event_type, new_event, topic_names
 from tests.support import factories
 from tools.devstack.stack import Ports, Stack
@@ -45,43 +47,76 @@ AGENCY, COMPETENT = "000.00.01.H11", "000.00.15.H11"
 STEPS = 7   # log lines each dossier's life leaves at the portal (the paid fee changes fields, not the log)
 
 
-def lifecycle(index: int, *, agency: str = AGENCY, prefix: str = "") -> list[Event]:
-    """One dossier's life, as intake, the workflow and payments publish it."""
-    dossier_id, now = str(uuid.uuid4()), utc_now()
+Draft = tuple[str, str, str, dict[str, Any]]  # (event type, dossier id, producer, payload as consumers load it)
+
+
+def lifecycle(index: int, **life: Any) -> list[Event]:
+    """One dossier's life, as intake, the workflow and payments publish it (each payload validated and put in its
+    JSON form, as the producers do); ``life``: see :func:`drafts`."""
+    return [new_event(kind, dossier_id, payload, producer=producer)
+            for kind, dossier_id, producer, payload in drafts(index, **life)]
+
+
+@functools.cache
+def _filing() -> dict[str, Any]:
+    """What intake publishes of the factories' filing, as consumers load it (built once: validating is slow)."""
+    submitted = factories.submitted_event(str(uuid.uuid4()))
+    return _loaded("dossier.submitted", submitted.payload)
+
+
+def drafts(index: int, *, agency: str = AGENCY, prefix: str = "", competent: str = COMPETENT,
+           at: datetime | None = None, took: timedelta = timedelta(0), due: datetime | None = None,
+           procedure: str | None = None, channel: str = "online",
+           officers: tuple[str, str] = ("cb-1", "cv-1")) -> list[Draft]:
+    """One dossier's life before it is put into events: filed at ``at`` (now by default), accepted at once, the
+    result ready ``took`` later (the steps in between), returned an hour after that; the appointment ``due``
+    (four days after filing by default) decides whether the steps were early or late. ``officers``: the desk
+    officer's and the specialist's accounts. A life that is not over yet is a prefix of this list."""
+    dossier_id = str(uuid.uuid4())
+    now = at or utc_now()
     code = f"{agency}-{vn_date(now):%y%m%d}-{prefix}{index:06d}"
-    submitted = factories.submitted_event(dossier_id, receiving_agency_code=agency)
-    filed = {**submitted.payload, "code": code, "competent_agency_code": COMPETENT}
-    events = [new_event("dossier.submitted", dossier_id, _loaded("dossier.submitted", filed), producer="intake")]
+    owner = str(uuid.uuid4())
+    filed = {**_filing(), "code": code, "receiving_agency_code": agency, "competent_agency_code": competent,
+             "channel": channel, "submitted_at": now, "rule_set": rule_set_for(vn_date(now)).id,
+             "owner_account_id": owner, "filed_by": owner,
+             **({"procedure_code": procedure, "procedure_name": f"Thủ tục {procedure}"} if procedure else {})}
+    out: list[Draft] = [("dossier.submitted", dossier_id, "intake", filed)]
+    desk, specialist = officers
     common = {"code": code, "procedure_code": filed["procedure_code"], "procedure_name": filed["procedure_name"],
-              "receiving_agency_code": agency, "competent_agency_code": COMPETENT, "owner_account_id": None,
+              "receiving_agency_code": agency, "competent_agency_code": competent, "owner_account_id": None,
               "receiving_agency_name": factories.DESK_NAME, "competent_agency_name": factories.HEALTH_DEPARTMENT,
               "applicant_name": "Nguyễn Thị Hoà", "contact": filed["contact"], "rule_set": filed["rule_set"],
-              "actor": "cb-1", "actor_name": "Cán bộ Một cửa", "result_return_method": "online"}
-    due = now + timedelta(days=4)
-    steps: list[tuple[str, int, dict[str, Any]]] = [
-        ("accepted", 2, {"received_at": now, "appointment_due": due, "receipt": True}),
-        ("assigned", 4, {"assignee": "cv-1", "assignee_name": "Chuyên viên", "step": "tham-dinh",
-                         "step_name": "Thẩm định", "step_due_at": due}),
-        ("step-completed", 4, {"step": "tham-dinh", "outcome": "early"}),
-        ("step-completed", 4, {"step": "phe-duyet", "outcome": "early"}),
-        ("result-ready", 9, {"result_kind": "approval", "outcome": "early", "early": True,
-                             "return_method": "online", "result_code": f"KQ-{index}", "file_url": None}),
-        ("result-returned", 10, {"method": "online", "outcome": "early"}),
+              "actor": desk, "actor_name": "Cán bộ Một cửa", "result_return_method": "online"}
+    due = due or now + timedelta(days=4)
+    outcome = "early" if now + took <= due else "late"
+    steps: list[tuple[str, int, float, dict[str, Any]]] = [
+        ("accepted", 2, 0.0, {"received_at": now, "appointment_due": due, "receipt": True}),
+        ("assigned", 4, 0.1, {"assignee": specialist, "assignee_name": "Chuyên viên", "step": "tham-dinh",
+                              "step_name": "Thẩm định", "step_due_at": due}),
+        ("step-completed", 4, 0.6, {"step": "tham-dinh", "outcome": outcome}),
+        ("step-completed", 4, 0.9, {"step": "phe-duyet", "outcome": outcome}),
+        ("result-ready", 9, 1.0, {"result_kind": "approval", "outcome": outcome, "early": outcome == "early",
+                                  "return_method": "online", "electronic": True, "result_code": f"KQ-{index}",
+                                  "file_url": None}),
+        ("result-returned", 10, 1.0, {"method": "online", "outcome": outcome}),
     ]
-    for version, (kind, status, details) in enumerate(steps, start=2):
-        payload = {**common, "status": status, "dossier_version": version, "at": now + timedelta(seconds=version),
-                   "appointment_due": due, "details": details}
-        events.append(new_event(f"dossier.{kind}", dossier_id, payload, producer="workflow"))
+    for version, (kind, status, share, details) in enumerate(steps, start=2):
+        moment = now + took * share + timedelta(seconds=version)
+        if kind == "result-returned" and took:
+            moment += timedelta(hours=1)
+        out.append((f"dossier.{kind}", dossier_id, "workflow", {
+            **common, "status": status, "dossier_version": version, "at": moment, "appointment_due": due,
+            "details": details}))
     charge = {"charge_id": f"{dossier_id}:filing", "dossier_code": code, "purpose": "filing", "status": "paid",
               "charge_version": 2, "at": now, "amount": 50_000, "description": "Lệ phí",
               "lines": [{"code": "le-phi", "name": "Lệ phí", "kind": "fee", "amount": 50_000, "exemption": None}],
-              "agency_code": agency, "competent_agency_code": COMPETENT, "procedure_code": filed["procedure_code"],
+              "agency_code": agency, "competent_agency_code": competent, "procedure_code": filed["procedure_code"],
               "procedure_name": filed["procedure_name"], "owner_account_id": None, "applicant_name": "Nguyễn Thị Hoà",
               "contact": filed["contact"], "details": {"order_id": f"{code}-LP-01", "transaction_no": str(index),
                                                        "amount": 50_000, "paid_at": now, "bank_code": "NCB",
                                                        "via": "ipn", "online": True}}
-    events.insert(2, new_event("payment.paid", dossier_id, charge, producer="payments"))
-    return events
+    out.insert(2, ("payment.paid", dossier_id, "payments", charge))
+    return out
 
 
 def _loaded(kind: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import math
 import pymongo
 import pytest
 
-from bench import footprint, intake, notify, queue, sync
+from bench import footprint, intake, notify, queue, reporting, sync
 from services.workflow.documents import DECLARED as WORKFLOW_DOCUMENTS
 from shared.storage.documents import check_all
 from tools.devstack.stack import SERVICES
@@ -63,6 +63,36 @@ def test_the_sync_benchmark_brings_every_dossier_to_the_national_portal(deployme
         assert row in out
     assert m["dossiers"] == 3 and m["events"] == 3 * 8  # filed, a fee paid and six workflow events each
     assert m["synced_rate"] > 0 and m["consumed_rate"] > 0
+
+
+def test_the_reporting_benchmark_folds_every_event_it_publishes(deployment, capsys):
+    deployment.start_process("reporting", "consumer")
+    m = reporting.measure_throughput(deployment, 20, agency_count=3, timeout=180)
+    reporting.report_throughput(m)
+    out = capsys.readouterr().out
+    for row in ("dossiers / events", "events published", "folded events/s", "records / facts read back"):
+        assert row in out
+    assert m["dossiers"] == m["records"] == 20
+    assert m["facts"] == m["events"] > 20  # every event folded into its dossier's record, once
+    assert m["rate"] > 0
+
+
+def test_the_reporting_benchmark_loads_a_year_and_answers_every_dashboard_page(deployment, capsys):
+    m = reporting.measure_pages(deployment, 20, agency_count=3, samples=2, chunk=8)
+    reporting.report_pages(m)
+    out = capsys.readouterr().out
+    assert "folded and written" in out and "p95 ms" in out
+    assert m["stored"] == 20
+    pages = {(r["page"], r["who"]) for r in m["rows"]}
+    assert ("indicators/agencies", "manager") in pages and ("reports/quarterly (json)", "agency head") in pages
+    for row in m["rows"]:
+        assert row["statuses"] == {200: 3}, row
+        assert _finite(row["ms"]) and row["bytes"] > 0
+    # the figures are those of what was loaded: dossiers received in the period, in the province and the agency
+    assert m["answers"][("indicators", "manager")].json()["received"] == m["expected"]["province"] > 0
+    assert m["answers"][("indicators", "agency head")].json()["received"] == m["expected"]["agency"]
+    agencies = m["answers"][("indicators/agencies", "manager")].json()["items"]
+    assert sum(a["received"] for a in agencies) == m["expected"]["province"]
 
 
 # last: every service running (module-scoped), so the smaller deployments above do not share the cores with it

@@ -3,6 +3,7 @@ or for every scope of a kind at once (every agency of the province)."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -36,24 +37,18 @@ class ScopeCells:
         values = doc["v"].get(stored(metric)) or {}
         return sum(v for k, v in values.items() if first.day <= int(k) <= last.day)
 
-    def _months(self, metric: str, first: date, last: date) -> int:
-        """Whole months from ``first`` (a first of month) to ``last`` (a month end)."""
-        total, cursor = 0, first
-        while cursor <= last:
-            total += self._value(self.years.get(f"{cursor:%Y}"), metric, cursor.month)
-            cursor = _month_end(cursor) + timedelta(days=1)
-        return total
-
     def total(self, metric: str, period: Period) -> int:
         """The sum of a metric over the period's days."""
-        total, cursor = 0, period.first
-        while cursor <= period.last:
-            end = min(_month_end(cursor), period.last)
-            if cursor.day == 1 and end == _month_end(cursor):
-                total += self._months(metric, cursor, end)
+        name = stored(metric)
+        total = 0
+        for key, first, last in _parts(period.first, period.last):
+            if first is None:  # a whole month: its value in the year document
+                doc = self.years.get(key[:4])
+                total += (doc["v"].get(name) or {}).get(last, 0) if doc is not None else 0
             else:
-                total += self._days(metric, cursor, end)
-            cursor = end + timedelta(days=1)
+                doc = self.months.get(key)
+                if doc is not None:
+                    total += sum(v for k, v in (doc["v"].get(name) or {}).items() if first <= int(k) <= last)
         return total
 
     def running(self, metric: str, last: date) -> int:
@@ -80,6 +75,22 @@ class ScopeCells:
         return found
 
 
+@functools.lru_cache(maxsize=256)
+def _parts(first: date, last: date) -> tuple[tuple[str, int | None, Any], ...]:
+    """How a period's days are summed: whole months from the year documents ``(month key, None, month index)``,
+    the days of partial months from the month documents ``(month key, first day, last day)``. Computed once per
+    period (a page sums hundreds of metrics over the same period)."""
+    parts, cursor = [], first
+    while cursor <= last:
+        end = min(_month_end(cursor), last)
+        if cursor.day == 1 and end == _month_end(cursor):
+            parts.append((f"{cursor:%Y-%m}", None, str(cursor.month)))
+        else:
+            parts.append((f"{cursor:%Y-%m}", cursor.day, end.day))
+        cursor = end + timedelta(days=1)
+    return tuple(parts)
+
+
 def needed_months(period: Period) -> list[str]:
     """The month documents a period needs: its partial months, and the last one's for running sums."""
     months, cursor = set(), period.first
@@ -94,8 +105,9 @@ def needed_months(period: Period) -> list[str]:
 
 
 def load(db: Database, scope: str, period: Period) -> ScopeCells:
-    years = {doc["key"]: doc for doc in db[CELLS].find({"scope": scope})
-             if doc["res"] == MONTHS and int(doc["key"]) <= period.last.year}
+    # the year documents only (both equalities narrow the scan before FerretDB decodes the large month documents)
+    years = {doc["key"]: doc for doc in db[CELLS].find({"scope": scope, "res": MONTHS})
+             if int(doc["key"]) <= period.last.year}
     months = {}
     for key in needed_months(period):
         doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, key)})
@@ -122,9 +134,24 @@ def load_kind(db: Database, kind: str, period: Period, years: list[int]) -> dict
             for scope in scopes}
 
 
+def load_years(db: Database, scopes: list[str], period: Period, years: list[int]) -> dict[str, ScopeCells]:
+    """The year documents of a few scopes (the officers of one agency: they have no month documents), each read by
+    its id — rather than every scope of the kind."""
+    out = {}
+    for scope in scopes:
+        found = {}
+        for value in years:
+            if value <= period.last.year:
+                doc = db[CELLS].find_one({"_id": cell_id(MONTHS, scope, str(value))})
+                if doc is not None:
+                    found[doc["key"]] = doc
+        if found:
+            out[scope] = ScopeCells(scope, found, {})
+    return out
+
+
 def years_with_figures(db: Database) -> list[int]:
-    return sorted(int(doc["key"]) for doc in db[CELLS].find({"scope": "all"}, {"key": 1, "res": 1})
-                  if doc["res"] == MONTHS)
+    return sorted(int(doc["key"]) for doc in db[CELLS].find({"scope": "all", "res": MONTHS}, {"key": 1}))
 
 
 def load_months(db: Database, scope: str, period: Period) -> dict[str, dict[str, Any]]:

@@ -209,7 +209,7 @@ def officers(db: Database, agency: str, period: Period) -> list[dict[str, Any]]:
     known = {o["_id"]: o for o in db[OFFICERS].find({"agency": agency})}
     years = reading.years_with_figures(db)
     rows = []
-    by_scope = reading.load_kind(db, "officer", period, years)
+    by_scope = reading.load_years(db, [f"officer:{officer_id}" for officer_id in sorted(known)], period, years)
     for officer_id, officer in sorted(known.items(), key=lambda kv: (kv[1].get("name") or "", kv[0])):
         cells = by_scope.get(f"officer:{officer_id}")
         if cells is None:
