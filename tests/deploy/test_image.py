@@ -62,7 +62,14 @@ def test_docker_compose_runs_every_process_on_the_official_images_with_a_replica
         for process in service_processes(service).names:
             name = service if process == "api" else f"{service}-{process}"
             assert services[name]["command"] == [service, process], name
-    assert {"mailpit", "sms-gateway", "postal-provider"} <= set(services)
+    assert {"mailpit", "sms-gateway", "postal-provider", "payment-gateway", "national-portal"} <= set(services)
+    # the web front, reaching every API by its compose name, and the links in messages pointing at it
+    portal = services["portal"]
+    assert portal["command"] == ["portal", "api"] and portal["ports"] == ["127.0.0.1:8080:8080"]
+    for service in SERVICES:
+        url = portal["environment"].get(f"{service.upper()}_URL")
+        assert url is None or url.startswith(f"http://{service}:"), service
+    assert compose["x-motcua"]["environment"]["PUBLIC_PORTAL_URL"] == "http://127.0.0.1:8080"
 
 
 def _tree(root) -> dict[str, float]:
