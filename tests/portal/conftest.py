@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from shared.clock import VN_TZ, utc_now
 from tests.conftest import FAST
 from tools.devstack.paths import REPO
 
@@ -27,3 +28,17 @@ def site(stack):
         yield deployed
     finally:
         deployed.stop_services()
+
+
+def enter_the_result(officer, screenshot: str) -> None:
+    """The head's last step in the console: unfold the result fields (a <details>, no script needed), fill them,
+    check the page (axe and screenshots, named ``screenshot``) and complete the step."""
+    if not officer.find("#complete-step-result_number").is_displayed():
+        officer.find("#complete-step summary").click()
+    officer.fill("result_title", "Giấy chứng nhận đăng ký doanh nghiệp")
+    officer.fill("result_number", "0318234567")
+    officer.fill("result_signer", "Lê Văn Cường")
+    # what the browser's date picker would set (typing into it depends on the browser's locale)
+    officer.set_value("#complete-step-result_signed_at", f"{utc_now().astimezone(VN_TZ):%Y-%m-%dT%H:%M}")
+    officer.check(screenshot)
+    officer.act("Hoàn thành bước")

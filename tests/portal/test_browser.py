@@ -16,6 +16,7 @@ import pytest
 from services.intake.accounts.cli import DEMO_PASSWORD
 from shared.clock import VN_TZ, utc_now
 from shared.domain.rulesets import rule_set_for
+from tests.portal.conftest import enter_the_result
 from tests.support import factories, pdf
 from tests.support.browser import Browser
 from tests.support.waiting import eventually
@@ -219,13 +220,7 @@ def test_file_supplement_accept_print_and_follow_by_code(site, browser, tmp_path
 
         officer.sign_in("lanhdao.stc", DEMO_PASSWORD)
         officer.visit(f"/can-bo/ho-so/{dossier_path.rsplit('/', 1)[1]}")
-        officer.find("#complete-step summary").click()  # the result fields are folded away until the last step
-        officer.fill("result_title", "Giấy chứng nhận đăng ký doanh nghiệp")
-        officer.fill("result_number", "0318234567")
-        officer.fill("result_signer", "Lê Văn Cường")
-        officer.set_value("#complete-step-result_signed_at", f"{utc_now().astimezone(VN_TZ):%Y-%m-%dT%H:%M}")
-        officer.check("can-bo-nhap-ket-qua")
-        officer.act("Hoàn thành bước")
+        enter_the_result(officer, "can-bo-nhap-ket-qua")  # the result fields are folded away until the last step
         officer.shows("Đã hoàn thành bước và chuyển tiếp")
         assert "Đã xử lý xong" in officer.find(".status-line").text
 

@@ -15,6 +15,7 @@ from services.portal.documents import DRAFTS_DECLARED
 from services.portal.formatting import local_moment, scoped, when
 from services.portal.officer import forms as officer_forms
 from services.portal.storage import DRAFTS
+from shared.clock import as_utc, utc_now, vn_datetime
 from tests.conftest import database
 
 
@@ -33,7 +34,8 @@ def test_a_moment_an_api_left_out_reads_as_not_set():
     shown = page.from_string("{{ (d.appointment_due | when) or 'Chưa có' }}")
     assert shown.render(d={"code": "x"}) == "Chưa có"
     assert shown.render(d={"appointment_due": None}) == "Chưa có"
-    assert shown.render(d={"appointment_due": "2026-10-07T02:00:00+00:00"}) == "09:00 ngày 07/10/2026"
+    now = vn_datetime(utc_now()).replace(second=0, microsecond=0)
+    assert shown.render(d={"appointment_due": as_utc(now).isoformat()}) == f"{now:%H:%M} ngày {now:%d/%m/%Y}"
 
 
 def test_announcement_days_are_read_as_people_write_them():

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from services.intake.accounts.cli import DEMO_APPLICANT, DEMO_PASSWORD
-from shared.clock import VN_TZ, utc_now
+from tests.portal.conftest import enter_the_result
 from tests.support import factories, pdf
 from tests.support.browser import Browser
 from tests.support.waiting import eventually
@@ -153,16 +153,7 @@ def test_filing_look_up_acceptance_and_steps_with_javascript_off(site, browser, 
     b.act("Hoàn thành bước")  # the last step without its result
     assert "Bước cuối cần thông tin kết quả (số, người ký, ngày ký)." in b.find(".error-summary").text
     assert "Đang xử lý" in b.find(".status-line").text
-    result_number = b.find("#complete-step-result_number")
-    if not result_number.is_displayed():
-        b.find("#complete-step summary").click()
-    b.fill("result_title", "Giấy chứng nhận đăng ký doanh nghiệp")
-    b.fill("result_number", "0318234567")
-    b.fill("result_signer", "Lê Văn Cường")
-    # what the browser's date picker would set (typing into it depends on the browser's locale)
-    b.set_value("#complete-step-result_signed_at", f"{utc_now().astimezone(VN_TZ):%Y-%m-%dT%H:%M}")
-    b.check("khong-js-nhap-ket-qua")
-    b.act("Hoàn thành bước")
+    enter_the_result(b, "khong-js-nhap-ket-qua")
     b.shows("Đã hoàn thành bước và chuyển tiếp")
     assert "Đã xử lý xong" in b.find(".status-line").text
 

@@ -215,12 +215,11 @@ def write_answers(db: Database, settings, answers: dict[str, tuple[dict[str, Any
 # -- reading ------------------------------------------------------------------------------------------------------
 
 def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Mirrors the portal lacks something of, whose next attempt is due (never tried or retried first, then by
-    when they are due), read in one query."""
-    waiting = db[MIRRORS].find({"sync_state": PENDING}, HIDDEN)
-    ready = sorted(((as_utc(m["portal"]["next_attempt_at"]) if m["portal"]["next_attempt_at"] else None, m["_id"], m)
-                    for m in waiting), key=lambda item: (item[0] is not None, item[0] or now, item[1]))
-    return [m for next_at, _, m in ready if next_at is None or next_at <= now][:limit]
+    """Mirrors the portal lacks something of, whose next attempt is due: never tried first (a null sorts before
+    any moment), then by when they are due — filtered, ordered and limited by the store, in one query."""
+    found = db[MIRRORS].find({"sync_state": PENDING, "$or": [{"portal.next_attempt_at": None},
+                                                             {"portal.next_attempt_at": {"$lte": now}}]}, HIDDEN)
+    return list(found.sort([("portal.next_attempt_at", 1), ("_id", 1)]).limit(limit))
 
 
 def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:

@@ -1,0 +1,42 @@
+"""The pusher's work list (``mirrors.service.due``), read from the real store: the pending mirrors whose next
+attempt is due, never tried first, then by when they are due; the store filters, orders and limits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from services.sync.mirrors.fields import new_mirror
+from services.sync.mirrors.service import PENDING, SYNCED, due
+from services.sync.storage import MIRRORS
+from shared.clock import utc_now
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+
+def test_due_mirrors_come_never_tried_first_then_by_their_next_attempt(mongo_client):
+    db = mongo_client[f"t{uuid.uuid4().hex[:10]}_sync"]
+    now = utc_now()
+
+    def mirror(name: str, state: str, next_at):
+        m = new_mirror(name, now)
+        m["sync_state"] = state
+        m["portal"]["next_attempt_at"] = next_at
+        return m
+
+    db[MIRRORS].insert_many([
+        mirror("retry-late", PENDING, now - timedelta(minutes=1)),
+        mirror("not-yet", PENDING, now + timedelta(minutes=5)),      # waits: its next attempt is later
+        mirror("new-b", PENDING, None),
+        mirror("retry-early", PENDING, now - timedelta(minutes=10)),
+        mirror("done", SYNCED, None),                                   # nothing to push
+        mirror("new-a", PENDING, None),
+    ])
+    try:
+        assert [m["_id"] for m in due(db, now, 10)] == ["new-a", "new-b", "retry-early", "retry-late"]
+        assert [m["_id"] for m in due(db, now, 3)] == ["new-a", "new-b", "retry-early"]
+        assert due(db, now, 1)[0]["portal"]["created"] is False   # whole mirrors, ready to push
+    finally:
+        mongo_client.drop_database(db.name)
