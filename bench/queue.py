@@ -11,10 +11,11 @@ agencies, statuses and due moments, then measures over HTTP:
   officer's personal queue;
 - a state transition: accepting dossiers (one compare-and-set write with its event) one after another.
 
-On FerretDB v1 (with tools/ferretdb/sqlite-pushdown.patch) only the agency or assignee equality reaches a
-SQLite index; the remaining filter and the sort on the due moment run in Go over that agency's dossiers, so
-these figures grow with the dossiers per agency. On MongoDB the same query is one range of the compound index
-(queue_agency, open, queue_due, _id): see README, "Benchmark".
+The queues read the dossiers' queue entries (services/workflow/queues/entries.py), loaded here beside the
+dossiers as the aggregate runner writes them. On FerretDB v1 (with tools/ferretdb/sqlite-pushdown.patch) only
+the agency or assignee equality reaches a SQLite index; the remaining filter and the sort on the due moment
+run in Go over that agency's entries, so these figures grow with the open dossiers per agency. On MongoDB the
+same query is one range of the compound index (queue_agency, queue_due, _id): see README, "Benchmark".
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bench.measure import print_table
 from services.workflow.catalogue.cli import CLI, SEEDS, load_file
 from services.workflow.catalogue.importer import import_all
 from services.workflow.dossiers import lifecycle
+from services.workflow.queues.entries import QUEUE_VIEW
 from services.workflow.storage import ensure_indexes
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
@@ -77,6 +79,7 @@ def _load(db, count: int, agencies: list[str]) -> int:
         batch.append(d)
         if len(batch) == 2000:
             db.dossiers.insert_many(batch, ordered=False)
+            db[QUEUE_VIEW.name].insert_many([QUEUE_VIEW.entry(d, now) for d in batch], ordered=False)
             loaded += len(batch)
             batch = []
             if loaded % 20000 == 0:
@@ -84,6 +87,7 @@ def _load(db, count: int, agencies: list[str]) -> int:
                 print(f"bench: loaded {loaded:,}/{count:,} dossiers ({rate:,.0f}/s)", flush=True)
     if batch:
         db.dossiers.insert_many(batch, ordered=False)
+        db[QUEUE_VIEW.name].insert_many([QUEUE_VIEW.entry(d, now) for d in batch], ordered=False)
     return len(bson.encode(templates[4]))
 
 

@@ -2,7 +2,8 @@
 
 from services.workflow.catalogue.documents import AGENCIES_DECLARED, ANNOUNCEMENTS_DECLARED, PROCEDURES_DECLARED
 from services.workflow.dossiers.aggregate import DECLARED as DOSSIERS_DECLARED
+from services.workflow.queues.entries import DECLARED as QUEUE_DECLARED
 from shared.storage.bookkeeping import bookkeeping
 
-DECLARED = (DOSSIERS_DECLARED, AGENCIES_DECLARED, PROCEDURES_DECLARED, ANNOUNCEMENTS_DECLARED,
+DECLARED = (DOSSIERS_DECLARED, QUEUE_DECLARED, AGENCIES_DECLARED, PROCEDURES_DECLARED, ANNOUNCEMENTS_DECLARED,
             *bookkeeping(relay=True, consumer=True, loops=True))

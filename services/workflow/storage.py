@@ -6,6 +6,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 
 from services.workflow import SERVICE
+from services.workflow.queues.entries import QUEUE
 from shared.storage import mongo
 
 DOSSIERS = "dossiers"
@@ -18,15 +19,16 @@ def db() -> Database:
 
 
 def ensure_indexes(database: Database) -> None:
-    # Queues: equality keys first, then the sort keys (ESR), so a page is one index range with no sort stage.
+    # Queues read the slim entries (queues/entries.py): equality keys first, then the sort keys (ESR), so a page is
+    # one index range with no sort stage; tombstones have no agency and fall outside every range.
+    queue = database[QUEUE]
+    queue.create_index([("queue_agency", ASCENDING), ("queue_due", ASCENDING), ("_id", ASCENDING)])
+    queue.create_index([("queue_agency", ASCENDING), ("status", ASCENDING), ("queue_due", ASCENDING),
+                        ("_id", ASCENDING)])
+    queue.create_index([("queue_assignee", ASCENDING), ("queue_due", ASCENDING), ("_id", ASCENDING)])
+    queue.create_index("gone_at", sparse=True)  # tombstones, purged by the reconcile sweep
     dossiers = database[DOSSIERS]
-    dossiers.create_index([("queue_agency", ASCENDING), ("open", ASCENDING), ("queue_due", ASCENDING),
-                           ("_id", ASCENDING)])
-    dossiers.create_index([("queue_agency", ASCENDING), ("open", ASCENDING), ("status", ASCENDING),
-                           ("queue_due", ASCENDING), ("_id", ASCENDING)])
-    dossiers.create_index([("queue_assignee", ASCENDING), ("open", ASCENDING), ("queue_due", ASCENDING),
-                           ("_id", ASCENDING)])
-    # Open work by due moment (queues' due-state counts, recounts after a calendar change).
+    # Open work (the queue view's reconcile sweep; recounts after a calendar change).
     dossiers.create_index([("open", ASCENDING), ("queue_due", ASCENDING)])
     dossiers.create_index([("open", ASCENDING), ("appointment_due", ASCENDING)])
     # The scheduler's scan: only the dossiers still owed an alert (dossiers/watch.py), never the alerted backlog.

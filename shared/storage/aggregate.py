@@ -10,7 +10,9 @@ An *aggregate* is a document changed only by commands (a dossier, a shipment, a 
    stamps, ``open``…), so no command has to remember them,
 4. writes the new state and its events in one compare-and-set on ``version`` with the embedded outbox
    (:mod:`shared.storage.outbox`): the fields that changed are ``$set``, entries appended to the append-only
-   arrays (a process log) are ``$push``-ed, never rewritten.
+   arrays (a process log) are ``$push``-ed, never rewritten,
+5. then brings the aggregate's views up to date (:mod:`shared.storage.views`: slim copies a hot read scans,
+   such as the officers' queue), guarded by the version just written.
 
 If someone changed the document in between — another officer, a webhook, the scheduler — the write matches
 nothing, and the **conflict policy** decides: :data:`ANSWER` raises :class:`~shared.domain.errors.Conflict`
@@ -42,6 +44,7 @@ from shared.events import Event
 from shared.storage import audit
 from shared.storage.documents import Declared, checks_enabled
 from shared.storage.outbox import OUTBOX_FIELDS, Outbox
+from shared.storage.views import View
 
 ANSWER = "answer"  # a conflict is the caller's: 409
 RETRY = "retry"    # a conflict is re-run on the fresh state (background work)
@@ -59,6 +62,7 @@ class Aggregate:
     noun: ClassVar[str] = "Dữ liệu"          # "Hồ sơ", "Bưu gửi": the subject of Vietnamese messages
     append_only: ClassVar[tuple[str, ...]] = ()
     revision_field: ClassVar[str] = "version"  # the compare-and-set counter (its ETag where the API shows one)
+    views: ClassVar[tuple[View, ...]] = ()     # slim copies kept after every write (shared/storage/views.py)
 
     def derive(self, before: dict[str, Any] | None, after: dict[str, Any], ctx: Context) -> None:
         """Fields computed from the others, once per write (``before`` is None for a new document)."""
@@ -119,6 +123,7 @@ class Runner:
         except DuplicateKeyError:
             return None
         self._audit(ctx, "create", None, new)
+        self._write_views(new, ctx)
         return as_stored(new)
 
     def run(self, doc_id: Any, command: Command, ctx: Context, *, expected_version: int | None = None,
@@ -149,6 +154,7 @@ class Runner:
         if not result.modified_count:
             return None, planned.change
         self._audit(ctx, getattr(command, "__name__", "change"), current, planned.after)
+        self._write_views(planned.after, ctx)
         return as_stored(planned.after), planned.change
 
     # -- many documents in one round trip (background work that must keep up: the sync consumer) ------------
@@ -164,6 +170,7 @@ class Runner:
         for index, doc in enumerate(new):
             if index not in refused:
                 self._audit(ctx, "create", None, doc)
+                self._write_views(doc, ctx)
         return [None if index in refused else as_stored(doc) for index, doc in enumerate(new)]
 
     def apply_many(self, work: Sequence[tuple[dict[str, Any], dict[str, Any]]], command: Command,
@@ -186,6 +193,7 @@ class Runner:
                 results.append((plan.after, plan.change))
             elif won[id(plan)]:
                 self._audit(ctx, getattr(command, "__name__", "change"), current, plan.after)
+                self._write_views(plan.after, ctx)
                 results.append((as_stored(plan.after), plan.change))
             else:
                 results.append((None, plan.change))
@@ -238,6 +246,12 @@ class Runner:
             audit.record(self.collection.database, at=ctx.now, actor=ctx.actor, action=action,
                          collection=self.collection.name, document_id=after["_id"],
                          changed=audit.changes(before, after))
+
+    def _write_views(self, doc: dict[str, Any], ctx: Context) -> None:
+        """After a write that won: each view gets the document's new version (a process stopped before this
+        leaves the view behind until its reconcile sweep; the document and its events are written already)."""
+        for view in self.aggregate.views:
+            view.write(self.collection.database, doc, ctx.now)
 
     def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
         if self.checking:

@@ -10,6 +10,7 @@ import pytest
 
 from services.workflow.dossiers.alerts import scan
 from services.workflow.dossiers.watch import NEXT_DUE_SOON, NEXT_OVERDUE, set_next_alerts
+from services.workflow.queues.entries import QUEUE, QUEUE_VIEW
 from shared.auth.roles import Role
 from shared.clock import VN_TZ, utc_now
 from shared.events import Event
@@ -156,13 +157,35 @@ def test_queues_sort_by_due_and_filter_by_due_state(client, file_dossier, as_off
     assert set(ids) <= {item["dossier_id"] for item in queue["items"]}
     dues = [item["queue_due"] for item in queue["items"]]
     assert dues == sorted(dues)
-    workflow_db.dossiers.update_one({"_id": ids[1]}, {"$set": {"queue_due": utc_now() - timedelta(hours=1)}})
+    for collection in (workflow_db.dossiers, workflow_db[QUEUE]):  # the dossier and its queue entry, due an hour ago
+        collection.update_one({"_id": ids[1]}, {"$set": {"queue_due": utc_now() - timedelta(hours=1)}})
     late = client.get(f"/agencies/{agency_desk}/queue?due_state=late", headers=desk).json["items"]
     assert [item["dossier_id"] for item in late] == [ids[1]]
     page = client.get(f"/agencies/{agency_desk}/queue?limit=1", headers=desk).json
     assert page["next_cursor"]
     other_desk = as_officer(DESK, Role.COUNTER_OFFICER)
     assert client.get(f"/agencies/{agency_desk}/queue", headers=other_desk).status_code == 403
+
+
+def test_every_write_of_a_dossier_brings_its_queue_entry_along_and_a_finished_one_leaves_the_queue(
+        client, file_dossier, as_officer, workflow_db, settings):
+    accepted, refused = file_dossier(), file_dossier()
+    desk = as_officer(DESK, Role.COUNTER_OFFICER)
+    entry = workflow_db[QUEUE].find_one({"_id": accepted})
+    assert (entry["status"], entry["queue_agency"], entry["version"]) == (1, DESK, 1)
+    client.post(f"/dossiers/{accepted}/accept", json={}, headers=desk)
+    dossier, entry = workflow_db.dossiers.find_one({"_id": accepted}), workflow_db[QUEUE].find_one({"_id": accepted})
+    assert (entry["status"], entry["queue_agency"], entry["queue_due"]) == (2, dossier["queue_agency"],
+                                                                            dossier["queue_due"])
+    assert entry["version"] == dossier["version"] and entry["applicant_name"] == dossier["applicant"]["full_name"]
+    client.post(f"/dossiers/{refused}/refuse", headers=desk, json={"reasons": ["Thủ tục không thuộc thẩm quyền"]})
+    assert set(workflow_db[QUEUE].find_one({"_id": refused})) == {"_id", "version", "gone_at"}  # a tombstone
+    queue = client.get(f"/agencies/{DESK}/queue?limit=100", headers=desk).json["items"]
+    assert refused not in {item["dossier_id"] for item in queue}
+    # entries lost (a writer stopped between its two writes, or dossiers older than the entries): the sweep
+    workflow_db[QUEUE].delete_one({"_id": accepted})
+    assert QUEUE_VIEW.reconcile(workflow_db, "dossiers", utc_now()) >= 1
+    assert workflow_db[QUEUE].find_one({"_id": accepted})["version"] == dossier["version"]
 
 
 def test_a_published_announcement_moves_open_appointments(client, file_dossier, as_officer, workflow_db):

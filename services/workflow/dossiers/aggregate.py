@@ -1,6 +1,7 @@
 """The dossier as an aggregate: how every change to it is written (:mod:`shared.storage.aggregate`).
 
-Derived once per write, whatever the command: what the dossier waits for and whom (the queue fields), whether
+Derived once per write, whatever the command: what the dossier waits for and whom (the queue fields, copied to
+the dossier's queue entry after the write: ``queues/entries.py``), whether
 it is open, the next alerts it is owed (``watch.py``: what the scheduler's scan queries), the status history,
 and the stamp of every form a command issued. The process log and the status
 history are append-only. Every event about a dossier carries the same summary of it (``DossierEventV1``).
@@ -15,6 +16,7 @@ from services.workflow import SERVICE
 from services.workflow.dossiers.document import Dossier
 from services.workflow.dossiers.model import ACTIVE
 from services.workflow.dossiers.watch import set_next_alerts
+from services.workflow.queues.entries import QUEUE_VIEW
 from services.workflow.storage import DOSSIERS
 from shared.domain.changes import Context
 from shared.domain.statuses import FINAL, DossierStatus
@@ -32,6 +34,7 @@ class Dossiers(Aggregate):
     declared = DECLARED
     noun = "Hồ sơ"
     append_only = ("process_log", "status_history")
+    views = (QUEUE_VIEW,)  # the queues read a slim entry per open dossier (queues/entries.py)
 
     def derive(self, before: dict[str, Any] | None, after: dict[str, Any], ctx: Context) -> None:
         set_queue(after)

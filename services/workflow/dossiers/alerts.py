@@ -23,10 +23,11 @@ from services.workflow.dossiers.lifecycle.deadlines import calendar_changed, rec
 from services.workflow.dossiers.model import ACTIVE
 from services.workflow.dossiers.service import SYSTEM, context_for, runner
 from services.workflow.dossiers.watch import DUE_SOON_ALERT, NEXT_OVERDUE, OVERDUE, owed_query, raised, watched
+from services.workflow.queues.entries import QUEUE_VIEW
 from services.workflow.queues.service import due_bounds
 from services.workflow.storage import DOSSIERS
 from shared.calendar import Announcement
-from shared.clock import as_utc
+from shared.clock import as_utc, utc_now
 from shared.domain.changes import Change, Context
 from shared.runtime.loops import LEASES, Lease, Loop, Task
 from shared.storage.aggregate import HIDDEN
@@ -37,6 +38,7 @@ RECOUNTED = {"open": True, "clock.started_at": {"$ne": None}}  # the dossiers a 
 PREVIEW_LIMIT = 500
 BACKFILL = 200                # dossiers a round of derive_missing_next_alerts writes
 BACKFILL_EVERY = 3600.0       # seconds between its rounds once caught up (it drains a backlog at once)
+RECONCILE_EVERY = 900.0       # seconds between sweeps of the queue entries (a stopped writer leaves one behind)
 
 
 def due_alerts(d: dict[str, Any], ctx: Context, *, soon: datetime) -> Change:
@@ -139,7 +141,9 @@ def loop(db: Database, settings) -> Loop:
     return Loop("workflow scheduler", [
         Task("derive the next alerts of dossiers written before them", "derive-alerts",
              lambda: derive_missing_next_alerts(db, settings), BACKFILL_EVERY, draining=True, leader_only=True),
-        Task("due-soon and overdue alerts", "alerts", alerts, every, leader_only=True)],
+        Task("due-soon and overdue alerts", "alerts", alerts, every, leader_only=True),
+        Task("queue entries missing or behind their dossiers", "queue-reconcile",
+             lambda: QUEUE_VIEW.reconcile(db, DOSSIERS, utc_now()), RECONCILE_EVERY, leader_only=True)],
                 service="workflow", lease=Lease(db[LEASES], "workflow-alerts", ttl_seconds=max(30.0, 3 * every)))
 
 

@@ -234,9 +234,9 @@ class QueueItemView(Schema):
     version = fields.Integer()
     status = status_field()
     channel = fields.String()
-    procedure_code = fields.Function(lambda d: d["procedure"]["code"])
-    procedure_name = fields.Function(lambda d: d["procedure"]["name"])
-    applicant_name = fields.Function(lambda d: d["applicant"]["full_name"])
+    procedure_code = fields.String()
+    procedure_name = fields.String()
+    applicant_name = fields.String()
     queue_role = fields.String(allow_none=True)
     queue_assignee = fields.String(allow_none=True)
     queue_due = fields.AwareDateTime(allow_none=True, metadata={
@@ -246,7 +246,7 @@ class QueueItemView(Schema):
     appointment_due = fields.AwareDateTime(allow_none=True)
     submitted_at = fields.AwareDateTime()
     counts_as_late = fields.Boolean()
-    outcome = fields.Function(lambda d: (d.get("result") or {}).get("outcome"))
+    outcome = fields.String(allow_none=True, metadata={"description": "finished dossiers: early, on_time or late"})
 
 
 QueuePageView = page_schema(QueueItemView, "QueuePage")

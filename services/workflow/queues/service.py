@@ -1,6 +1,6 @@
 """Queues: open dossiers waiting for an agency (or a person), sorted by the due moment of what they wait
-for, one keyset page at a time (indexes: storage.ensure_indexes), and an agency's finished dossiers by
-outcome (early, on time, late)."""
+for, one keyset page at a time, read from the dossiers' slim queue entries (``entries.py``; indexes:
+storage.ensure_indexes), and an agency's finished dossiers by outcome (early, on time, late)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from pymongo.database import Database
 
 from services.workflow.dossiers.model import DUE_SOON, EARLY, LATE, ON_TIME, due_state_at
+from services.workflow.queues.entries import QUEUE, row
 from services.workflow.storage import DOSSIERS
 from shared.calendar import TimeLimit, Unit, WorkingCalendar
 from shared.storage import keyset
@@ -30,15 +31,14 @@ def due_bounds(now: datetime, calendar: WorkingCalendar, settings) -> datetime:
 
 def open_queue(db: Database, query: dict[str, Any], *, due_state: str | None, now: datetime, soon: datetime,
                limit: int, after_values: list[Any] | None):
-    query = {**query, "open": True, "queue_due": {"$ne": None}}
+    query = {**query, "queue_due": {"$ne": None}}
     if due_state == LATE:
         query["queue_due"] = {"$lt": now}
     elif due_state == DUE_SOON:
         query["queue_due"] = {"$gte": now, "$lt": soon}
     elif due_state == ON_TIME:
         query["queue_due"] = {"$gte": soon}
-    items, last = keyset.page(db[DOSSIERS], query, QUEUE_SORT, limit=limit, after_values=after_values,
-                              projection=LIST_FIELDS)
+    items, last = keyset.page(db[QUEUE], query, QUEUE_SORT, limit=limit, after_values=after_values)
     for item in items:
         item["due_state"] = due_state_at(item["queue_due"], now, soon)
     return items, last
@@ -50,7 +50,7 @@ def agency_queue(db: Database, agency_code: str, *, status: int | None, procedur
     if status is not None:
         query["status"] = status
     if procedure:
-        query["procedure.code"] = procedure
+        query["procedure_code"] = procedure
     if role:
         query["queue_role"] = role
     return open_queue(db, query, due_state=due_state, now=now, soon=soon, limit=limit, after_values=after_values)
@@ -69,8 +69,10 @@ def finished(db: Database, agency_code: str, *, outcome: str | None, limit: int,
                                                     {"competent_agency_code": agency_code}]}
     if outcome in (EARLY, ON_TIME, LATE):
         query["result.outcome"] = outcome
-    return keyset.page(db[DOSSIERS], query, FINISHED_SORT, limit=limit, after_values=after_values, descending=True,
-                       projection=LIST_FIELDS)
+    docs, last = keyset.page(db[DOSSIERS], query, FINISHED_SORT, limit=limit, after_values=after_values,
+                             descending=True, projection=LIST_FIELDS)
+    return [{"_id": d["_id"], "version": d["version"], **row(d), "outcome": (d.get("result") or {}).get("outcome")}
+            for d in docs], last
 
 
 def agency_counts(db: Database, agency_code: str, *, now: datetime, soon: datetime) -> dict[str, Any]:
@@ -78,8 +80,8 @@ def agency_counts(db: Database, agency_code: str, *, now: datetime, soon: dateti
     numbers next to the queue's filters."""
     by_status: dict[int, int] = {}
     by_due = {LATE: 0, DUE_SOON: 0, ON_TIME: 0}
-    for item in db[DOSSIERS].find({"queue_agency": agency_code, "open": True, "queue_due": {"$ne": None}},
-                                  {"status": 1, "queue_due": 1}):
+    for item in db[QUEUE].find({"queue_agency": agency_code, "queue_due": {"$ne": None}},
+                               {"status": 1, "queue_due": 1}):
         by_status[item["status"]] = by_status.get(item["status"], 0) + 1
         by_due[due_state_at(item["queue_due"], now, soon)] += 1
     return {"total": sum(by_status.values()), "by_status": {str(k): v for k, v in sorted(by_status.items())},
