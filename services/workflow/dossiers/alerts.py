@@ -6,6 +6,8 @@ loop's lease). If the due moment moves (a new step, an extension), a new alert m
 
 A round reads only the dossiers still owed an alert: every write derives the earliest due moments not yet
 alerted (``watch.py``), indexed, so the late backlog already alerted costs nothing however large it grows.
+
+The same loop runs the queue entries' reconcile sweep (``queues/entries.py``, ``shared/storage/views.py``).
 """
 
 from __future__ import annotations
