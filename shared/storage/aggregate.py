@@ -27,6 +27,7 @@ Outside production every document read and written is checked against its declar
 from __future__ import annotations
 
 import copy
+import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -35,7 +36,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.clock import as_utc, utc_now
 from shared.domain.changes import DUPLICATE, Change, Context
@@ -45,6 +46,8 @@ from shared.storage import audit
 from shared.storage.documents import Declared, checks_enabled
 from shared.storage.outbox import OUTBOX_FIELDS, Outbox
 from shared.storage.views import View
+
+log = logging.getLogger(__name__)
 
 ANSWER = "answer"  # a conflict is the caller's: 409
 RETRY = "retry"    # a conflict is re-run on the fresh state (background work)
@@ -248,10 +251,15 @@ class Runner:
                          changed=audit.changes(before, after))
 
     def _write_views(self, doc: dict[str, Any], ctx: Context) -> None:
-        """After a write that won: each view gets the document's new version (a process stopped before this
-        leaves the view behind until its reconcile sweep; the document and its events are written already)."""
+        """After a write that won: each view gets the document's new version. The document and its events are
+        written already, so a view that cannot be written now is left to its reconcile sweep (as after a process
+        stopped here), never reported to the caller as a failed command."""
         for view in self.aggregate.views:
-            view.write(self.collection.database, doc, ctx.now)
+            try:
+                view.write(self.collection.database, doc, ctx.now)
+            except PyMongoError as exc:
+                log.warning("view %s of %s %s not written (its reconcile sweep will): %s", view.name,
+                            self.collection.name, doc["_id"], exc.__class__.__name__)
 
     def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
         if self.checking:

@@ -3,7 +3,7 @@
 Why: on the development store (FerretDB, SQLite backend) only ``_id`` equality reaches the storage engine; any
 other query decodes every document of the collection, at a cost that grows with each document's size. A dossier
 is about 7 KB of BSON, so an officer's queue that filtered the dossiers themselves took 1.4 s per request with
-1,000 open dossiers. A view holds only what its reads filter, sort and show (a queue entry is about 0.6 KB).
+1,000 open dossiers. A view holds only what its reads filter, sort and show (a queue entry is about 0.5 KB).
 On MongoDB the view's own indexes serve the same reads, and the documents' indexes for them can go.
 
 How a view stays right — one writer, one guard, one sweeper:

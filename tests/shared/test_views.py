@@ -105,3 +105,19 @@ def test_the_sweep_rewrites_what_a_stopped_writer_left_behind_and_purges_old_tom
     # the tombstone outlives any late writer, then goes
     VIEW.reconcile(db, "tasks", now + timedelta(seconds=TOMBSTONE_SECONDS + 1))
     assert db.task_entries.find_one({"_id": closed}) is None
+
+
+class Unwritable(Aggregate):
+    """A view that cannot be written: its collection name is one the driver refuses (InvalidName), as any
+    database error after the document's write would be."""
+    declared = Declared("tasks", Task, "test documents")
+    views = (View(Declared("no$entries", TaskEntry, "a view that cannot be written"),
+                  lambda doc: {"title": doc["title"]}, listed_query={}),)
+
+
+def test_a_view_that_cannot_be_written_never_fails_the_command_that_was_written(db, settings, caplog):
+    runner = Runner(db, Unwritable(), settings)
+    doc_id = _new(runner)
+    after, _ = runner.run(doc_id, rename, context(ACTOR), title="vẫn ghi")
+    assert after["title"] == db.tasks.find_one({"_id": doc_id})["title"] == "vẫn ghi"
+    assert "not written (its reconcile sweep will)" in caplog.text

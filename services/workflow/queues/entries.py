@@ -1,7 +1,7 @@
 """The queue entries: one slim copy of each open dossier, what the queues filter, sort and show — a view of the
 dossiers (:mod:`shared.storage.views`) kept by the aggregate runner after every write of a dossier.
 
-The queues and their counts read these entries, never the dossiers: about 0.6 KB each instead of about 7 KB,
+The queues and their counts read these entries, never the dossiers: about 0.5 KB each instead of about 7 KB,
 which on the development store is what a query costs (every document of the collection decoded), and on
 MongoDB their own indexes. A finished dossier's entry is a tombstone (not listed). The scheduler's
 ``queue-reconcile`` task rewrites the entries a stopped process left behind, and builds those of dossiers
