@@ -1,8 +1,11 @@
-"""What every benchmark needs: percentiles of a sample and waiting for the system to catch up."""
+"""What every benchmark needs: percentiles of a sample, waiting for the system to catch up, and reading a
+consumer group's progress from Kafka (never from the store the benchmark is measuring)."""
 
 from __future__ import annotations
 
 import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -33,3 +36,23 @@ def print_table(rows: list[tuple[str, str, str]], value_width: int = 20) -> None
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>{value_width}}  {note}")
     print()
+
+
+def end_offsets(bootstrap: str, topics: set[str]) -> dict[TopicPartition, int]:
+    """Where each partition of ``topics`` ends now (call it once everything is published)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="bench-ends")
+    try:
+        partitions = [TopicPartition(t, p) for t in sorted(topics) for p in consumer.partitions_for_topic(t) or ()]
+        return consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+
+
+def committed_up_to(bootstrap: str, group_id: str, ends: dict[TopicPartition, int]) -> bool:
+    """Whether the consumer group has committed (after applying) every record up to ``ends``."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-progress")
+    try:
+        offsets = admin.list_consumer_group_offsets(group_id)
+    finally:
+        admin.close()
+    return all(end == 0 or (tp in offsets and offsets[tp].offset >= end) for tp, end in ends.items())

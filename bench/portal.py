@@ -30,10 +30,9 @@ import pymongo
 import requests
 
 from bench.measure import percentiles, print_table
-from bench.queue import _template
+from bench.queue import _insert, _template
 from services.intake.accounts.cli import DEMO_AGENCY, DEMO_PASSWORD
 from services.portal.sessions import COOKIE
-from services.workflow.queues.entries import QUEUE_VIEW
 from shared.clock import utc_now
 from tools.devstack.paths import REPO
 from tools.devstack.stack import Ports, Stack
@@ -49,10 +48,8 @@ def load(workflow_db, count: int, agency: str) -> None:
         d.update(_id=str(uuid.uuid4()), code=f"{agency}-BENCH-{n:06d}", queue_agency=agency, open=True,
                  queue_due=now + timedelta(minutes=(n * 7919) % (60 * 24 * 60) - 30 * 24 * 60))
         batch.append(d)
-    entries = [QUEUE_VIEW.entry(d, now) for d in batch]  # what the runner writes after each dossier's write
     for start in range(0, len(batch), 1000):
-        workflow_db.dossiers.insert_many(batch[start:start + 1000], ordered=False)
-        workflow_db[QUEUE_VIEW.name].insert_many(entries[start:start + 1000], ordered=False)
+        _insert(workflow_db, batch[start:start + 1000], now)
 
 
 def client() -> requests.Session:

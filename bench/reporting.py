@@ -43,14 +43,14 @@ from typing import Any
 
 import pymongo
 import requests
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from bench.measure import percentiles, print_table, wait_until
+from bench.measure import committed_up_to, end_offsets, percentiles, print_table, wait_until
 from bench.sync import Draft, drafts, interleaved, publish
 from services.reporting.projection.facts import facts_of
 from services.reporting.projection.projector import Projector
 from services.reporting.storage import AGENCIES, DOSSIERS, PROCEDURES, ensure_indexes
 from shared.auth.roles import Role
+from shared.bus.consumer import group_id
 from shared.calendar import calendar_for
 from shared.clock import VN_TZ, utc_now, vn_date
 from shared.events import Event, event_type, new_event, topic_names
@@ -143,24 +143,6 @@ def _same_facts(life: list[Draft]) -> None:
 
 # -- 1. read model throughput ----------------------------------------------------------------------------------
 
-def _committed(stack: Stack, group: str, ends: dict[TopicPartition, int]) -> bool:
-    admin = KafkaAdminClient(bootstrap_servers=stack.kafka.bootstrap, client_id="bench-reporting")
-    try:
-        offsets = admin.list_consumer_group_offsets(group)
-    finally:
-        admin.close()
-    return all(end == 0 or (tp in offsets and offsets[tp].offset >= end) for tp, end in ends.items())
-
-
-def _end_offsets(stack: Stack, topics: set[str]) -> dict[TopicPartition, int]:
-    consumer = KafkaConsumer(bootstrap_servers=stack.kafka.bootstrap, client_id="bench-reporting-ends")
-    try:
-        partitions = [TopicPartition(t, p) for t in sorted(topics) for p in consumer.partitions_for_topic(t) or ()]
-        return consumer.end_offsets(partitions)
-    finally:
-        consumer.close()
-
-
 def measure_throughput(stack: Stack, dossiers: int, agency_count: int = 200, timeout: float = 1800) -> dict[str, Any]:
     """Runs with the reporting consumer started on ``stack``."""
     settings = stack.settings()
@@ -176,9 +158,9 @@ def measure_throughput(stack: Stack, dossiers: int, agency_count: int = 200, tim
         topics = {names.main(event_type(e.type).topic) for e in events}
         started = publish(settings, events)
         sent = time.time()
-        ends = _end_offsets(stack, topics)
-        group = f"{stack.topic_prefix}reporting"
-        wait_until(lambda: _committed(stack, group, ends), timeout)
+        ends = end_offsets(stack.kafka.bootstrap, topics)
+        group = group_id(settings, "reporting")
+        wait_until(lambda: committed_up_to(stack.kafka.bootstrap, group, ends), timeout)
         done = time.time()
         records = list(db[DOSSIERS].find({}, {"facts": 1, "view.status": 1}))
         facts = sum(len(r["facts"]) for r in records)

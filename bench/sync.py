@@ -31,10 +31,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-from bench.measure import print_table, wait_until
+from bench.measure import committed_up_to, end_offsets, print_table, wait_until
+from services.sync import SERVICE as SYNC
+from shared.bus.consumer import group_id
 from shared.bus.kafka import make_producer
 from shared.clock import utc_now, vn_date
 from shared.domain.rulesets import rule_set_for
@@ -176,51 +175,29 @@ def measure(stack: Stack, dossiers: int, rate: float | None, timeout: float = 18
     lives = [lifecycle(i, prefix=prefix) for i in range(dossiers)]
     events = interleaved(lives)
     codes = {life[0].payload["code"] for life in lives}
-    steps_expected = portal_stats(stack)["steps"] + dossiers * STEPS  # counted before anything is sent
+    steps_expected = portal.stats()["steps"] + dossiers * STEPS  # counted before anything is sent
     started = publish(settings, events, rate)
     published = time.time()
     behind_at_publish = len(codes) - synchronised(portal, settings.national_portal_client_id, codes)[0]
-    ends = end_offsets(settings, {event_type(e.type).topic for e in events})
-    group = f"{settings.kafka_topic_prefix}sync"
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id="bench-sync")
+    names = topic_names(settings)
+    ends = end_offsets(settings.kafka_bootstrap_servers, {names.main(event_type(e.type).topic) for e in events})
+    group = group_id(settings, SYNC)
     consumed_at = [0.0]
 
     def caught_up() -> bool:
-        if not consumed_at[0]:
-            committed = admin.list_consumer_group_offsets(group)
-            if all(committed.get(tp) is not None and committed[tp].offset >= end for tp, end in ends.items()):
-                consumed_at[0] = time.time()
-        if portal_stats(stack)["steps"] < steps_expected:
+        if not consumed_at[0] and committed_up_to(settings.kafka_bootstrap_servers, group, ends):
+            consumed_at[0] = time.time()
+        if portal.stats()["steps"] < steps_expected:
             return False
         return synchronised(portal, settings.national_portal_client_id, codes)[0] == len(codes)
 
-    try:
-        wait_until(caught_up, timeout)
-    finally:
-        admin.close()
+    wait_until(caught_up, timeout)
     done = time.time()
     check(synchronised(portal, settings.national_portal_client_id, codes)[1])
     return {"dossiers": dossiers, "events": len(events), "publish_seconds": published - started,
             "consumed_rate": len(events) / ((consumed_at[0] or done) - started),
             "synced_rate": len(events) / (done - started), "seconds": done - started,
             "behind_at_publish": behind_at_publish}
-
-
-def end_offsets(settings, topics: set[str]) -> dict[TopicPartition, int]:
-    """Where each partition of the main topics of ``topics`` ends, once everything is published."""
-    names = topic_names(settings)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, client_id="bench-sync-ends")
-    try:
-        partitions = [TopicPartition(names.main(topic), p) for topic in topics
-                      for p in consumer.partitions_for_topic(names.main(topic)) or ()]
-        return consumer.end_offsets(partitions)
-    finally:
-        consumer.close()
-
-
-def portal_stats(stack: Stack) -> dict[str, int]:
-    """The simulator's counters (steps stored, status updates…): one small answer, whatever it holds."""
-    return requests.get(f"{stack.national_portal.url}/_stats", timeout=10).json()
 
 
 def report(m: dict[str, Any], rss: float | None = None) -> None:

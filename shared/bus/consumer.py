@@ -67,6 +67,11 @@ PROCESSED_RETENTION = timedelta(days=30)  # longer than Kafka retention, so rede
 REJOIN_AFTER_FAILURES = 5  # consecutive broker/database failures before the consumer is replaced
 
 
+
+def group_id(settings, group: str) -> str:
+    """The Kafka consumer group of a service's consumer (its retry consumer adds ``.retry``)."""
+    return f"{settings.kafka_topic_prefix}{group}"
+
 class PermanentError(Exception):
     """Raised by a handler when retrying cannot help (the event contradicts the service's state)."""
 
@@ -164,7 +169,7 @@ class ConsumerRunner:
         self.max_poll_records = max_poll_records
         self.topics: TopicNames = topic_names(settings)
         self.group = group
-        self.group_id = f"{settings.kafka_topic_prefix}{group}"
+        self.group_id = group_id(settings, group)
         self.handlers: dict[str, Mapping[str, Handler]] = {
             self.topics.main(s.topic): s.handlers for s in subscriptions
         }

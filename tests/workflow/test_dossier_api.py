@@ -182,6 +182,12 @@ def test_every_write_of_a_dossier_brings_its_queue_entry_along_and_a_finished_on
     assert set(workflow_db[QUEUE].find_one({"_id": refused})) == {"_id", "version", "gone_at"}  # a tombstone
     queue = client.get(f"/agencies/{DESK}/queue?limit=100", headers=desk).json["items"]
     assert refused not in {item["dossier_id"] for item in queue}
+    finished = {item["dossier_id"]: item for item in
+                client.get(f"/agencies/{DESK}/finished?limit=200", headers=desk).json["items"]}
+    refused_dossier = workflow_db.dossiers.find_one({"_id": refused})
+    assert finished[refused]["applicant_name"] == refused_dossier["applicant"]["full_name"]
+    assert (finished[refused]["procedure_code"], finished[refused]["status"]["code"]) == (
+        refused_dossier["procedure"]["code"], refused_dossier["status"])
     # entries lost (a writer stopped between its two writes, or dossiers older than the entries): the sweep
     workflow_db[QUEUE].delete_one({"_id": accepted})
     assert QUEUE_VIEW.reconcile(workflow_db, "dossiers", utc_now()) >= 1

@@ -17,11 +17,9 @@ from shared.storage import keyset
 
 QUEUE_SORT = ["queue_due", "_id"]
 FINISHED_SORT = ["updated_at", "_id"]
-LIST_FIELDS = {"code": 1, "status": 1, "channel": 1, "procedure.code": 1, "procedure.name": 1,
-               "applicant.full_name": 1, "receiving_agency_code": 1, "competent_agency_code": 1, "queue_agency": 1,
-               "queue_role": 1, "queue_assignee": 1, "queue_due": 1, "appointment_due": 1, "submitted_at": 1,
-               "received_at": 1, "counts_as_late": 1, "returned.outcome": 1, "result.outcome": 1, "updated_at": 1,
-               "version": 1}
+FINISHED_FIELDS = {"code": 1, "status": 1, "channel": 1, "procedure.code": 1, "procedure.name": 1,
+                   "applicant.full_name": 1, "appointment_due": 1, "submitted_at": 1, "counts_as_late": 1,
+                   "result.outcome": 1, "updated_at": 1, "version": 1}  # what ``row`` reads
 
 
 def due_bounds(now: datetime, calendar: WorkingCalendar, settings) -> datetime:
@@ -70,7 +68,7 @@ def finished(db: Database, agency_code: str, *, outcome: str | None, limit: int,
     if outcome in (EARLY, ON_TIME, LATE):
         query["result.outcome"] = outcome
     docs, last = keyset.page(db[DOSSIERS], query, FINISHED_SORT, limit=limit, after_values=after_values,
-                             descending=True, projection=LIST_FIELDS)
+                             descending=True, projection=FINISHED_FIELDS)
     return [{"_id": d["_id"], "version": d["version"], **row(d), "outcome": (d.get("result") or {}).get("outcome")}
             for d in docs], last
 
