@@ -152,8 +152,9 @@ class Sender:
     def _claimed_by_me(self, doc: dict[str, Any]) -> dict[str, Any]:
         return {"_id": doc["_id"], "status": statuses.SENDING, "attempt_count": doc["attempt_count"]}
 
-    def _write(self, doc: dict[str, Any], change: dict[str, Any], **attempt: Any) -> str:
-        now = self.clock()
+    def _write(self, doc: dict[str, Any], change: dict[str, Any], *, now: datetime | None = None,
+               **attempt: Any) -> str:
+        now = now or self.clock()
         logged = attempt_fields(doc["attempt_count"], finished_at=now, **attempt)
         result = self.collection.update_one(
             self._claimed_by_me(doc), {"$set": {**change, **logged, "lease_until": None, "updated_at": now}})
@@ -180,11 +181,13 @@ class Sender:
                            outcome=ACCEPTED, provider_reference=message_id, segments=segments)
 
     def _failed(self, doc, error: str, *, permanent: bool) -> str:
+        # One moment for the attempt's end and the next attempt's schedule: the wait is counted from the end.
+        now = self.clock()
         change = after_failure(attempt_number=doc["attempt_count"], permanent=permanent, settings=self.settings,
-                               now=self.clock())
+                               now=now)
         log.warning("notification %s attempt %d failed (%s): %s", doc["_id"], doc["attempt_count"],
                     change["status"], error)
-        return self._write(doc, change, outcome=change["status"], error=error)
+        return self._write(doc, change, now=now, outcome=change["status"], error=error)
 
     # -- the sweeper ----------------------------------------------------------------------------------------
 
