@@ -249,3 +249,15 @@ def test_circular_01_scores_per_dossier_officer_and_agency_with_bands(reporting,
     officers = {o["name"]: o for o in service.officers(db, agency, q)}
     assert officers["Phạm Minh"]["total"] == pytest.approx(1 + 1 + 2 + 1.5 + 1)
     assert officers["Phạm Minh"]["band"] == "Hoàn thành 100% nhiệm vụ"
+
+
+def test_officer_ids_with_dots_are_scored_like_any_other(reporting, agency, quarter):
+    """Account names such as ``pham.minh`` are common: the read model keys nothing by an officer id."""
+    settings, db = reporting
+    q = quarter
+    history = (History(at(q, 1), competent=agency).accepted(at(q, 1), at(q, 20), actor="le.thu")
+               .assigned(at(q, 2), assignee="pham.minh").step_completed(at(q, 5), "early", actor="pham.minh")
+               .result_ready(at(q, 6)).returned(at(q, 7)))
+    fold(db, settings, catalogue(agency) + history.events)
+    officers = {o["name"]: o for o in service.officers(db, agency, q)}
+    assert officers["Phạm Minh"]["total"] > 0 and officers["Lê Thu"]["total"] > 0

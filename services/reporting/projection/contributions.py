@@ -100,7 +100,7 @@ def dossier(view: dict[str, Any] | None) -> Contributions:  # noqa: C901 - one b
         for criterion, answer in sorted(rating["ans"].items()):
             add(f"rt_a:{criterion}:{answer}", rated)
     if view["tt01"]:
-        staff = [f"officer:{officer}" for officer in sorted(view["officers"])]
+        staff = [f"officer:{officer}" for officer in sorted(o["id"] for o in view["officers"])]
         for indicator, score in sorted(view["tt01"].items()):
             add(f"tt_s:{indicator}", ready, score, scopes + staff)
             add(f"tt_n:{indicator}", ready, 1, scopes + staff)

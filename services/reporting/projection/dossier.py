@@ -214,10 +214,11 @@ def _duration(view: dict[str, Any], restarts: list[datetime], stops: list[ClockS
     return max(minutes, 0), unit.value
 
 
-def _officers(events: list[dict[str, Any]], view: dict[str, Any]) -> dict[str, list[str | None]]:
-    """The officers who handled the dossier, with the agency they acted for: the desk receives, refuses at
-    reception and returns; the competent agency assigns, appraises and decides."""
-    found: dict[str, list[str | None]] = {}
+def _officers(events: list[dict[str, Any]], view: dict[str, Any]) -> list[dict[str, str | None]]:
+    """The officers who handled the dossier (``id``, ``name``, ``agency``: the one they acted for): the desk
+    receives, refuses at reception and returns; the competent agency assigns, appraises and decides. A list, not
+    a mapping by id: an account id may hold a dot, which a stored key may not."""
+    found: dict[str, dict[str, str | None]] = {}
     desk_acts = ("accepted", "result-returned", "supplement-received")
     for f in events:
         if f["t"] == "refused" and f.get("stage") == "reception" or f["t"] in desk_acts:
@@ -225,10 +226,11 @@ def _officers(events: list[dict[str, Any]], view: dict[str, Any]) -> dict[str, l
         else:
             agency = view["comp"]
         if f.get("by") and f["t"] != "supplement-received":
-            found.setdefault(f["by"], [f.get("by_name"), agency])
+            found.setdefault(f["by"], {"id": f["by"], "name": f.get("by_name"), "agency": agency})
         if f["t"] == "assigned" and f.get("assignee"):
-            found.setdefault(f["assignee"], [f.get("assignee_name"), view["comp"]])
-    return found
+            found.setdefault(f["assignee"], {"id": f["assignee"], "name": f.get("assignee_name"),
+                                             "agency": view["comp"]})
+    return list(found.values())
 
 
 def circular01_scores(view: dict[str, Any], sub: dict[str, Any] | None) -> dict[str, int]:

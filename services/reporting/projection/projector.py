@@ -240,7 +240,8 @@ class Projector:
                 c.add(self._cell(cell, key, scope), metric, index, value)
                 self.dirty_cells.add(cell)
         if view is not None and name.startswith(facts.DOSSIER + ":"):
-            for officer, (officer_name, agency) in view["officers"].items():
+            for seen in view["officers"]:
+                officer, officer_name, agency = seen["id"], seen["name"], seen["agency"]
                 known = self.officers.get(officer)
                 if known is None or (officer_name and known["name"] != officer_name):
                     self.officers[officer] = {"_id": officer, "name": officer_name or (known or {}).get("name"),
