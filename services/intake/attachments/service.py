@@ -75,8 +75,10 @@ def resolve(db: Database, principal: Principal, references: list[dict[str, Any]]
     with the item concerned."""
     problems: dict[int, dict[str, list[str]]] = {}
     attachments, total = [], 0
+    records = {found["_id"]: found for found in db[UPLOADS].find(
+        {"_id": {"$in": sorted({reference["file_id"] for reference in references})}})}
     for index, reference in enumerate(references):
-        record = get_upload(db, reference["file_id"])
+        record = records.get(reference["file_id"])
         if record is None or record["uploaded_by"] != principal.subject:
             problems[index] = {"file_id": ["Không tìm thấy tệp đã tải lên (hãy tải tệp lên lại)."]}
             continue

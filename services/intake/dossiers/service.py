@@ -94,14 +94,15 @@ def file_dossier(db: Database, settings, *, channel: Channel, owner_account_id: 
     now = now or utc_now()
     received_on = vn_date(now)
     rule_set = rule_set_for(received_on)
-    procedure, problems = procedures.filing_problems(db, submission, received_on, rule_set, channel)
-    if problems:
-        raise Rejected("Không nộp được hồ sơ: vui lòng kiểm tra các trường được nêu.", {"json": problems})
+    filing = procedures.check_filing(db, submission, received_on, rule_set, channel)
+    if filing.problems:
+        raise Rejected("Không nộp được hồ sơ: vui lòng kiểm tra các trường được nêu.", {"json": filing.problems})
+    procedure = filing.procedure
 
     dossier_id = dossier_id or str(uuid.uuid4())
     dossier = {
         "_id": dossier_id,
-        "code": _code(db, procedure, submission["receiving_agency_code"], rule_set, now),
+        "code": _code(db, filing, rule_set, now),
         "channel": channel.value,
         "status": DossierStatus.SUBMITTED.value,
         "procedure_code": procedure["code"],
@@ -109,8 +110,8 @@ def file_dossier(db: Database, settings, *, channel: Channel, owner_account_id: 
         "procedure_name": procedure["name"],
         "receiving_agency_code": submission["receiving_agency_code"],
         "competent_agency_code": procedure["competent_agency_code"],
-        "receiving_agency_name": procedures.agency_name(db, submission["receiving_agency_code"]),
-        "competent_agency_name": procedures.agency_name(db, procedure["competent_agency_code"]),
+        "receiving_agency_name": filing.receiving.get("name"),
+        "competent_agency_name": (filing.competent or {}).get("name"),
         "submitted_at": now,
         "rule_set": rule_set.id,
         "owner_account_id": owner_account_id,
@@ -135,15 +136,15 @@ def file_dossier(db: Database, settings, *, channel: Channel, owner_account_id: 
     raise RuntimeError(f"dossier {dossier_id} was neither filed nor found")
 
 
-def _code(db: Database, procedure: dict[str, Any], receiving_agency_code: str, rule_set, now: datetime) -> str:
+def _code(db: Database, filing: procedures.Filing, rule_set, now: datetime) -> str:
+    procedure, processing = filing.procedure, filing.competent
     central = procedure.get("central_service")
     if central and rule_set.uses_code_format_b(vn_date(now)):
-        processing = procedures.agency(db, procedure["competent_agency_code"])
         if processing and processing.get("electronic_id"):
             return next_dossier_code_b(db, processing["electronic_id"], central["platform_code"], now)
         log.warning("central service %s: agency %s has no electronic identifier; dossier code in format A",
                     procedure["code"], procedure["competent_agency_code"])
-    return next_dossier_code(db, receiving_agency_code, now)
+    return next_dossier_code(db, filing.receiving["_id"], now)
 
 
 def get(db: Database, dossier_id: str) -> dict[str, Any] | None:

@@ -67,11 +67,11 @@ def request_pickup(db: Database, settings, owner: Principal, request: dict[str, 
         return existing, False
     now = now or utc_now()
     on = vn_date(now)
-    procedure, problems = procedures.filing_problems(db, {**request, "attachments": []}, on, rule_set_for(on),
-                                                    Channel.POST)
-    if problems:
+    checked = procedures.check_filing(db, {**request, "attachments": []}, on, rule_set_for(on), Channel.POST)
+    if checked.problems:
         raise Rejected("Không gửi được hồ sơ qua bưu chính: vui lòng kiểm tra các trường được nêu.",
-                       {"json": problems})
+                       {"json": checked.problems})
+    procedure = checked.procedure
     filing_id = str(uuid.uuid4())
     filing = {
         "_id": filing_id,

@@ -8,6 +8,7 @@ chosen are offered. Whether the dossier itself is complete is the one-stop offic
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -32,13 +33,9 @@ def apply_procedure(db: Database, event: Event, payload: dict[str, Any]) -> bool
                        revision=payload.get("revision", 0), source_event_id=event.event_id)
 
 
-def agency(db: Database, code: str) -> dict[str, Any] | None:
-    return db[CATALOGUE_AGENCIES].find_one({"_id": code})
-
-
-def agency_name(db: Database, code: str) -> str | None:
-    found = db[CATALOGUE_AGENCIES].find_one({"_id": code}, {"name": 1})
-    return found.get("name") if found else None
+def agencies(db: Database, *codes: str) -> dict[str, dict[str, Any]]:
+    """The agencies of ``codes`` that the read copy knows, by code, in one query."""
+    return {found["_id"]: found for found in db[CATALOGUE_AGENCIES].find({"_id": {"$in": sorted(set(codes))}})}
 
 
 def procedure_in_force(db: Database, code: str, on: date) -> dict[str, Any] | None:
@@ -70,20 +67,33 @@ def _attachment_problems(procedure: dict[str, Any], attachments: list[dict[str, 
     return problems
 
 
-def filing_problems(db: Database, submission: dict[str, Any], on: date, rule_set: RuleSet,
-                    channel: str) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
-    """The procedure version the dossier is filed under, and field-level problems (Vietnamese) that forbid
-    the filing."""
+@dataclass(frozen=True)
+class Filing:
+    """What a filing is checked against, each read once: the procedure version in force that day, the receiving
+    and the competent agency (None where the read copy has none), and the field-level problems (Vietnamese)
+    that forbid the filing."""
+
+    procedure: dict[str, Any] | None
+    receiving: dict[str, Any] | None = None
+    competent: dict[str, Any] | None = None
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+
+def check_filing(db: Database, submission: dict[str, Any], on: date, rule_set: RuleSet, channel: str) -> Filing:
+    """The procedure version the dossier is filed under, its two agencies, and what forbids the filing."""
     problems: dict[str, list[str]] = {}
     procedure = procedure_in_force(db, submission["procedure_code"], on)
-    receiving = agency(db, submission["receiving_agency_code"])
+    codes = [submission["receiving_agency_code"], *([procedure["competent_agency_code"]] if procedure else [])]
+    found = agencies(db, *codes)
+    receiving = found.get(submission["receiving_agency_code"])
+    competent = found.get(procedure["competent_agency_code"]) if procedure else None
     if procedure is None:
         problems["procedure_code"] = ["Thủ tục không có trong danh mục hoặc không còn hiệu lực vào ngày nộp."]
     if receiving is None or not receiving.get("one_stop") or not _valid_on(receiving, on):
         problems["receiving_agency_code"] = ["Cơ quan này không có bộ phận một cửa tiếp nhận hồ sơ vào ngày nộp."]
     if problems:
-        return procedure, problems
-    if not may_receive(db, procedure, receiving, rule_set):
+        return Filing(procedure, receiving, competent, problems)
+    if not may_receive(procedure, receiving, competent, rule_set):
         problems["receiving_agency_code"] = [
             "Cơ quan này không tiếp nhận thủ tục này" + (
                 "." if not rule_set.non_boundary_intake else
@@ -98,10 +108,11 @@ def filing_problems(db: Database, submission: dict[str, Any], on: date, rule_set
         problems.setdefault("result_return", []).append("Thủ tục này không trả kết quả qua bưu chính.")
     if attachments := _attachment_problems(procedure, submission.get("attachments", []), channel):
         problems["attachments"] = attachments
-    return procedure, problems
+    return Filing(procedure, receiving, competent, problems)
 
 
-def may_receive(db: Database, procedure: dict[str, Any], receiving: dict[str, Any], rule_set: RuleSet) -> bool:
+def may_receive(procedure: dict[str, Any], receiving: dict[str, Any], competent: dict[str, Any] | None,
+                rule_set: RuleSet) -> bool:
     """Listed receiving agencies always may. Under Decree 118/2025 a procedure published as non-boundary may
     also be filed at any one-stop centre of the competent agency's province, and is routed by competence
     (Decree 118/2025 Art. 14(2), Art. 20; domain.md §2.10)."""
@@ -109,7 +120,6 @@ def may_receive(db: Database, procedure: dict[str, Any], receiving: dict[str, An
         return True
     if not (rule_set.non_boundary_intake and procedure.get("non_boundary")):
         return False
-    competent = agency(db, procedure["competent_agency_code"])
     return competent is not None and competent["province_code"] == receiving["province_code"]
 
 
