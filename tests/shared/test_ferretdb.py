@@ -1,0 +1,30 @@
+"""The MongoDB-wire server as we build it (FerretDB v1 with tools/ferretdb/*.patch): what our code relies on."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from bson import ObjectId
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def collection(mongo_client):
+    found = mongo_client[f"t{uuid.uuid4().hex[:10]}"]["things"]
+    yield found
+    found.database.client.drop_database(found.database.name)
+
+
+def test_ids_in_a_list_are_found_through_the_primary_key_and_nothing_else_is_returned(collection):
+    oid = ObjectId()
+    collection.insert_many([{"_id": f"d{n}", "n": n} for n in range(50)] + [{"_id": 7, "n": 7}, {"_id": oid}])
+    query = {"_id": {"$in": ["d3", "d17", "missing", "d3"]}}
+    assert sorted(d["_id"] for d in collection.find(query)) == ["d17", "d3"]
+    assert collection.database.command("explain", {"find": collection.name, "filter": query})["filterPushdown"]
+    assert [d["_id"] for d in collection.find({"_id": {"$in": [oid]}})] == [oid]
+    # not pushed down (a number among the ids, no list, or more than $in): still answered right, by a scan
+    assert sorted(map(str, (d["_id"] for d in collection.find({"_id": {"$in": ["d1", 7]}})))) == ["7", "d1"]
+    assert list(collection.find({"_id": {"$in": []}})) == []
+    assert [d["_id"] for d in collection.find({"_id": {"$in": ["d1", "d2"], "$ne": "d2"}})] == ["d1"]
