@@ -28,8 +28,9 @@ consumer deduplicates by ``event_id`` (see :mod:`shared.bus.consumer`).
 
 FerretDB notes (checked against v1.24.2): ``$pull`` with a condition silently removes nothing, so sent
 events are removed with ``$pullAll`` of the exact documents read; ``findAndModify`` rejects projections;
-``_id: {$in: [...]}`` scans the whole collection (hence one ``_id`` equality per statement), and a bulk holds a
-pooled connection per statement until it ends (hence ``BULK``).
+``_id: {$in: [...]}`` scanned the whole collection before our build pushed it down (tools/ferretdb, patch 4),
+hence one ``_id`` equality per statement; and a bulk holds a pooled connection per statement until it ends (hence
+``BULK``).
 """
 
 from __future__ import annotations
