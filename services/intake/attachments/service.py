@@ -75,8 +75,8 @@ def resolve(db: Database, principal: Principal, references: list[dict[str, Any]]
     with the item concerned."""
     problems: dict[int, dict[str, list[str]]] = {}
     attachments, total = [], 0
-    # each upload read once, however often referenced (one query each: FerretDB scans for ``_id: {$in}``)
-    records = {file_id: get_upload(db, file_id) for file_id in dict.fromkeys(r["file_id"] for r in references)}
+    records = {found["_id"]: found for found in db[UPLOADS].find(   # one query, by the primary key
+        {"_id": {"$in": sorted({reference["file_id"] for reference in references})}})}
     for index, reference in enumerate(references):
         record = records.get(reference["file_id"])
         if record is None or record["uploaded_by"] != principal.subject:

@@ -34,10 +34,8 @@ def apply_procedure(db: Database, event: Event, payload: dict[str, Any]) -> bool
 
 
 def agencies(db: Database, *codes: str) -> dict[str, dict[str, Any]]:
-    """The agencies of ``codes`` that the read copy knows, by code, each read once (one query per code: FerretDB
-    answers ``_id`` equality from its primary key but scans the collection for ``$in``)."""
-    found = {code: db[CATALOGUE_AGENCIES].find_one({"_id": code}) for code in dict.fromkeys(codes)}
-    return {code: agency for code, agency in found.items() if agency is not None}
+    """The agencies of ``codes`` that the read copy knows, by code, in one query (by the primary key)."""
+    return {found["_id"]: found for found in db[CATALOGUE_AGENCIES].find({"_id": {"$in": sorted(set(codes))}})}
 
 
 def procedure_in_force(db: Database, code: str, on: date) -> dict[str, Any] | None:
