@@ -20,10 +20,11 @@ nothing, and the **conflict policy** decides: :data:`ANSWER` raises :class:`~sha
 command again on the fresh state (background work: a webhook, a consumer, the scheduler), a few times, then
 gives up with the same Conflict.
 
-``If-Match`` (``expected_version``) guards a person against *other people's* changes: the runner stamps
-``person_version`` on every write a person makes, and a person who saw version N may act while no person has
-written since N — the system's own writes in between (a due-soon alert, a derived field) neither refuse the
-command nor make it lose its compare-and-set: it runs again on the fresh state, whose rules it re-checks.
+``If-Match`` (``expected_version``) guards a person against changes they have not seen. Every write stamps
+``material_version`` except those of commands marked :func:`housekeeping` (a due-soon alert raised, a field
+derived: nothing a person acts on); a person who saw version N may act while no material write came since N.
+Housekeeping in between neither refuses the command nor makes it lose its compare-and-set: it runs again on
+the fresh state, whose rules it re-checks.
 
 Outside production every document read and written is checked against its declared shape
 (:mod:`shared.storage.documents`).
@@ -59,8 +60,8 @@ ANSWER = "answer"  # a conflict is the caller's: 409
 RETRY = "retry"    # a conflict is re-run on the fresh state (background work)
 
 HIDDEN = {name: 0 for name in OUTBOX_FIELDS}  # what a read never needs
-PERSON_VERSION = "person_version"  # the version a person's write last gave the document (see _still_as_seen)
-PERSON_ATTEMPTS = 3  # a person's command that lost its compare-and-set to the system's own write runs again
+MATERIAL_VERSION = "material_version"  # the version of the last write a person must have seen (_still_as_seen)
+GUARDED_ATTEMPTS = 3  # a command with If-Match that lost its compare-and-set to housekeeping runs again
 
 Command = Callable[..., Change]
 
@@ -142,8 +143,8 @@ class Runner:
         """Runs ``command`` on the document; returns the document as it is afterwards and the change."""
         current = self.get(doc_id)
         revision = self.aggregate.revision_field
-        # A person who acted on the version they saw runs again after losing to the system's own write.
-        attempts = max(self.attempts, PERSON_ATTEMPTS) if expected_version is not None else self.attempts
+        # A person who acted on the version they saw runs again after losing to a housekeeping write.
+        attempts = max(self.attempts, GUARDED_ATTEMPTS) if expected_version is not None else self.attempts
         for attempt in range(attempts):
             if expected_version is not None and not _still_as_seen(current, revision, expected_version):
                 raise Conflict(f"{self.aggregate.noun} đã thay đổi kể từ khi anh/chị mở nó; vui lòng tải lại "
@@ -226,14 +227,14 @@ class Runner:
         revision = self.aggregate.revision_field
         version = current[revision] + 1
         working.update({revision: version, "updated_at": ctx.now})
-        if audit.is_person(ctx.actor) and _keeps_person_version(self.aggregate.declared.shape):
-            working[PERSON_VERSION] = version
+        if not getattr(command, "housekeeping", False) and _keeps_material_version(self.aggregate.declared.shape):
+            working[MATERIAL_VERSION] = version
         events = [self.aggregate.event(working, version, name, details, ctx) for name, details in change.events]
         self._check(working, events)
         update = update or {}
         update.setdefault("$set", {})["updated_at"] = ctx.now
-        if PERSON_VERSION in working and working[PERSON_VERSION] == version:
-            update["$set"][PERSON_VERSION] = version
+        if working.get(MATERIAL_VERSION) == version:
+            update["$set"][MATERIAL_VERSION] = version
         update["$inc"] = {revision: 1}
         return _Plan(working, change, {"_id": current["_id"], revision: current[revision]}, update, events)
 
@@ -293,16 +294,23 @@ def as_stored(value: Any) -> Any:
     return value
 
 
+def housekeeping(command: Command) -> Command:
+    """Marks a command whose writes change nothing a person acts on (an alert raised, fields derived again): an
+    ``If-Match`` made before such a write still holds."""
+    command.housekeeping = True
+    return command
+
+
 @functools.cache
-def _keeps_person_version(shape: type) -> bool:
-    return PERSON_VERSION in shape().fields
+def _keeps_material_version(shape: type) -> bool:
+    return MATERIAL_VERSION in shape().fields
 
 
 def _still_as_seen(current: dict[str, Any], revision: str, seen: int) -> bool:
-    """Whether a person who saw version ``seen`` may still act: no person has written since (the system's own
-    writes — a due-soon alert, a derived field — do not count), and ``seen`` was a real version. A document no
-    person has written through the runner yet keeps the strict rule: ``seen`` must be the current version."""
-    return current.get(PERSON_VERSION, current[revision]) <= seen <= current[revision]
+    """Whether a person who saw version ``seen`` may still act: no material write came since (housekeeping does
+    not count), and ``seen`` was a real version. A document written before the stamp existed keeps the strict
+    rule: ``seen`` must be the current version."""
+    return current.get(MATERIAL_VERSION, current[revision]) <= seen <= current[revision]
 
 
 def _bookkeeping(doc: dict[str, Any], pending: bool = False) -> dict[str, Any]:

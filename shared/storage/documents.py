@@ -122,7 +122,7 @@ class Aggregate(OutboxDocument):
 
     version = Int(allow_none=False)
     updated_at = Moment()
-    person_version = optional(Int())   # the version a person's write last gave it (what If-Match guards)
+    material_version = optional(Int())   # the last write a person must have seen (what If-Match guards)
 
 
 def stored_like(schema: type[Schema], name: str, base: type[Shape] = Shape, *, exclude: tuple[str, ...] = (),

@@ -32,7 +32,7 @@ from shared.calendar import Announcement
 from shared.clock import as_utc, utc_now
 from shared.domain.changes import Change, Context
 from shared.runtime.loops import LEASES, Lease, Loop, Task
-from shared.storage.aggregate import HIDDEN
+from shared.storage.aggregate import HIDDEN, housekeeping
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ BACKFILL_EVERY = 3600.0       # seconds between its rounds once caught up (it dr
 RECONCILE_EVERY = 900.0       # seconds between sweeps of the queue entries (a stopped writer leaves one behind)
 
 
+@housekeeping
 def due_alerts(d: dict[str, Any], ctx: Context, *, soon: datetime) -> Change:
     """The alerts this dossier needs now: the appointment, each running step, each unanswered consultation —
     due soon (within DUE_SOON_WORKING_HOURS office hours) or overdue. Each is raised once per due moment."""
@@ -73,6 +74,7 @@ def scan(db: Database, settings) -> int:
     return raised_here
 
 
+@housekeeping
 def _derive_only(d: dict[str, Any], ctx: Context) -> Change:
     """No change of its own: the write derives the fields (``Dossiers.derive``)."""
     return Change()
