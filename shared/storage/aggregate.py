@@ -131,10 +131,9 @@ class Runner:
         made = [self.aggregate.event(new, 1, name, details, ctx) for name, details in events]
         self._check(new, made)
         try:
-            self.outbox.insert(new, made)
+            self.outbox.insert(new, made, self._audit(ctx, "create", None, new))
         except DuplicateKeyError:
             return None
-        self._audit(ctx, "create", None, new)
         self._write_views(new, ctx)
         return as_stored(new)
 
@@ -164,10 +163,10 @@ class Runner:
         planned = self._plan(current, command, ctx, arguments)
         if planned.update is None:
             return planned.after, planned.change
-        result = self.outbox.update(planned.filter, planned.update, planned.events)
+        result = self.outbox.update(planned.filter, planned.update, planned.events,
+                                    self._audit(ctx, getattr(command, "__name__", "change"), current, planned.after))
         if not result.modified_count:
             return None, planned.change
-        self._audit(ctx, getattr(command, "__name__", "change"), current, planned.after)
         self._write_views(planned.after, ctx)
         return as_stored(planned.after), planned.change
 
@@ -181,10 +180,11 @@ class Runner:
             self.aggregate.derive(None, doc, ctx)
             self._check(doc, [])
         refused = self.outbox.insert_many(new)
-        for index, doc in enumerate(new):
-            if index not in refused:
-                self._audit(ctx, "create", None, doc)
-                self._write_views(doc, ctx)
+        written = [doc for index, doc in enumerate(new) if index not in refused]
+        audit.write_all(self.collection.database,
+                        [line for doc in written for line in self._audit(ctx, "create", None, doc)])
+        for doc in written:
+            self._write_views(doc, ctx)
         return [None if index in refused else as_stored(doc) for index, doc in enumerate(new)]
 
     def apply_many(self, work: Sequence[tuple[dict[str, Any], dict[str, Any]]], command: Command,
@@ -202,11 +202,13 @@ class Runner:
                        self.outbox.update_many([(plan.filter, plan.update, plan.events) for plan in written]),
                        strict=True))
         results: list[tuple[dict[str, Any] | None, Change]] = []
-        for (current, _), plan in zip(work, plans, strict=True):
+        audit.write_all(self.collection.database, [
+            line for (current, _), plan in zip(work, plans, strict=True) if plan.update is not None and won[id(plan)]
+            for line in self._audit(ctx, getattr(command, "__name__", "change"), current, plan.after)])
+        for plan in plans:
             if plan.update is None:
                 results.append((plan.after, plan.change))
             elif won[id(plan)]:
-                self._audit(ctx, getattr(command, "__name__", "change"), current, plan.after)
                 self._write_views(plan.after, ctx)
                 results.append((as_stored(plan.after), plan.change))
             else:
@@ -258,12 +260,14 @@ class Runner:
             update["$unset"] = {name: "" for name in removed}
         return update or None
 
-    def _audit(self, ctx: Context, action: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-        """A person's write goes to the audit trail (shared/storage/audit.py); the system's own do not."""
-        if audit.is_person(ctx.actor):
-            audit.record(self.collection.database, at=ctx.now, actor=ctx.actor, action=action,
-                         collection=self.collection.name, document_id=after["_id"],
-                         changed=audit.changes(before, after))
+    def _audit(self, ctx: Context, action: str, before: dict[str, Any] | None,
+               after: dict[str, Any]) -> list[dict[str, Any]]:
+        """The audit record of a write, for the outbox to write with it: a person's write goes to the audit trail
+        (shared/storage/audit.py); the system's own do not."""
+        if not audit.is_person(ctx.actor):
+            return []
+        return [audit.line(at=ctx.now, actor=ctx.actor, action=action, collection=self.collection.name,
+                           document_id=after["_id"], changed=audit.changes(before, after))]
 
     def _write_views(self, doc: dict[str, Any], ctx: Context) -> None:
         """After a write that won: each view gets the document's new version. The document and its events are

@@ -5,16 +5,22 @@ too. Secrets never enter it: password hashes, tokens and keys are written as ``"
 
 The aggregate runner records every write of a person by itself (:mod:`shared.storage.aggregate`); writes
 outside it (accounts) call :func:`record`. A record is written right after the change it describes: a crash in
-between loses the record, never the change (the process log of a dossier keeps the legal trail regardless).
+between loses the record, never the change (the process log of a dossier keeps the legal trail regardless). A
+write with events has a second write right after it already — the relay's wake-up
+(:mod:`shared.storage.outbox`) — so its records ride in the wake-up, and the relay writes those of a round with
+one insert (:func:`write_all`) before it drops the wake-ups: one write less while a person waits, the same
+guarantee.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
@@ -64,15 +70,32 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, d
     return found
 
 
-def record(db: Database, *, at: datetime, actor: Principal | None, action: str, collection: str | None,
-           document_id: Any, changed: dict[str, dict[str, Any]] | None = None, address: str | None = None) -> None:
-    db[AUDIT].insert_one({
+def line(*, at: datetime, actor: Principal | None, action: str, collection: str | None, document_id: Any,
+         changed: dict[str, dict[str, Any]] | None = None, address: str | None = None) -> dict[str, Any]:
+    """One record of the trail, as stored (its ``_id`` chosen here, so writing it again changes nothing)."""
+    return {
         "_id": uuid.uuid4().hex, "at": at, "actor": actor.subject if actor else None,
         "actor_kind": actor.kind.value if actor else None, "actor_name": actor.name if actor else None,
         "actor_agency": actor.agency_code if actor else None, "action": action, "collection": collection,
         "document_id": document_id, "changes": changed or {}, "request_id": current("request_id"),
         "address": address,
-    })
+    }
+
+
+def record(db: Database, **what: Any) -> None:
+    """Writes one record now (see :func:`line` for what it holds)."""
+    write_all(db, [line(**what)])
+
+
+def write_all(db: Database, lines: Sequence[dict[str, Any]]) -> None:
+    """Writes records in one insert; those written before (a relay's round run again) are left as they are."""
+    if not lines:
+        return
+    try:
+        db[AUDIT].insert_many(list(lines), ordered=False)
+    except BulkWriteError as exc:
+        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+            raise
 
 
 def ensure_indexes(db: Database) -> None:

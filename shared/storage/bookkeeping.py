@@ -13,6 +13,7 @@ class Wakeup(d.Document):
     collection = d.Text()
     document_id = d.Any_()
     at = d.Moment()
+    audit = d.optional(d.List(d.Any_()))   # the write's audit records, for the relay to write (storage/audit.py)
 
 
 class ProcessedEvent(d.Document):

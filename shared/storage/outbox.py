@@ -60,6 +60,7 @@ from shared.failpoints import failpoint
 from shared.logging import log_context
 from shared.observability import metrics, tracing
 from shared.runtime.loops import Loop, Task
+from shared.storage import audit
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ PENDING = "outbox_pending"
 LEASE_UNTIL = "outbox_lease_until"
 LEASE_OWNER = "outbox_lease_owner"
 WAKEUPS = "outbox_wakeups"
+AUDIT_LINES = "audit"   # a wake-up's audit records, written by the relay (shared/storage/audit.py)
 OUTBOX_FIELDS = (OUTBOX, PENDING, LEASE_UNTIL, LEASE_OWNER)  # bookkeeping a read never needs
 BULK = 40  # statements per bulk update: FerretDB v1 holds a cursor (a pooled SQLite connection, 100 at most) per
            # statement until the command ends, so a bulk of ~100 statements waits forever for a connection
@@ -108,19 +110,29 @@ class Outbox:
         self.collection = collection
         self.wakeups = collection.database[WAKEUPS]
 
-    def insert(self, document: dict[str, Any], events: Sequence[Event]) -> None:
+    def insert(self, document: dict[str, Any], events: Sequence[Event],
+               audit_lines: Sequence[dict[str, Any]] = ()) -> None:
+        """Inserts a new document with its events, then wakes the relay (with the write's audit records, if any:
+        :mod:`shared.storage.audit`)."""
         self.collection.insert_one({**document, **outbox_fields(events)})
-        if events:
-            self.wake(document["_id"])
+        self._after_write(document["_id"], events, audit_lines)
 
-    def update(self, filter: dict[str, Any], update: dict[str, Any], events: Sequence[Event]) -> UpdateResult:  # noqa: A002
-        """One atomic update of one document, identified by ``_id`` (and any compare-and-set conditions)."""
+    def update(self, filter: dict[str, Any], update: dict[str, Any], events: Sequence[Event],  # noqa: A002
+               audit_lines: Sequence[dict[str, Any]] = ()) -> UpdateResult:
+        """One atomic update of one document, identified by ``_id`` (and any compare-and-set conditions); the
+        audit records are written only if it changed the document."""
         if "_id" not in filter:
             raise ValueError("outbox updates address one document by _id")
         result = self.collection.update_one(filter, with_events(update, events))
-        if result.modified_count and events:
-            self.wake(filter["_id"])
+        if result.modified_count:
+            self._after_write(filter["_id"], events, audit_lines)
         return result
+
+    def _after_write(self, document_id: Any, events: Sequence[Event], audit_lines: Sequence[dict[str, Any]]) -> None:
+        if events:
+            self.wake(document_id, audit_lines)
+        else:
+            audit.write_all(self.collection.database, audit_lines)
 
     def insert_many(self, documents: Sequence[dict[str, Any]]) -> set[int]:
         """Inserts new documents without events in one round trip; returns the indexes of those refused because
@@ -169,19 +181,22 @@ class Outbox:
         except PyMongoError:
             log.warning("outbox wake-ups lost; the relay's sweep will find them", exc_info=True)
 
-    def wake(self, document_id: Any) -> None:
-        """Tell the relay a document has pending events. Best effort: if this is lost, the sweep finds it."""
+    def wake(self, document_id: Any, audit_lines: Sequence[dict[str, Any]] = ()) -> None:
+        """Tell the relay a document has pending events, handing it the write's audit records to write with the
+        others of its round. Best effort: if the wake-up is lost, the sweep finds the document; if one is waiting
+        already (the relay has not come yet), the records are written here."""
+        wakeup = {"_id": f"{self.collection.name}:{document_id}", "collection": self.collection.name,
+                  "document_id": document_id, "at": utc_now()}
+        if audit_lines:
+            wakeup[AUDIT_LINES] = list(audit_lines)
         try:
-            self.wakeups.insert_one({
-                "_id": f"{self.collection.name}:{document_id}",
-                "collection": self.collection.name,
-                "document_id": document_id,
-                "at": utc_now(),
-            })
+            self.wakeups.insert_one(wakeup)
+            return
         except DuplicateKeyError:
             pass
         except PyMongoError:
             log.warning("outbox wake-up for %s lost; the relay's sweep will find it", document_id, exc_info=True)
+        audit.write_all(self.collection.database, audit_lines)
 
 
 @dataclass
@@ -237,17 +252,19 @@ class OutboxRelay:
 
     def run_once(self) -> int:
         """One round: claim what is pending, publish it, clear it. Returns how many events were published."""
-        candidates, wakeup_ids = self._candidates()
+        candidates, wakeups = self._candidates()
         claims = self._claim_all(candidates) if candidates else []
         published = self._publish(claims) if claims else []
         self._clear_all(published)
-        if wakeup_ids:
-            # Wake-ups of documents another relay holds are dropped too: that relay publishes them, and if it
-            # dies the lease expires and the sweep picks the document up.
-            self.wakeups.delete_many({"_id": {"$in": wakeup_ids}})
+        if wakeups:
+            # The audit records the wake-ups carry, then the wake-ups (a crash between writes the records again:
+            # nothing changes). Wake-ups of documents another relay holds are dropped too: that relay publishes
+            # them, and if it dies the lease expires and the sweep picks the document up.
+            audit.write_all(self.db, [line for wakeup in wakeups for line in wakeup.get(AUDIT_LINES, ())])
+            self.wakeups.delete_many({"_id": {"$in": [wakeup["_id"] for wakeup in wakeups]}})
         return sum(len(claim.events) for claim in published)
 
-    def _candidates(self) -> tuple[list[tuple[Collection, Any]], list[str]]:
+    def _candidates(self) -> tuple[list[tuple[Collection, Any]], list[dict[str, Any]]]:
         limit = self.settings.relay_batch_size
         wakeups = list(self.wakeups.find({"collection": {"$in": list(self.collections)}}).limit(limit))
         seen = {(w["collection"], w["document_id"]): None for w in wakeups}  # ordered: oldest wake-ups first
@@ -256,7 +273,7 @@ class OutboxRelay:
             for name, collection in self.collections.items():
                 for doc in collection.find({PENDING: True}, {"_id": 1}).limit(limit):
                     seen.setdefault((name, doc["_id"]))
-        return [(self.collections[name], doc_id) for name, doc_id in seen], [w["_id"] for w in wakeups]
+        return [(self.collections[name], doc_id) for name, doc_id in seen], wakeups
 
     # -- claiming --------------------------------------------------------------------------------------------
 

@@ -8,8 +8,20 @@ import uuid
 import pytest
 
 from shared.bus.kafka import make_producer, read_topic
+from shared.clock import utc_now
 from shared.events import Event, Topic, topic_names
-from shared.storage.outbox import BULK, LEASE_OWNER, LEASE_UNTIL, OUTBOX, PENDING, WAKEUPS, Outbox, OutboxRelay
+from shared.storage import audit
+from shared.storage.outbox import (
+    AUDIT_LINES,
+    BULK,
+    LEASE_OWNER,
+    LEASE_UNTIL,
+    OUTBOX,
+    PENDING,
+    WAKEUPS,
+    Outbox,
+    OutboxRelay,
+)
 from tests.conftest import database
 from tests.support.concurrency import at_once
 
@@ -194,3 +206,36 @@ def test_a_bulk_clear_keeps_events_appended_since_the_claim_pending(relay_env):
     assert len(published) == len(ids) + 2
     for dossier_id in changed:
         assert [e["payload"]["n"] for e in published if e["dossier_id"] == dossier_id] == [1, 2]
+
+
+def _line(n: int) -> dict:
+    return audit.line(at=utc_now(), actor=None, action=f"change-{n}", collection="things", document_id="x")
+
+
+def test_the_audit_records_of_a_write_ride_in_its_wake_up_and_the_relay_writes_them_once(relay_env):
+    db, _, _ = relay_env
+    dossier_id, quiet_id = str(uuid.uuid4()), str(uuid.uuid4())
+    outbox = Outbox(db.things)
+    first, second, third, without_events = _line(1), _line(2), _line(3), _line(4)
+    outbox.insert({"_id": dossier_id, "status": 1}, [_event(dossier_id, 1)], [first])
+    outbox.insert({"_id": quiet_id, "status": 1}, [], [without_events])   # no wake-up: written at once
+    assert [line["_id"] for line in db[audit.AUDIT].find()] == [without_events["_id"]]
+    assert db[WAKEUPS].find_one({"_id": f"things:{dossier_id}"})[AUDIT_LINES] == [first]
+    # a second write while the wake-up still waits for the relay: its record is written at once
+    outbox.update({"_id": dossier_id}, {"$set": {"status": 2}}, [_event(dossier_id, 2)], [second])
+    assert db[audit.AUDIT].count_documents({"_id": second["_id"]}) == 1
+    # a compare-and-set that lost records nothing
+    outbox.update({"_id": dossier_id, "status": 1}, {"$set": {"status": 3}}, [_event(dossier_id, 3)], [third])
+
+    waiting = db[WAKEUPS].find_one({"_id": f"things:{dossier_id}"})
+    assert _relay(relay_env).run_once() == 2
+    assert db[WAKEUPS].count_documents({}) == 0
+    assert sorted(line["_id"] for line in db[audit.AUDIT].find()) == sorted(
+        line["_id"] for line in (first, second, without_events))
+    assert db[audit.AUDIT].find_one({"_id": first["_id"]})["action"] == "change-1"
+
+    # a relay that died after writing the records but before dropping the wake-up: the next round writes them
+    # again, which changes nothing
+    db[WAKEUPS].insert_one(waiting)
+    _relay(relay_env).run_once()
+    assert db[audit.AUDIT].count_documents({}) == 3 and db[WAKEUPS].count_documents({}) == 0

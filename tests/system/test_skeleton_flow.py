@@ -54,3 +54,11 @@ def test_a_dossier_filed_online_reaches_every_service(deployment):
     # 5. anyone can look the dossier up by its code, without personal data
     lookup = requests.get(f"{deployment.url('intake')}/lookup/{code}", timeout=5).json()
     assert lookup["status"] == {"code": 1, "name": "Mới đăng ký"} and "applicant" not in lookup
+
+    # 6. the audit trail says who filed it: the record rides in the relay's wake-up and the relay writes it
+    admin = factories.bearer(deployment.settings(), factories.officer_principal(agency, Role.ADMIN))
+    records = eventually(lambda: requests.get(f"{deployment.url('intake')}/audit", timeout=5, headers=admin,
+                                              params={"document_id": dossier["id"]}).json()["items"],
+                         what="the audit record of the filing")
+    assert [(r["action"], r["actor_kind"], r["collection"]) for r in records] == [("create", "applicant", "dossiers")]
+    assert records[0]["changes"]["code"] == {"old": None, "new": code} and records[0]["request_id"]
