@@ -260,7 +260,11 @@ class OutboxRelay:
             # The audit records the wake-ups carry, then the wake-ups (a crash between writes the records again:
             # nothing changes). Wake-ups of documents another relay holds are dropped too: that relay publishes
             # them, and if it dies the lease expires and the sweep picks the document up.
-            audit.write_all(self.db, [line for wakeup in wakeups for line in wakeup.get(AUDIT_LINES, ())])
+            try:
+                audit.write_all(self.db, [line for wakeup in wakeups for line in wakeup.get(AUDIT_LINES, ())])
+            except BulkWriteError as exc:   # the others are written (unordered): never block the relay on one
+                log.error("audit records refused by the database: %s",
+                          [error.get("errmsg") for error in exc.details.get("writeErrors", [])][:5])
             self.wakeups.delete_many({"_id": {"$in": [wakeup["_id"] for wakeup in wakeups]}})
         return sum(len(claim.events) for claim in published)
 

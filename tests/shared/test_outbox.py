@@ -239,3 +239,14 @@ def test_the_audit_records_of_a_write_ride_in_its_wake_up_and_the_relay_writes_t
     db[WAKEUPS].insert_one(waiting)
     _relay(relay_env).run_once()
     assert db[audit.AUDIT].count_documents({}) == 3 and db[WAKEUPS].count_documents({}) == 0
+
+
+def test_an_audit_record_the_database_refuses_never_blocks_the_relay(relay_env):
+    db, _, _ = relay_env
+    dossier_id = str(uuid.uuid4())
+    good, bad = _line(1), {**_line(2), "_id": ["not", "an", "id"]}   # an array is no document id
+    Outbox(db.things).insert({"_id": dossier_id}, [_event(dossier_id, 1)], [bad, good])
+
+    assert _relay(relay_env).run_once() == 1
+    assert [line["_id"] for line in db[audit.AUDIT].find()] == [good["_id"]]
+    assert db[WAKEUPS].count_documents({}) == 0
