@@ -22,7 +22,7 @@ from pathlib import Path
 import pymongo
 
 import bench.intake
-from bench.measure import percentiles, print_table, wait_until
+from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
 from tools.devstack.stack import Ports, Stack
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -65,7 +65,7 @@ def usage(pid: int) -> dict[str, float]:
 def run(seconds: float, rate: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="motcua-footprint-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={"log_level": "WARNING"})
+                  overrides=AS_DEPLOYED)
     print(f"bench: stack in {root}", flush=True)
     try:
         stack.start_infrastructure()

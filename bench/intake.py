@@ -37,7 +37,7 @@ import requests
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from bench.measure import percentiles, print_table, wait_until
+from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import TokenIssuer, signing_key
@@ -166,7 +166,7 @@ def _kafka_ceiling(settings, topic: str, value: bytes, count: int) -> float:
 def run(seconds: float, concurrency: int, services: list[str], synchronous: str, rate: int | None) -> None:
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={"log_level": "WARNING"}, sqlite_synchronous=synchronous)
+                  overrides=AS_DEPLOYED, sqlite_synchronous=synchronous)
     print(f"bench: stack in {root} (FerretDB SQLite synchronous={synchronous})", flush=True)
     try:
         stack.start_infrastructure()

@@ -7,6 +7,10 @@ import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+# Settings every benchmark's stack runs with, so that it measures what production runs: quiet logs, and no check
+# of each document against its declared shape (a development safety net production never pays for).
+AS_DEPLOYED = {"log_level": "WARNING", "document_checks": False}
+
 
 def percentiles(values: list[float]) -> dict[str, float]:
     """p50, p95, p99 and max by nearest rank (NaN for an empty sample)."""

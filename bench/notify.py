@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pymongo
 
-from bench.measure import percentiles, print_table, wait_until
+from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
 from services.notify.delivery.sms import international
 from services.notify.notifications import statuses
 from shared.bus.kafka import make_producer
@@ -48,7 +48,7 @@ CHANNELS = ("email", "sms", "in_app")
 
 def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-notify-"))
-    overrides = {"log_level": "WARNING", "sms_quiet_hours": "", "notify_poll_interval_seconds": 0.05,
+    overrides = {**AS_DEPLOYED, "sms_quiet_hours": "", "notify_poll_interval_seconds": 0.05,
                  "notify_send_concurrency": concurrency}
     if rate:
         overrides.update(notify_rate_email_per_second=rate, notify_rate_sms_per_second=rate)

@@ -29,7 +29,7 @@ from pathlib import Path
 import pymongo
 import requests
 
-from bench.measure import percentiles, print_table
+from bench.measure import AS_DEPLOYED, percentiles, print_table
 from bench.queue import _insert, _template
 from services.intake.accounts.cli import DEMO_AGENCY, DEMO_PASSWORD
 from services.portal.sessions import COOKIE
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="PORTAL_API_TIMEOUT_SECONDS of the portal under test (seconds)")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-portal-"))
-    stack = Stack(root, ports=Ports.free(), env="development")
+    stack = Stack(root, ports=Ports.free(), env="development", overrides=AS_DEPLOYED)
     print(f"bench: stack in {root}", flush=True)
     try:
         stack.start_infrastructure()

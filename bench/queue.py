@@ -34,7 +34,7 @@ import bson
 import pymongo
 import requests
 
-from bench.measure import print_table
+from bench.measure import AS_DEPLOYED, print_table
 from services.workflow.catalogue.cli import CLI, SEEDS, load_file
 from services.workflow.catalogue.importer import import_all
 from services.workflow.dossiers import lifecycle
@@ -117,7 +117,7 @@ def _pct(values: list[float]) -> str:
 def run(count: int, agency_count: int, samples: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-queue-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="benchq", topic_prefix="benchq.",
-                  overrides={"log_level": "WARNING"})
+                  overrides=AS_DEPLOYED)
     print(f"bench: stack in {root}", flush=True)
     try:
         stack.start_infrastructure()

@@ -44,7 +44,7 @@ from typing import Any
 import pymongo
 import requests
 
-from bench.measure import committed_up_to, end_offsets, percentiles, print_table, wait_until
+from bench.measure import AS_DEPLOYED, committed_up_to, end_offsets, percentiles, print_table, wait_until
 from bench.sync import Draft, drafts, interleaved, publish
 from services.reporting.projection.facts import facts_of
 from services.reporting.projection.projector import Projector
@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-reporting-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={"log_level": "WARNING", **({"reporting_flush_seconds": args.flush_seconds}
+                  overrides={**AS_DEPLOYED, **({"reporting_flush_seconds": args.flush_seconds}
                                                         if args.flush_seconds is not None else {})})
     print(f"bench: stack in {root}", flush=True)
     try:

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.measure import committed_up_to, end_offsets, print_table, wait_until
+from bench.measure import AS_DEPLOYED, committed_up_to, end_offsets, print_table, wait_until
 from services.sync import SERVICE as SYNC
 from shared.bus.consumer import group_id
 from shared.bus.kafka import make_producer
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-sync-"))
     stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={"log_level": "WARNING", "sync_push_interval_seconds": 0.05})
+                  overrides={**AS_DEPLOYED, "sync_push_interval_seconds": 0.05})
     print(f"bench: stack in {root}", flush=True)
     try:
         stack.start_infrastructure()

@@ -26,6 +26,10 @@ def setting(env: str, default: Any, help: str) -> Any:  # noqa: A002 - "help" re
 class Settings:
     env: str = setting("MOTCUA_ENV", "development", "development, test or production; production refuses dev keys")
     log_level: str = setting("LOG_LEVEL", "INFO", "Python log level of every process")
+    document_checks: bool = setting(
+        "DOCUMENT_CHECKS", True,
+        "check every document the aggregate runner reads or writes against its declared shape (never in production)"
+    )
 
     mongo_uri: str = setting("MONGO_URI", "mongodb://127.0.0.1:27017/", "MongoDB (or FerretDB) connection string")
     mongo_db_prefix: str = setting(

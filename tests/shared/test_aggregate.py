@@ -3,6 +3,7 @@ append-only arrays pushed, the conflict policy (409 or run again), and shapes th
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from typing import Any
@@ -129,6 +130,8 @@ def test_a_document_that_does_not_fit_its_shape_fails_loudly(db, settings):
     db.counters.update_one({"_id": doc_id}, {"$set": {"unexpected": 1}})
     with pytest.raises(DocumentMismatch, match="unexpected"):
         runner.get(doc_id)
+    # what the benchmarks run with, as production does: no check
+    assert Runner(db, Counters(), dataclasses.replace(settings, document_checks=False)).get(doc_id)["unexpected"] == 1
 
 
 def test_many_documents_are_created_and_changed_in_bulk_and_a_lost_compare_and_set_is_not_claimed(db, settings):
