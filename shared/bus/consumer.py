@@ -45,7 +45,7 @@ from typing import Any
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.bus.kafka import make_consumer, make_producer
 from shared.clock import utc_now
@@ -53,6 +53,7 @@ from shared.events import Event, InvalidEvent, Topic, event_type
 from shared.events.topics import TopicNames, topic_names
 from shared.logging import log_context
 from shared.observability import metrics, tracing
+from shared.storage.mongo import insert_new
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +139,7 @@ class ProcessedEvents:
     def add_all(self, events: list[Event]) -> None:
         """Records many at once; those recorded already (a redelivery) are left as they are."""
         now = utc_now()
-        try:
-            self.collection.insert_many([self._record(e, now) for e in events], ordered=False)
-        except BulkWriteError as exc:
-            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-                raise
+        insert_new(self.collection, [self._record(e, now) for e in events])
 
     def _record(self, event: Event, now) -> dict[str, Any]:
         return {"_id": self._id(event.event_id), "group": self.group, "type": event.type,

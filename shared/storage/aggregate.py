@@ -33,7 +33,6 @@ Outside production every document read and written is checked against its declar
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import random
 import time
@@ -229,7 +228,7 @@ class Runner:
         revision = self.aggregate.revision_field
         version = current[revision] + 1
         working.update({revision: version, "updated_at": ctx.now})
-        if not getattr(command, "housekeeping", False) and _keeps_material_version(self.aggregate.declared.shape):
+        if not getattr(command, "housekeeping", False) and self.aggregate.declared.declares(MATERIAL_VERSION):
             working[MATERIAL_VERSION] = version
         events = [self.aggregate.event(working, version, name, details, ctx) for name, details in change.events]
         self._check(working, events)
@@ -303,11 +302,6 @@ def housekeeping(command: Command) -> Command:
     ``If-Match`` made before such a write still holds."""
     command.housekeeping = True
     return command
-
-
-@functools.cache
-def _keeps_material_version(shape: type) -> bool:
-    return MATERIAL_VERSION in shape().fields
 
 
 def _still_as_seen(current: dict[str, Any], revision: str, seen: int) -> bool:

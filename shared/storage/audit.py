@@ -20,13 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.logging import current
 from shared.storage import documents as d
 from shared.storage.documents import Declared
+from shared.storage.mongo import insert_new
 
 AUDIT = "audit_log"
 SECRET_FIELDS = frozenset({"password", "password_hash", "access_token", "token", "secret", "api_key",
@@ -89,13 +89,7 @@ def record(db: Database, **what: Any) -> None:
 
 def write_all(db: Database, lines: Sequence[dict[str, Any]]) -> None:
     """Writes records in one insert; those written before (a relay's round run again) are left as they are."""
-    if not lines:
-        return
-    try:
-        db[AUDIT].insert_many(list(lines), ordered=False)
-    except BulkWriteError as exc:
-        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-            raise
+    insert_new(db[AUDIT], lines)
 
 
 def ensure_indexes(db: Database) -> None:

@@ -166,6 +166,10 @@ class Declared:
         if errors:
             raise DocumentMismatch(f"{self.name} {doc.get('_id')!r} does not fit its declared shape: {errors}")
 
+    def declares(self, field: str) -> bool:
+        """Whether the shape has ``field`` (a key a later version of the code added, say)."""
+        return field in _instance(self.shape).fields
+
 
 _instances = threading.local()
 

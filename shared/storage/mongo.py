@@ -8,11 +8,13 @@ MongoClient owns threads and sockets that do not survive a fork.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 _CONNECTED: dict[str, tuple[tuple[str, str], MongoClient]] = {}
 _LOCK = threading.Lock()
@@ -56,6 +58,25 @@ def field_of(collection: Collection, query: dict[str, Any], field: str) -> Any |
     who owns a dossier, which agency it belongs to)."""
     doc = collection.find_one(query, {field: 1})
     return doc.get(field) if doc else None
+
+
+DUPLICATE_KEY = 11000
+
+
+def insert_new(collection: Collection, documents: Sequence[dict[str, Any]]) -> set[int]:
+    """Inserts documents in one unordered round trip; returns the indexes of those refused because one with the
+    same ``_id`` (or another unique key) exists already — a redelivery, a round run again. Any other refusal
+    raises (:class:`~pymongo.errors.BulkWriteError`, after the others were inserted)."""
+    if not documents:
+        return set()
+    try:
+        collection.insert_many(list(documents), ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise
+        return {error["index"] for error in errors}
+    return set()
 
 
 def ping(db: Database) -> None:

@@ -61,6 +61,7 @@ from shared.logging import log_context
 from shared.observability import metrics, tracing
 from shared.runtime.loops import Loop, Task
 from shared.storage import audit
+from shared.storage.mongo import insert_new
 
 log = logging.getLogger(__name__)
 
@@ -137,17 +138,7 @@ class Outbox:
     def insert_many(self, documents: Sequence[dict[str, Any]]) -> set[int]:
         """Inserts new documents without events in one round trip; returns the indexes of those refused because
         one with the same ``_id`` (or another unique key) exists already."""
-        if not documents:
-            return set()
-        try:
-            self.collection.insert_many([{**document, **outbox_fields(())} for document in documents],
-                                        ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(error.get("code") != 11000 for error in errors):
-                raise
-            return {error["index"] for error in errors}
-        return set()
+        return insert_new(self.collection, [{**document, **outbox_fields(())} for document in documents])
 
     def update_many(self, writes: Sequence[tuple[dict[str, Any], dict[str, Any], Sequence[Event]]]) -> list[bool]:
         """Many atomic updates of one document each (``(filter, update, events)``, as :meth:`update`) in bulk
@@ -172,12 +163,9 @@ class Outbox:
         compare-and-set lost is harmless: the relay finds nothing pending and drops it."""
         now = utc_now()
         try:
-            self.wakeups.insert_many([{"_id": f"{self.collection.name}:{document_id}",
+            insert_new(self.wakeups, [{"_id": f"{self.collection.name}:{document_id}",
                                        "collection": self.collection.name, "document_id": document_id, "at": now}
-                                      for document_id in document_ids], ordered=False)
-        except BulkWriteError as exc:
-            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-                log.warning("outbox wake-ups lost; the relay's sweep will find them", exc_info=True)
+                                      for document_id in document_ids])
         except PyMongoError:
             log.warning("outbox wake-ups lost; the relay's sweep will find them", exc_info=True)
 
