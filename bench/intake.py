@@ -41,7 +41,7 @@ from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import TokenIssuer, signing_key
-from shared.bus.kafka import make_producer
+from shared.bus.kafka import producing
 from shared.clock import as_utc, offset
 from tests.support import factories
 from tools.devstack.stack import Ports, Stack
@@ -150,14 +150,13 @@ def _mongo_ceiling(uri: str, database: str, doc: dict, count: int, threads: int)
 
 
 def _kafka_ceiling(settings, topic: str, value: bytes, count: int) -> float:
-    producer = make_producer(settings, client_id="bench-raw")
-    started = time.perf_counter()
-    futures = [producer.send(topic, key=str(n % 97).encode(), value=value) for n in range(count)]
-    producer.flush()
-    for future in futures:
-        future.get(timeout=30)
-    elapsed = time.perf_counter() - started
-    producer.close()
+    with producing(settings, client_id="bench-raw") as producer:
+        started = time.perf_counter()
+        futures = [producer.send(topic, key=str(n % 97).encode(), value=value) for n in range(count)]
+        producer.flush()
+        for future in futures:
+            future.get(timeout=30)
+        elapsed = time.perf_counter() - started
     return count / elapsed
 
 

@@ -35,7 +35,7 @@ import pymongo
 from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
 from services.notify.delivery.sms import international
 from services.notify.notifications import statuses
-from shared.bus.kafka import make_producer
+from shared.bus.kafka import producing
 from shared.clock import as_utc, offset
 from shared.events import event_type, topic_names
 from tests.support import factories
@@ -80,12 +80,11 @@ def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 180
         batch = [factories.submitted_event() for _ in range(events)]
         ids = [e.dossier_id for e in batch]
         topic = topic_names(settings).main(event_type("dossier.submitted").topic)
-        producer = make_producer(settings, client_id="bench-notify")
         started = time.time()
-        for event in batch:
-            producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers())
-        producer.flush()
-        producer.close()
+        with producing(settings, client_id="bench-notify") as producer:
+            for event in batch:
+                producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers())
+            producer.flush()
         published = time.time() - started
 
         expected = events * 4

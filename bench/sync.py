@@ -34,7 +34,7 @@ from typing import Any
 from bench.measure import AS_DEPLOYED, committed_up_to, end_offsets, print_table, wait_until
 from services.sync import SERVICE as SYNC
 from shared.bus.consumer import group_id
-from shared.bus.kafka import make_producer
+from shared.bus.kafka import producing
 from shared.clock import utc_now, vn_date
 from shared.domain.rulesets import rule_set_for
 from shared.events import Event, event_type, new_event, topic_names
@@ -131,9 +131,8 @@ def interleaved(lives: list[list[Event]]) -> list[Event]:
 def publish(settings, events: list[Event], rate: float | None = None) -> float:
     """Sends the events (at ``rate`` per second, or as fast as the producer goes); returns when it started."""
     names = topic_names(settings)
-    producer = make_producer(settings, client_id="bench-sync")
-    started = time.time()
-    try:
+    with producing(settings, client_id="bench-sync") as producer:
+        started = time.time()
         for n, event in enumerate(events):
             if rate:
                 ahead = started + n / rate - time.time()
@@ -142,8 +141,6 @@ def publish(settings, events: list[Event], rate: float | None = None) -> float:
             producer.send(names.main(event_type(event.type).topic), key=event.key, value=event.to_json(),
                           headers=event.headers())
         producer.flush()
-    finally:
-        producer.close(timeout=10)
     return started
 
 

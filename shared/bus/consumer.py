@@ -47,7 +47,7 @@ from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from shared.bus.kafka import make_consumer, make_producer
+from shared.bus.kafka import close_producer, make_consumer, make_producer
 from shared.clock import utc_now
 from shared.events import Event, InvalidEvent, Topic, event_type
 from shared.events.topics import TopicNames, topic_names
@@ -194,7 +194,7 @@ class ConsumerRunner:
         for thread in threads:
             thread.join()
         if self._producer is not None:
-            self._producer.close(timeout=10)
+            close_producer(self._producer)
 
     def _guarded(self, loop: Callable[[threading.Event], None], stop: threading.Event) -> None:
         try:

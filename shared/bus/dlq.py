@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from shared.bus.consumer import Headers, decode_headers
-from shared.bus.kafka import make_producer, read_topic
+from shared.bus.kafka import producing, read_topic
 from shared.config import get_settings
 from shared.events.topics import Topic, topic_names
 
@@ -49,8 +49,7 @@ def read_dead_letters(settings, topic: Topic) -> list[DeadLetter]:
 
 
 def replay(settings, letters: list[DeadLetter]) -> int:
-    producer = make_producer(settings, client_id="motcua-dlq-replay")
-    try:
+    with producing(settings, client_id="motcua-dlq-replay") as producer:
         futures = []
         for letter in letters:
             headers = [(k, v.encode()) for k, v in letter.headers.items() if k not in Headers.ALL_X]
@@ -61,8 +60,6 @@ def replay(settings, letters: list[DeadLetter]) -> int:
         for future in futures:
             future.get(timeout=30)
         return len(futures)
-    finally:
-        producer.close(timeout=10)
 
 
 def _select(letters: list[DeadLetter], group: str | None, event_id: str | None) -> list[DeadLetter]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pymongo.database import Database
 
 from shared import observability
-from shared.bus.kafka import make_producer
+from shared.bus.kafka import producing
 from shared.config import Settings, get_settings
 from shared.events.topics import topic_names
 from shared.logging import configure_logging
@@ -97,16 +97,13 @@ class ServiceProcesses:
 
     def run_relay(self, settings: Settings) -> int:
         db = self._start(settings, "relay")
-        producer = make_producer(settings, client_id=f"motcua-{self.service}-relay")
-        relay = OutboxRelay(db, self.relay_collections, producer, topic_names(settings), settings,
-                            service=self.service)
-        relay.ensure_indexes()
-        metrics.watch_outbox(db, self.relay_collections, self.service,  # the backlog, read when scraped
-                             pending_field=PENDING, outbox_field=OUTBOX)
-        try:
+        with producing(settings, client_id=f"motcua-{self.service}-relay") as producer:
+            relay = OutboxRelay(db, self.relay_collections, producer, topic_names(settings), settings,
+                                service=self.service)
+            relay.ensure_indexes()
+            metrics.watch_outbox(db, self.relay_collections, self.service,  # the backlog, read when scraped
+                                 pending_field=PENDING, outbox_field=OUTBOX)
             relay.run(stop_on_signals())
-        finally:
-            producer.close(timeout=10)
         return 0
 
     def run_scheduler(self, settings: Settings) -> int:

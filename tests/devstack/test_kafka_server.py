@@ -1,6 +1,6 @@
-"""The broker the project assembles from Maven Central behaves as the design relies on (the VERIFY items of
-../shared/docs/infra.md §7): a lean classpath with one logging binding, idempotent produce and group consume
-with kafka-python, and transactions honoured by read_committed consumers."""
+"""The broker the project assembles from Maven Central behaves as the design relies on: a lean classpath with
+one logging binding, idempotent produce and group consume with kafka-python, and transactions honoured by
+read_committed consumers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import uuid
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from shared.bus.kafka import close_producer
 from tools.devstack.paths import KAFKA_LIBS
 
 
@@ -48,7 +49,7 @@ def test_idempotent_produce_and_group_consume_round_trip(stack):
         for n in range(5):
             producer.send(topic, key=b"dossier", value=f"event-{n}".encode()).get(10)
     finally:
-        producer.close()
+        close_producer(producer)
     assert _read_all(stack, topic) == [f"event-{n}".encode() for n in range(5)]
 
 
@@ -65,6 +66,6 @@ def test_read_committed_consumers_never_see_an_aborted_transaction(stack):
         producer.flush()
         producer.abort_transaction()
     finally:
-        producer.close()
+        close_producer(producer)
     assert _read_all(stack, topic, isolation_level="read_committed") == [b"kept"]
     assert b"aborted" in _read_all(stack, topic, isolation_level="read_uncommitted")

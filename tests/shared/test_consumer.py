@@ -10,7 +10,7 @@ import time
 
 from shared.bus import dlq
 from shared.bus.consumer import PROCESSED_EVENTS, ConsumerRunner, Headers, PermanentError, Subscription
-from shared.bus.kafka import make_producer, read_topic
+from shared.bus.kafka import producing, read_topic
 from shared.events import Topic, topic_names
 from tests.conftest import database, running
 from tests.support import factories
@@ -23,13 +23,12 @@ def _submitted_event():
 
 
 def _publish(settings, *events, raw: bytes | None = None) -> None:
-    producer = make_producer(settings, client_id="test")
     topic = topic_names(settings).main(Topic.INTAKE_DOSSIERS)
-    for event in events:
-        producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
-    if raw is not None:
-        producer.send(topic, key=b"garbage", value=raw).get(10)
-    producer.close(timeout=5)
+    with producing(settings, client_id="test", close_timeout=5) as producer:
+        for event in events:
+            producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
+        if raw is not None:
+            producer.send(topic, key=b"garbage", value=raw).get(10)
 
 
 class Recorder:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from shared.bus.kafka import make_producer, read_topic
+from shared.bus.kafka import producing, read_topic
 from shared.clock import utc_now
 from shared.events import Event, Topic, topic_names
 from shared.storage import audit
@@ -33,9 +33,8 @@ def _event(dossier_id: str, n: int) -> Event:
 @pytest.fixture
 def relay_env(mongo_client, fresh_settings):
     db = database(mongo_client, fresh_settings, "intake")
-    producer = make_producer(fresh_settings, client_id="test-relay")
-    yield db, producer, fresh_settings
-    producer.close(timeout=5)
+    with producing(fresh_settings, client_id="test-relay", close_timeout=5) as producer:
+        yield db, producer, fresh_settings
 
 
 def _relay(relay_env, **kwargs) -> OutboxRelay:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from shared.bus.kafka import make_producer
+from shared.bus.kafka import producing
 from shared.events import Event, event_type, topic_names
 
 
 def publish(settings, *events: Event) -> None:
     """Sends each event to its topic (keyed by its dossier), waiting for the broker's acknowledgement."""
-    producer = make_producer(settings, client_id="test-publisher")
     names = topic_names(settings)
-    try:
+    with producing(settings, client_id="test-publisher", close_timeout=5) as producer:
         for event in events:
             topic = names.main(event_type(event.type).topic)
             producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
-    finally:
-        producer.close(timeout=5)
 
 
 def outbox_events(db, collection: str) -> list[dict]:
