@@ -253,6 +253,11 @@ class Stack:
             return all(g.state == "Stable" and g.members for g in groups)
         except (CoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
             return False  # a fresh broker is still electing the group coordinator: not ready yet
+        except ValueError:
+            # the same answers, misread: kafka-python 2.3 decodes a group's authorized operations before its error
+            # code, and an answer carrying an error leaves them at Kafka's "not provided" (INT_MIN), whose bit 31
+            # it cannot name ("31 is not a valid ACLOperation"; seen once in CI): not ready yet, ask again
+            return False
         finally:
             admin.close()
 
