@@ -17,10 +17,12 @@ off and tries again, re-joining the group after repeated failures; a commit refu
 dropped (the partitions' new owner gets those records again and skips them at step 2).
 
 A runner given a ``batch`` handler applies what one poll brought in one call instead (a consumer that must keep up
-with hundreds of events a second: the sync service's mirror of the National Portal): steps 1 and 2 for the whole
-poll (one query), the batch handler once with the fresh events in partition order, then every event id recorded
-in one write. The batch handler must be idempotent like any handler; if it fails, the poll is handled again one
-record at a time by the per-type handlers, with the retries and the DLQ above.
+with hundreds of events a second: the sync service's mirror of the National Portal, the workflow's filings):
+steps 1 and 2 for the whole poll (one query), the batch handler once with the fresh events in partition order (each
+in a CONSUMER span of its own trace), then every event id recorded in one write. The batch handler must be
+idempotent like any handler; if it fails, the poll is handled again one record at a time by the per-type
+handlers, with the retries and the DLQ above. ``batch_types`` limits it to some event types (whole topics, so
+that each partition's order holds): the poll's other records are then handled one by one after the batch.
 
 A crash anywhere before 5 redelivers the batch; step 2 makes that cheap. A crash between 3 and 4 runs the
 handler again, so handlers must be idempotent on their own too: write with natural keys (``_id`` derived
@@ -37,7 +39,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -159,10 +161,12 @@ class ConsumerRunner:
         db: Database,
         settings,
         batch: BatchHandler | None = None,
+        batch_types: Collection[str] | None = None,
         max_poll_records: int = 100,
     ) -> None:
         self.settings = settings
         self.batch = batch
+        self.batch_types = None if batch_types is None else frozenset(batch_types)  # None: every type
         self.max_poll_records = max_poll_records
         self.topics: TopicNames = topic_names(settings)
         self.group = group
@@ -347,9 +351,10 @@ class ConsumerRunner:
 
     def handle_batch(self, records: list) -> None:
         """Handles one poll with the batch handler (see the module's docstring); a failing batch is handled
-        again record by record."""
+        again record by record. Records of types the batch handler does not take are handled one by one after
+        it, in the order they came."""
         started = time.perf_counter()
-        decoded = []
+        decoded, singles = [], []
         for record in records:
             try:
                 event = Event.from_json(record.value)
@@ -358,14 +363,25 @@ class ConsumerRunner:
                 outcome = self._park(record, headers, record.topic, exc, dead=True, reason="invalid-event")
                 metrics.consumed(self.group, self._logical(record.topic), "invalid", outcome, 0.0)
                 continue
-            if self.handlers.get(record.topic, {}).get(event.type) is not None:
+            if self.handlers.get(record.topic, {}).get(event.type) is None:
+                continue
+            if self.batch_types is None or event.type in self.batch_types:
                 decoded.append((record, event))
-        seen = self.processed.seen([event.event_id for _, event in decoded]) if decoded else set()
+            else:
+                singles.append(record)
+        if decoded:
+            self._handle_batched(decoded, started)
+        for record in singles:
+            self.handle_record(record, from_retry=False)
+
+    def _handle_batched(self, decoded: list, started: float) -> None:
+        seen = self.processed.seen([event.event_id for _, event in decoded])
         fresh = []
         for record, event in decoded:
-            if event.event_id in seen:
+            if event.event_id in seen:   # processed before, or twice in this poll
                 metrics.consumed(self.group, self._logical(record.topic), event.type, "duplicate", 0.0)
                 continue
+            seen.add(event.event_id)
             try:
                 payload = event_type(event.type).load(event.payload, event.schema_version)
             except InvalidEvent as exc:
@@ -375,7 +391,8 @@ class ConsumerRunner:
         if not fresh:
             return
         try:
-            with log_context(batch=len(fresh)):
+            with log_context(batch=len(fresh)), tracing.consumer_spans(
+                    [(decode_headers(record), record.topic, event) for record, event, _ in fresh], group=self.group_id):
                 self.batch([(event, payload) for _, event, payload in fresh])
         except Exception as exc:
             log.warning("batch of %d events failed (%r); handling them one by one", len(fresh), exc, exc_info=True)

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.trace import NoOpTracer, SpanKind
+from opentelemetry.trace import NoOpTracer, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from shared.logging import log_context
@@ -130,10 +130,37 @@ def consumer_span(headers: Mapping[str, str], *, group: str, topic: str, event_t
     parent = PROPAGATOR.extract(dict(headers))
     with tracer().start_as_current_span(
             f"consume {event_type}", context=parent, kind=SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.source.name": topic,
-                        "messaging.consumer.group.name": group, "messaging.message.id": event_id,
-                        "motcua.dossier_id": dossier_id or ""}), log_context(trace_id=current_trace_id()):
+            attributes=_consumed(group, topic, event_id, dossier_id)), log_context(trace_id=current_trace_id()):
         yield
+
+
+@contextlib.contextmanager
+def consumer_spans(records: Sequence[tuple[Mapping[str, str], str, Any]], *, group: str) -> Iterator[None]:
+    """CONSUMER spans for records handled together (a consumer's batch mode): one per record — ``(headers,
+    topic, event)`` — child of the context in its header, all open while the batch runs. None of them is
+    current (a batch serves many traces), so what the batch writes starts traces of its own."""
+    if not enabled():
+        yield
+        return
+    spans = [tracer().start_span(f"consume {event.type}", context=PROPAGATOR.extract(dict(headers)),
+                                 kind=SpanKind.CONSUMER,
+                                 attributes=_consumed(group, topic, event.event_id, event.dossier_id))
+             for headers, topic, event in records]
+    try:
+        yield
+    except BaseException as exc:
+        for one in spans:
+            one.record_exception(exc)
+            one.set_status(Status(StatusCode.ERROR))
+        raise
+    finally:
+        for one in spans:
+            one.end()
+
+
+def _consumed(group: str, topic: str, event_id: str, dossier_id: str | None) -> dict[str, str]:
+    return {"messaging.system": "kafka", "messaging.source.name": topic, "messaging.consumer.group.name": group,
+            "messaging.message.id": event_id, "motcua.dossier_id": dossier_id or ""}
 
 
 @contextlib.contextmanager

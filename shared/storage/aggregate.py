@@ -133,7 +133,7 @@ class Runner:
             self.outbox.insert(new, made, self._audit(ctx, "create", None, new))
         except DuplicateKeyError:
             return None
-        self._write_views(new, ctx)
+        self._write_views([new], ctx)
         return as_stored(new)
 
     def run(self, doc_id: Any, command: Command, ctx: Context, *, expected_version: int | None = None,
@@ -166,10 +166,10 @@ class Runner:
                                     self._audit(ctx, getattr(command, "__name__", "change"), current, planned.after))
         if not result.modified_count:
             return None, planned.change
-        self._write_views(planned.after, ctx)
+        self._write_views([planned.after], ctx)
         return as_stored(planned.after), planned.change
 
-    # -- many documents in one round trip (background work that must keep up: the sync consumer) ------------
+    # -- many documents in one round trip (background work that must keep up: the sync and workflow consumers)
 
     def create_many(self, docs: Sequence[dict[str, Any]], ctx: Context) -> list[dict[str, Any] | None]:
         """:meth:`create` for many new documents (without events) in one insert; None for each one whose
@@ -182,8 +182,7 @@ class Runner:
         written = [doc for index, doc in enumerate(new) if index not in refused]
         audit.write_all(self.collection.database,
                         [line for doc in written for line in self._audit(ctx, "create", None, doc)])
-        for doc in written:
-            self._write_views(doc, ctx)
+        self._write_views(written, ctx)
         return [None if index in refused else as_stored(doc) for index, doc in enumerate(new)]
 
     def apply_many(self, work: Sequence[tuple[dict[str, Any], dict[str, Any]]], command: Command,
@@ -208,10 +207,10 @@ class Runner:
             if plan.update is None:
                 results.append((plan.after, plan.change))
             elif won[id(plan)]:
-                self._write_views(plan.after, ctx)
                 results.append((as_stored(plan.after), plan.change))
             else:
                 results.append((None, plan.change))
+        self._write_views([plan.after for plan in written if won[id(plan)]], ctx)
         return results
 
     def _plan(self, current: dict[str, Any], command: Command, ctx: Context, arguments: dict[str, Any]) -> _Plan:
@@ -268,16 +267,17 @@ class Runner:
         return [audit.line(at=ctx.now, actor=ctx.actor, action=action, collection=self.collection.name,
                            document_id=after["_id"], changed=audit.changes(before, after))]
 
-    def _write_views(self, doc: dict[str, Any], ctx: Context) -> None:
-        """After a write that won: each view gets the document's new version. The document and its events are
-        written already, so a view that cannot be written now is left to its reconcile sweep (as after a process
-        stopped here), never reported to the caller as a failed command."""
+    def _write_views(self, docs: Sequence[dict[str, Any]], ctx: Context) -> None:
+        """After writes that won: each view gets the documents' new versions (one bulk write per view). The
+        documents and their events are written already, so a view that cannot be written now is left to its
+        reconcile sweep (as after a process stopped here), never reported to the caller as a failed command."""
         for view in self.aggregate.views:
             try:
-                view.write(self.collection.database, doc, ctx.now)
+                view.write_many(self.collection.database, docs, ctx.now)
             except PyMongoError as exc:
                 log.warning("view %s of %s %s not written (its reconcile sweep will): %s", view.name,
-                            self.collection.name, doc["_id"], exc.__class__.__name__)
+                            self.collection.name, ", ".join(str(doc["_id"]) for doc in docs[:5]),
+                            exc.__class__.__name__)
 
     def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
         if self.checking:

@@ -11,9 +11,11 @@ import time
 from shared.bus import dlq
 from shared.bus.consumer import PROCESSED_EVENTS, ConsumerRunner, Headers, PermanentError, Subscription
 from shared.bus.kafka import producing, read_topic
+from shared.clock import utc_now
 from shared.events import Topic, topic_names
 from tests.conftest import database, running
 from tests.support import factories
+from tests.support.bus import publish
 from tests.support.concurrency import committed
 from tests.support.waiting import eventually
 
@@ -190,3 +192,28 @@ def test_a_batch_longer_than_the_poll_interval_costs_a_rejoin_not_the_process(mo
         assert not stop.is_set()  # the loop did not give up
     assert sorted(handler.applied) == sorted(e.event_id for e in [*events, later])
     assert "the group rebalanced" in caplog.text
+
+
+def test_a_batch_handler_takes_its_types_a_poll_at_a_time_and_the_others_go_one_by_one(mongo_client, fresh_settings):
+    """Batch mode limited to some types (the workflow's filings): those of a poll reach the batch handler in one
+    call, once each (a redelivery is skipped); the poll's other events reach their own handlers one by one."""
+    db = database(mongo_client, fresh_settings, "workflow")
+    polls: list[list[str]] = []
+    one_by_one, reports = Recorder(), Recorder()
+    runner = ConsumerRunner(
+        group="testgroup", db=db, settings=fresh_settings,
+        subscriptions=[Subscription(Topic.INTAKE_DOSSIERS, {"dossier.submitted": one_by_one}),
+                       Subscription(Topic.WORKFLOW_DOSSIERS, {"dossier.accepted": reports})],
+        batch=lambda events: polls.append([event.event_id for event, _ in events]),
+        batch_types={"dossier.submitted"})
+    filings = [_submitted_event() for _ in range(6)]
+    accepted = [factories.dossier_event("accepted", {"received_at": utc_now(), "appointment_due": utc_now(),
+                                                     "receipt": True}) for _ in range(2)]
+    publish(fresh_settings, *filings[:3], accepted[0], filings[1], *filings[3:], accepted[1])
+    with running(runner):
+        eventually(lambda: db[PROCESSED_EVENTS].count_documents({}) == 8, what="every event recorded")
+    batched = [event_id for poll in polls for event_id in poll]
+    assert sorted(batched) == sorted(event.event_id for event in filings)  # each once, the redelivery skipped
+    assert len(polls) < len(filings)  # several filings per call: a poll at a time
+    assert one_by_one.calls == 0  # the batch never failed, so never fell back
+    assert sorted(reports.applied) == sorted(event.event_id for event in accepted)

@@ -88,6 +88,25 @@ def test_an_older_version_written_late_never_replaces_a_newer_entry_nor_lists_a_
     assert "gone_at" in db.task_entries.find_one({"_id": doc_id})
 
 
+def test_many_documents_written_at_once_bring_their_entries_along_and_a_late_older_one_is_left(db, settings):
+    runner = Runner(db, Tasks(), settings)
+    made = runner.create_many([{"_id": str(uuid.uuid4()), "title": f"việc {n}", "done": False, "notes": []}
+                               for n in range(4)], context(ACTOR))
+    ids = [doc["_id"] for doc in made]
+    assert {e["_id"]: e["title"] for e in db.task_entries.find({"_id": {"$in": ids}})} == {
+        doc_id: f"việc {n}" for n, doc_id in enumerate(ids)}
+    # writers finishing out of order: the first was renamed meanwhile (its entry is at version 2 already), the
+    # second's entry is missing (a writer stopped before it): a late bulk of version 2 leaves the first alone,
+    # makes the second's entry and brings the others to version 2
+    runner.run(ids[0], rename, context(ACTOR), title="mới")
+    db.task_entries.delete_one({"_id": ids[1]})
+    VIEW.write_many(db, [{**doc, "version": 2, "title": f"bản 2 {n}"} for n, doc in enumerate(made)], utc_now())
+    entries = {e["_id"]: (e["title"], e["version"]) for e in db.task_entries.find({"_id": {"$in": ids}})}
+    assert entries == {ids[0]: ("mới", 2), **{doc_id: (f"bản 2 {n}", 2) for n, doc_id in enumerate(ids) if n}}
+    VIEW.write_many(db, made, utc_now())  # version 1, later still: nothing changes
+    assert {e["_id"]: (e["title"], e["version"]) for e in db.task_entries.find({"_id": {"$in": ids}})} == entries
+
+
 def test_the_sweep_rewrites_what_a_stopped_writer_left_behind_and_purges_old_tombstones(db, settings):
     runner = Runner(db, Tasks(), settings)
     behind, missing, closed, gone = (_new(runner, title) for title in ("a", "b", "c", "d"))

@@ -33,20 +33,26 @@ def workflow_catalogue(mongo_client, settings):
                                        factories.officer_principal("000.00.01.H11", Role.ADMIN))
 
 
+def filing(procedure_code="1.001806", receiving="000.00.01.H11", owner=None, **overrides):
+    """A seed procedure's filing as intake publishes it, every component attached: (event, loaded payload)."""
+    proc = catalogue.seed_procedure(procedure_code)
+    event = factories.submitted_event(procedure_code=procedure_code, receiving_agency_code=receiving,
+                                      owner=owner, **overrides)
+    event.payload["competent_agency_code"] = proc["competent_agency_code"]
+    event.payload["attachments"] = [
+        {"component": c["name"], "component_code": c["code"], "file_name": f"{c['code']}.pdf",
+         "media_type": "application/pdf", "size_bytes": 1000, "sha256": "ab" * 32, "copy_kind": "original"}
+        for c in proc["components"]]
+    return event, event_type(event.type).load(event.payload, event.schema_version)
+
+
 @pytest.fixture
 def file_dossier(workflow_db, settings):
     """Files a dossier into the workflow as the intake event would (status 1 at the receiving desk)."""
 
     def file(procedure_code="1.001806", receiving="000.00.01.H11", owner=None, **overrides):
-        proc = catalogue.seed_procedure(procedure_code)
-        event = factories.submitted_event(procedure_code=procedure_code, receiving_agency_code=receiving,
-                                          owner=owner, **overrides)
-        event.payload["competent_agency_code"] = proc["competent_agency_code"]
-        event.payload["attachments"] = [
-            {"component": c["name"], "component_code": c["code"], "file_name": f"{c['code']}.pdf",
-             "media_type": "application/pdf", "size_bytes": 1000, "sha256": "ab" * 32, "copy_kind": "original"}
-            for c in proc["components"]]
-        on_submitted(workflow_db, settings, event, event_type(event.type).load(event.payload, event.schema_version))
+        event, payload = filing(procedure_code, receiving, owner, **overrides)
+        on_submitted(workflow_db, settings, event, payload)
         return event.dossier_id
 
     return file

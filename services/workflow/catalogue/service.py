@@ -99,7 +99,8 @@ def known_agency_codes(db: Database) -> set[str]:
 
 # -- procedures ------------------------------------------------------------------------------------------------
 
-def _version_id(code: str, version: int) -> str:
+def version_id(code: str, version: int) -> str:
+    """The key of a procedure version (its ``_id`` in the catalogue)."""
     return f"{code}@{version}"
 
 
@@ -116,7 +117,7 @@ def create_draft(db: Database, settings, procedure: dict[str, Any], actor: Princ
         existing = [d["version"] for d in db[PROCEDURES].find({"code": fields["code"]}, {"version": 1})]
         number = max(existing, default=0) + 1
         draft = runner(db, settings, PROCEDURE_ENTRIES).create({
-            "_id": _version_id(fields["code"], number), **fields, "version": number, "status": DRAFT,
+            "_id": version_id(fields["code"], number), **fields, "version": number, "status": DRAFT,
             "valid_from": None, "valid_until": None, "published_at": None, "created_at": ctx.now,
             "updated_by": actor.subject, "idempotency_key": key or f"{actor.subject}:{fields['code']}@{number}"}, ctx)
         if draft is not None:
@@ -132,7 +133,7 @@ def update_draft(db: Database, settings, code: str, version: int, procedure: dic
     fields = _PROCEDURE.dump(procedure)
     if fields["code"] != code:
         raise Rejected("Không đổi được mã thủ tục của một phiên bản.", {"json": {"code": [f"Phải là {code}."]}})
-    saved, _ = runner(db, settings, PROCEDURE_ENTRIES).run(_version_id(code, version), _edit_draft,
+    saved, _ = runner(db, settings, PROCEDURE_ENTRIES).run(version_id(code, version), _edit_draft,
                                                             context(actor, settings=settings), fields=fields)
     return saved
 
@@ -149,7 +150,7 @@ def publish(db: Database, settings, code: str, version: int, *, valid_from: date
             actor: Principal) -> dict[str, Any]:
     """Publishes a draft once its internal process is sound (rules.process_problems)."""
     published, _ = runner(db, settings, PROCEDURE_ENTRIES).run(
-        _version_id(code, version), _publish, context(actor, settings=settings), valid_from=valid_from,
+        version_id(code, version), _publish, context(actor, settings=settings), valid_from=valid_from,
         valid_until=valid_until, known_agencies=known_agency_codes(db))
     return published
 
@@ -173,7 +174,7 @@ def _publish(doc: dict[str, Any], ctx: Context, *, valid_from: date, valid_until
 
 
 def procedure_version(db: Database, code: str, version: int) -> dict[str, Any]:
-    found = db[PROCEDURES].find_one({"_id": _version_id(code, version)}, HIDDEN)
+    found = db[PROCEDURES].find_one({"_id": version_id(code, version)}, HIDDEN)
     if found is None:
         raise NotFound(f"Không có phiên bản {version} của thủ tục {code}.")
     return found

@@ -4,6 +4,7 @@ background work (re-run on the fresh state), and the reads the API and the polic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo.database import Database
@@ -54,17 +55,43 @@ def execute_in_background(db: Database, settings, dossier_id: str, actor: Princi
 def on_submitted(db: Database, settings, event: Event, payload: dict[str, Any]) -> bool:
     """A filed dossier becomes the workflow's (status 1, waiting at the receiving desk), under the procedure
     version it was filed under. Idempotent: the dossier id is the key. Returns whether it was created."""
-    if db[DOSSIERS].find_one({"_id": event.dossier_id}, {"_id": 1}):
-        return False
-    procedure = db[PROCEDURES].find_one({"_id": f"{payload['procedure_code']}@{payload['procedure_version']}"})
-    if procedure is None or procedure["status"] != PUBLISHED_VERSION:
-        raise PermanentError(f"procedure {payload['procedure_code']} v{payload['procedure_version']} is not "
-                             f"published here")
-    dossier = new_dossier(event.dossier_id, payload, procedure, catalogue.agency_names(db))
+    return on_submitted_many(db, settings, [(event, payload)]) == 1
+
+
+def on_submitted_many(db: Database, settings, filings: Sequence[tuple[Event, dict[str, Any]]]) -> int:
+    """:func:`on_submitted` for a poll's filings at once (the consumer's batch mode): one read of the dossiers
+    that exist already, one of the procedures, one insert of the new dossiers. Nothing is written when a filing
+    names a procedure version not published here (the batch is then handled one filing at a time, and that
+    one goes to the DLQ). Returns how many dossiers were created."""
+    ids = [event.dossier_id for event, _ in filings]
+    known = {doc["_id"] for doc in db[DOSSIERS].find({"_id": {"$in": ids}}, {"_id": 1})}
+    unknown = [(event, payload) for event, payload in filings if event.dossier_id not in known]
+    if not unknown:
+        return 0   # applied before: a redelivery
+    keys = {_procedure_key(payload) for _, payload in unknown}
+    procedures = {doc["_id"]: doc for doc in db[PROCEDURES].find({"_id": {"$in": sorted(keys)}})}
+    for _, payload in unknown:
+        procedure = procedures.get(_procedure_key(payload))
+        if procedure is None or procedure["status"] != PUBLISHED_VERSION:
+            raise PermanentError(f"procedure {payload['procedure_code']} v{payload['procedure_version']} is not "
+                                 f"published here")
     ctx = context_for(db, settings, SYSTEM)
-    open_reception(dossier, ctx)
-    dossier.update(created_at=ctx.now, source_event_id=event.event_id)
-    return runner(db, settings).create(dossier, ctx) is not None
+    names = catalogue.agency_names(db)
+    new: dict[str, dict[str, Any]] = {}
+    for event, payload in unknown:
+        if event.dossier_id in new:
+            continue   # twice in one poll
+        procedure = procedures[_procedure_key(payload)]
+        dossier = new_dossier(event.dossier_id, payload, procedure, names)
+        open_reception(dossier, ctx)
+        dossier.update(created_at=ctx.now, source_event_id=event.event_id)
+        new[event.dossier_id] = dossier
+    return sum(created is not None for created in runner(db, settings).create_many(list(new.values()), ctx))
+
+
+def _procedure_key(payload: dict[str, Any]) -> str:
+    """The procedure version a filing was made under, as the catalogue keys it."""
+    return catalogue.version_id(payload["procedure_code"], payload["procedure_version"])
 
 
 def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:
