@@ -121,6 +121,9 @@ lint: $(VENV)/.installed ## ruff
 bench: setup ## intake throughput and submit-to-queue latency, with the raw Mongo/Kafka ceiling
 	@$(PY) -m bench.intake $(BENCH_ARGS)
 
+bench-workflow: setup ## the workflow consumer: dossier.submitted applied/s, 2,000 filings published at once
+	@$(PY) -m bench.workflow $(BENCH_ARGS)
+
 bench-notify: setup ## notification throughput end to end: Kafka -> SMTP / SMS simulator / inbox (500 events)
 	@$(PY) -m bench.notify $(BENCH_ARGS)
 
@@ -138,6 +141,9 @@ bench-reporting: setup ## reporting: read model events/s from Kafka, dashboard p
 
 bench-footprint: setup ## RSS and CPU per dossier of every process (the figures deploy/k8s is sized from)
 	@$(PY) -m bench.footprint $(BENCH_ARGS)
+
+bench-soak: setup ## every service under a steady load for 10 minutes: RSS and open descriptors over time, backlog at the end
+	@$(PY) -m bench.soak $(BENCH_ARGS)
 
 k8s: $(VENV)/.installed ## regenerate the generated manifests under deploy/k8s (settings, workloads, topics, policies)
 	@$(PY) -m tools.k8s write

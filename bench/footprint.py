@@ -14,66 +14,20 @@ CPU seconds used during the load window and CPU milliseconds per dossier net of 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
-from pathlib import Path
 
 import pymongo
 
 import bench.intake
-from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
-from tools.devstack.stack import Ports, Stack
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(children.get(current, []))
-    return out
-
-
-def usage(pid: int) -> dict[str, float]:
-    """CPU seconds, RSS and peak RSS (MB) of a process and its descendants."""
-    cpu = rss = peak = 0.0
-    for p in _tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / TICKS
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    rss += int(line.split()[1]) / 1024
-                elif line.startswith("VmHWM:"):
-                    peak += int(line.split()[1]) / 1024
-        except (OSError, IndexError, ValueError):
-            continue
-    return {"cpu": cpu, "rss": rss, "peak": peak}
+from bench.measure import bench_stack, percentiles, print_table, usage, wait_until
+from tools.devstack.stack import Stack
 
 
 def run(seconds: float, rate: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="motcua-footprint-"))
-    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides=AS_DEPLOYED)
-    print(f"bench: stack in {root}", flush=True)
-    try:
-        stack.start_infrastructure()
+    with bench_stack("footprint") as stack:
         stack.start_services()
         stack.seed_catalogue()  # intake files only procedures of the catalogue, at agencies that receive them
         report(measure(stack, seconds=seconds, rate=rate))
-    finally:
-        stack.stop()
 
 
 def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0, idle: float = 20.0) -> dict:
@@ -98,7 +52,7 @@ def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0, id
         idle_seconds = time.monotonic() - idle_started
         print(f"bench: open loop for {seconds:.0f}s at {rate}/s", flush=True)
         started = time.monotonic()
-        load = bench.intake._run_load(stack, token, seconds, 32, rate)
+        load = bench.intake.run_load(stack, token, seconds, 32, rate)
         ids = [r[3] for r in load["results"] if r[2] == 201]
         wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
         wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)

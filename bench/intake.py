@@ -25,7 +25,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import tempfile
 import threading
 import time
 import uuid
@@ -37,14 +36,14 @@ import requests
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
+from bench.measure import bench_stack, percentiles, print_table, wait_until
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import TokenIssuer, signing_key
 from shared.bus.kafka import producing
 from shared.clock import as_utc, offset
 from tests.support import factories
-from tools.devstack.stack import Ports, Stack
+from tools.devstack.stack import Stack
 
 # -- load generator (its own process) ----------------------------------------------------------------------
 
@@ -107,7 +106,7 @@ def _load(url: str, token: str, seconds: float, concurrency: int, rate: float | 
     Path(out).write_text(json.dumps({"results": results, "cpu_seconds": time.process_time() - started_cpu}))
 
 
-def _run_load(stack: Stack, token: str, seconds: float, concurrency: int, rate: float | None) -> dict:
+def run_load(stack: Stack, token: str, seconds: float, concurrency: int, rate: float | None) -> dict:
     stack.root.mkdir(parents=True, exist_ok=True)
     out = stack.root / f"load-{time.time_ns()}.json"
     ctx = multiprocessing.get_context("spawn")
@@ -163,17 +162,11 @@ def _kafka_ceiling(settings, topic: str, value: bytes, count: int) -> float:
 # -- the run -----------------------------------------------------------------------------------------------
 
 def run(seconds: float, concurrency: int, services: list[str], synchronous: str, rate: int | None) -> None:
-    root = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
-    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides=AS_DEPLOYED, sqlite_synchronous=synchronous)
-    print(f"bench: stack in {root} (FerretDB SQLite synchronous={synchronous})", flush=True)
-    try:
-        stack.start_infrastructure()
+    with bench_stack("intake", sqlite_synchronous=synchronous,
+                     note=f" (FerretDB SQLite synchronous={synchronous})") as stack:
         stack.start_services(services=services)
         stack.seed_catalogue()  # intake files only procedures of the catalogue, at agencies that receive them
         report(measure(stack, seconds=seconds, concurrency=concurrency, rate=rate), synchronous=synchronous)
-    finally:
-        stack.stop()
 
 
 def measure(stack: Stack, *, seconds: float, concurrency: int, rate: int | None = None,
@@ -226,7 +219,7 @@ def measure(stack: Stack, *, seconds: float, concurrency: int, rate: int | None 
 
 
 def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict:
-    load = _run_load(stack, token, seconds, concurrency, rate)
+    load = run_load(stack, token, seconds, concurrency, rate)
     results = load["results"]
     accepted = [r for r in results if r[2] in (200, 201)]
     ids = [r[3] for r in accepted]

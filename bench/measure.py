@@ -1,15 +1,90 @@
-"""What every benchmark needs: percentiles of a sample, waiting for the system to catch up, and reading a
-consumer group's progress from Kafka (never from the store the benchmark is measuring)."""
+"""What every benchmark needs: what a process uses (CPU, memory, descriptors), percentiles of a sample, waiting
+for the system to catch up, and reading a consumer group's progress from Kafka (never from the store the
+benchmark is measuring)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from tools.devstack.stack import Ports, Stack
 
 # Settings every benchmark's stack runs with, so that it measures what production runs: quiet logs, and no check
 # of each document against its declared shape (a development safety net production never pays for).
 AS_DEPLOYED = {"log_level": "WARNING", "document_checks": False}
+
+
+@contextmanager
+def bench_stack(name: str, *, overrides: dict[str, Any] | None = None, note: str = "",
+                **options: Any) -> Iterator[Stack]:
+    """A benchmark's own stack in a fresh temporary directory, on free ports, settings as deployed
+    (:data:`AS_DEPLOYED`, then ``overrides``): FerretDB and Kafka started, stopped with everything else however
+    the block ends. ``options`` go to :class:`Stack` (``db_prefix``, ``topic_prefix``, ``sqlite_synchronous``)."""
+    root = Path(tempfile.mkdtemp(prefix=f"motcua-bench-{name}-"))
+    stack = Stack(root, ports=Ports.free(), **{"db_prefix": "bench", "topic_prefix": "bench.", **options},
+                  overrides={**AS_DEPLOYED, **(overrides or {})})
+    print(f"bench: stack in {root}{note}", flush=True)
+    try:
+        stack.start_infrastructure()
+        yield stack
+    finally:
+        stack.stop()
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (gunicorn's workers, a JVM's children)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(children.get(current, []))
+    return out
+
+
+def usage(pid: int) -> dict[str, float]:
+    """CPU seconds, RSS and peak RSS (MB) of a process and its descendants."""
+    cpu = rss = peak = 0.0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / TICKS
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    peak += int(line.split()[1]) / 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return {"cpu": cpu, "rss": rss, "peak": peak}
+
+
+def descriptors(pid: int) -> int:
+    """Open file descriptors of a process and its descendants (sockets, files, pipes)."""
+    count = 0
+    for p in process_tree(pid):
+        try:
+            count += len(os.listdir(f"/proc/{p}/fd"))
+        except OSError:
+            continue
+    return count
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

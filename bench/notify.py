@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import pymongo
 
-from bench.measure import AS_DEPLOYED, percentiles, print_table, wait_until
+from bench.measure import bench_stack, percentiles, print_table, wait_until
 from services.notify.delivery.sms import international
 from services.notify.notifications import statuses
 from shared.bus.kafka import producing
@@ -40,30 +38,22 @@ from shared.clock import as_utc, offset
 from shared.events import event_type, topic_names
 from tests.support import factories
 from tools.devstack.mail import read_messages
-from tools.devstack.stack import Ports, Stack
+from tools.devstack.stack import Stack
 from tools.simulators.sms_gateway import SmsGatewayClient
 
 CHANNELS = ("email", "sms", "in_app")
 
 
 def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="motcua-bench-notify-"))
-    overrides = {**AS_DEPLOYED, "sms_quiet_hours": "", "notify_poll_interval_seconds": 0.05,
-                 "notify_send_concurrency": concurrency}
+    overrides = {"sms_quiet_hours": "", "notify_poll_interval_seconds": 0.05, "notify_send_concurrency": concurrency}
     if rate:
         overrides.update(notify_rate_email_per_second=rate, notify_rate_sms_per_second=rate)
-    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides=overrides)
-    print(f"bench: stack in {root}", flush=True)
-    try:
-        stack.start_infrastructure()
+    with bench_stack("notify", overrides=overrides) as stack:
         stack.start_services(["notify"])
         for n in range(2, senders + 1):
             stack.start_process("notify", "scheduler", name=f"notify-scheduler-{n}")
         stack.wait_healthy()
         report(measure(stack, events, senders=senders))
-    finally:
-        stack.stop()
 
 
 def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 1800) -> dict:

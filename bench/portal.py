@@ -20,22 +20,19 @@ import copy
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pymongo
 import requests
 
-from bench.measure import AS_DEPLOYED, percentiles, print_table
+from bench.measure import bench_stack, percentiles, print_table
 from bench.queue import _insert, _template
 from services.intake.accounts.cli import DEMO_AGENCY, DEMO_PASSWORD
 from services.portal.sessions import COOKIE
 from shared.clock import utc_now
 from tools.devstack.paths import REPO
-from tools.devstack.stack import Ports, Stack
 
 
 def load(workflow_db, count: int, agency: str) -> None:
@@ -175,11 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-timeout", type=float, default=120.0,
                         help="PORTAL_API_TIMEOUT_SECONDS of the portal under test (seconds)")
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="motcua-bench-portal-"))
-    stack = Stack(root, ports=Ports.free(), env="development", overrides=AS_DEPLOYED)
-    print(f"bench: stack in {root}", flush=True)
-    try:
-        stack.start_infrastructure()
+    with bench_stack("portal") as stack:
         stack.start_services()
         stack.seed_catalogue()
         subprocess.run([sys.executable, "-m", "services.intake.accounts.cli", "seed-demo"], check=True,
@@ -190,8 +183,6 @@ def main(argv: list[str] | None = None) -> int:
                          dossiers=args.dossiers, samples=args.samples, workflow=stack.url("workflow"),
                          intake=stack.url("intake"))
         report(result)
-    finally:
-        stack.stop()
     return 0
 
 

@@ -24,17 +24,15 @@ import argparse
 import copy
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import bson
 import pymongo
 import requests
 
-from bench.measure import AS_DEPLOYED, print_table
+from bench.measure import bench_stack, print_table
 from services.workflow.catalogue.cli import CLI, SEEDS, load_file
 from services.workflow.catalogue.importer import import_all
 from services.workflow.dossiers import lifecycle
@@ -47,7 +45,7 @@ from shared.clock import utc_now
 from shared.storage.outbox import outbox_fields
 from tests.support import factories
 from tests.workflow.lifecycle_support import act, filed, officer
-from tools.devstack.stack import Ports, Stack
+from tools.devstack.stack import Stack
 
 
 def _template(status: int) -> dict:
@@ -115,15 +113,8 @@ def _pct(values: list[float]) -> str:
 
 
 def run(count: int, agency_count: int, samples: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="motcua-bench-queue-"))
-    stack = Stack(root, ports=Ports.free(), db_prefix="benchq", topic_prefix="benchq.",
-                  overrides=AS_DEPLOYED)
-    print(f"bench: stack in {root}", flush=True)
-    try:
-        stack.start_infrastructure()
+    with bench_stack("queue", db_prefix="benchq", topic_prefix="benchq.") as stack:
         report(measure(stack, count=count, agency_count=agency_count, samples=samples), stack)
-    finally:
-        stack.stop()
 
 
 def measure(stack: Stack, *, count: int, agency_count: int, samples: int) -> dict:

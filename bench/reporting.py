@@ -32,19 +32,17 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from pathlib import Path
 from typing import Any
 
 import pymongo
 import requests
 
-from bench.measure import AS_DEPLOYED, committed_up_to, end_offsets, percentiles, print_table, wait_until
+from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles, print_table, wait_until
 from bench.sync import Draft, drafts, interleaved, publish
 from services.reporting.projection.facts import facts_of
 from services.reporting.projection.projector import Projector
@@ -56,7 +54,7 @@ from shared.clock import VN_TZ, utc_now, vn_date
 from shared.events import Event, event_type, new_event, topic_names
 from tests.support import factories
 from tests.support.histories import agency_published, procedure_published
-from tools.devstack.stack import Ports, Stack
+from tools.devstack.stack import Stack
 
 PROVINCE = "01"
 DUE_DAYS = 7            # the appointment, in calendar days after filing
@@ -328,13 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flush-seconds", type=float, default=None,
                         help="REPORTING_FLUSH_SECONDS of the consumer (default: the setting's default)")
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="motcua-bench-reporting-"))
-    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={**AS_DEPLOYED, **({"reporting_flush_seconds": args.flush_seconds}
-                                                        if args.flush_seconds is not None else {})})
-    print(f"bench: stack in {root}", flush=True)
-    try:
-        stack.start_infrastructure()
+    flush = {} if args.flush_seconds is None else {"reporting_flush_seconds": args.flush_seconds}
+    with bench_stack("reporting", overrides=flush) as stack:
         if not args.skip_live:
             stack.start_process("reporting", "consumer")  # ready once it folded the catalogue (measure_throughput)
             report_throughput(measure_throughput(stack, args.live, args.agencies))
@@ -346,8 +339,6 @@ def main(argv: list[str] | None = None) -> int:
                                            page_seconds=args.page_seconds))
             finally:
                 loaded.stop_services()
-    finally:
-        stack.stop()
     return 0
 
 

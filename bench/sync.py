@@ -24,14 +24,12 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bench.measure import AS_DEPLOYED, committed_up_to, end_offsets, print_table, wait_until
+from bench.measure import bench_stack, committed_up_to, end_offsets, print_table, wait_until
 from services.sync import SERVICE as SYNC
 from shared.bus.consumer import group_id
 from shared.bus.kafka import producing
@@ -39,7 +37,7 @@ from shared.clock import utc_now, vn_date
 from shared.domain.rulesets import rule_set_for
 from shared.events import Event, event_type, new_event, topic_names
 from tests.support import factories
-from tools.devstack.stack import Ports, Stack
+from tools.devstack.stack import Stack
 from tools.simulators.national_portal import NationalPortalClient
 
 # the seed catalogue's desk and competent department of procedure 1.001806 (the factories' filing)
@@ -218,17 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dossiers", type=int, default=600)
     parser.add_argument("--rate", type=float, default=None, help="events per second (default: as fast as possible)")
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="motcua-bench-sync-"))
-    stack = Stack(root, ports=Ports.free(), db_prefix="bench", topic_prefix="bench.", env="development",
-                  overrides={**AS_DEPLOYED, "sync_push_interval_seconds": 0.05})
-    print(f"bench: stack in {root}", flush=True)
-    try:
-        stack.start_infrastructure()
+    with bench_stack("sync", overrides={"sync_push_interval_seconds": 0.05}) as stack:
         stack.start_services(["sync"])
         figures = measure(stack, args.dossiers, args.rate)
         report(figures, sum(m.rss_mb() or 0 for m in stack.processes.values()))
-    finally:
-        stack.stop()
     return 0
 
 

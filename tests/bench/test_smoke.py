@@ -11,7 +11,7 @@ import math
 import pymongo
 import pytest
 
-from bench import footprint, intake, notify, queue, reporting, sync
+from bench import footprint, intake, notify, queue, reporting, soak, sync, workflow
 from services.workflow.documents import DECLARED as WORKFLOW_DOCUMENTS
 from shared.storage.documents import check_all
 from tools.devstack.stack import SERVICES
@@ -127,3 +127,32 @@ def test_the_footprint_benchmark_reports_every_process(running_system, capsys):
     assert all(m["after"][name]["cpu"] >= m["before"][name]["cpu"] >= m["quiet"][name]["cpu"] for name in m["names"])
     assert "all processes idle" in out and "net of idle" in out
     assert all(footprint.per_dossier_ms(m, name) >= 0 for name in m["names"])
+
+
+def test_the_soak_benchmark_samples_every_process_and_ends_with_nothing_owed(running_system, capsys):
+    m = soak.measure(running_system, seconds=3, rate=3, every=1)
+    soak.report(m)
+    out = capsys.readouterr().out
+    assert "RSS MB / open descriptors per sample" in out and "backlog at the end" in out
+    assert m["accepted"] > 0 and m["errors"] == 0
+    assert len(m["samples"]) >= 4  # the start, at least one during the load, the end of the load, drained
+    for _, processes in m["samples"]:
+        assert set(processes) == set(m["names"])
+        assert all(rss > 0 and fds > 0 for rss, fds in processes.values())
+    assert {"kafka", "ferretdb"} <= set(m["names"])
+    for name in m["names"]:
+        assert f"{name} growth" in out
+    owed = m["backlog"]
+    assert {f"{service} outbox" for service in SERVICES} <= set(owed)
+    assert any(what.startswith("group ") for what in owed)  # the consumer groups were read from Kafka
+    assert not any(owed.values()), owed
+
+
+def test_the_workflow_benchmark_applies_every_filing_once(running_system, capsys):
+    m = workflow.measure(running_system, 20, timeout=300)
+    workflow.report(m)
+    out = capsys.readouterr().out
+    for row in ("filings published", "applied/s", "read back: stored / at the desk", "consumer CPU per filing"):
+        assert row in out
+    assert m["stored"] == m["at_desk"] == 20
+    assert m["rate"] > 0 and m["consumer_cpu_ms"] > 0
