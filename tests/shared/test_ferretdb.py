@@ -28,3 +28,16 @@ def test_ids_in_a_list_are_found_through_the_primary_key_and_nothing_else_is_ret
     assert sorted(map(str, (d["_id"] for d in collection.find({"_id": {"$in": ["d1", 7]}})))) == ["7", "d1"]
     assert list(collection.find({"_id": {"$in": []}})) == []
     assert [d["_id"] for d in collection.find({"_id": {"$in": ["d1", "d2"], "$ne": "d2"}})] == ["d1"]
+
+
+def test_a_boolean_alone_is_narrowed_in_sql_and_still_answered_as_mongodb_would(collection):
+    """A relay's sweep for pending outboxes: ``{outbox_pending: true}`` decoded every document in Go before."""
+    collection.insert_many([{"_id": f"d{n}", "pending": n % 10 == 0, "kind": "odd" if n % 2 else "even"}
+                            for n in range(50)] + [{"_id": "both", "pending": [False, True]}, {"_id": "none"}])
+    query = {"pending": True}
+    assert sorted(d["_id"] for d in collection.find(query)) == sorted(["both", "d0", "d10", "d20", "d30", "d40"])
+    assert collection.database.command("explain", {"find": collection.name, "filter": query})["filterPushdown"]
+    assert collection.count_documents({"pending": False}) == 46  # 45, and the array that holds false too
+    # beside a string equality (more selective) the boolean is left to Go: still the same answer
+    assert sorted(d["_id"] for d in collection.find({"pending": True, "kind": "even"})) == [
+        "d0", "d10", "d20", "d30", "d40"]

@@ -272,8 +272,10 @@ class FerretDBServer:
             raise RuntimeError(f"port {self.port} is in use: is another stack (or MongoDB) running?")
         (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        pprof = os.environ.get("FERRETDB_PPROF_ADDR")  # Go's profiles of this FerretDB, for whoever investigates
         self.managed.spawn([str(FERRETDB_BIN), "-listen-addr", f"127.0.0.1:{self.port}",
-                            "-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})"],
+                            "-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})",
+                            *(["-pprof-addr", pprof] if pprof else [])],
                            env=real_clock_env())
         wait_for_port(self.port, timeout, self.managed.process, "FerretDB")
         self.managed.started_in = time.monotonic() - started
