@@ -279,18 +279,19 @@ class Projector:
         items += [(OFFICERS, self.officers[officer]) for officer in sorted(self.dirty_officers)]
         seq = self.seq + 1
         parts = [items[i:i + JOURNAL_PART_ITEMS] for i in range(0, len(items), JOURNAL_PART_ITEMS)]
-        self.db[JOURNAL].insert_many([{"_id": f"{seq}:{n}", "seq": seq, "part": n,
+        self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n,
                                        "items": [{"c": name, "d": doc} for name, doc in part]}
                                       for n, part in enumerate(parts)], ordered=False)
         committed = self.db[META].update_one({"_id": STATE}, {"$set": {  # the commit point
             "seq": seq, "journal": "written", "parts": len(parts), "seen": dict(self.seen), "written_at": utc_now()}})
+        written = _parts(seq, len(parts))
         if not committed.matched_count:  # dropped by a rebuild: start over (the runner replays from the start)
-            self.db[JOURNAL].delete_many({"seq": seq})
+            self.db[JOURNAL].delete_many(written)
             raise RuntimeError("the read model was dropped (rebuild): replaying the topics from the start")
         failpoint("reporting.write.committed")  # tests: die between the commit point and applying
         self._apply(items)
         self.db[META].update_one({"_id": STATE}, {"$set": {"journal": "applied"}})
-        self.db[JOURNAL].delete_many({"seq": seq})
+        self.db[JOURNAL].delete_many(written)
         self.seq = seq
         self.dirty.clear()
         self.dirty_cells.clear()
@@ -302,7 +303,7 @@ class Projector:
         return len(items)
 
     def _journal(self, seq: int, parts: int) -> list[tuple[str, dict[str, Any]]]:
-        docs = sorted(self.db[JOURNAL].find({"seq": seq}), key=lambda d: d["part"])
+        docs = sorted(self.db[JOURNAL].find(_parts(seq, parts)), key=lambda d: d["part"])
         if len(docs) != parts:
             raise RuntimeError(f"journal of write {seq} has {len(docs)} of its {parts} parts")
         return [(item["c"], item["d"]) for doc in docs for item in doc["items"]]
@@ -335,3 +336,13 @@ def _dossier_keys(view: dict[str, Any] | None) -> dict[str, Any]:
                 "open" if view["start_day"] is not None else None),
             "recv_month": f"{date.fromordinal(received):%Y-%m}" if received is not None else None,
             "needs": view["needs"][0] if view["needs"] else None}
+
+
+def _part_id(seq: int, part: int) -> str:
+    return f"{seq}:{part}"
+
+
+def _parts(seq: int, parts: int) -> dict[str, Any]:
+    """The query of a write's journal parts, by ``_id``: FerretDB v1 would decode every part (thousands of
+    documents each) to match ``seq``."""
+    return {"_id": {"$in": [_part_id(seq, n) for n in range(parts)]}}
