@@ -142,7 +142,7 @@ bench-reporting: setup ## reporting: read model events/s from Kafka, dashboard p
 bench-footprint: setup ## RSS and CPU per dossier of every process (the figures deploy/k8s is sized from)
 	@$(PY) -m bench.footprint $(BENCH_ARGS)
 
-bench-soak: setup ## every service under a steady load for 10 minutes: RSS and open descriptors over time, backlog at the end
+bench-soak: setup ## every service under a steady load (10 filings/s) for 10 minutes: RSS and open descriptors over time, backlog at the end
 	@$(PY) -m bench.soak $(BENCH_ARGS)
 
 k8s: $(VENV)/.installed ## regenerate the generated manifests under deploy/k8s (settings, workloads, topics, policies)

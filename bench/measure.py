@@ -99,12 +99,12 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": ordered[-1]}
 
 
-def wait_until(check, timeout: float) -> None:
+def wait_until(check, timeout: float, interval: float = 0.2) -> None:
     deadline = time.time() + timeout
     while not check():
         if time.time() > deadline:
             raise TimeoutError("the system did not catch up in time")
-        time.sleep(0.2)
+        time.sleep(interval)
 
 
 def print_table(rows: list[tuple[str, str, str]], value_width: int = 20) -> None:
