@@ -112,13 +112,14 @@ def measure(stack: Stack, *, seconds: float, rate: float, every: float, drain_ti
     samples.append((loaded, sample(watched)))
     accepted = sum(1 for r in load["results"] if r[2] == 201)
     print(f"bench: load done ({accepted} dossiers filed); waiting for the system to drain", flush=True)
+
     def drained() -> bool:
         owed = {what: count for what, count in backlog(stack).items() if count}
         if owed:
             print(f"bench: still owed: {', '.join(f'{what} {count}' for what, count in owed.items())}", flush=True)
         return not owed
 
-    # every 5 s, not faster: counting the outboxes makes FerretDB decode every document of those collections
+    # every 5 s, not faster: a check counts every outbox and asks Kafka for every group's offsets
     try:
         wait_until(drained, drain_timeout, interval=5.0)
     except TimeoutError:
