@@ -5,6 +5,7 @@ inboxes. Prints one table.
     make bench-notify                                       # 500 dossier.submitted events
     make bench-notify BENCH_ARGS="--events 2000 --senders 2"
     make bench-notify BENCH_ARGS="--production-limits"      # the default per-channel rate limits
+    make bench-notify BENCH_ARGS="--alerts 5000"            # and 5,000 overdue alerts into officers' digests
 
 It starts its own stack (FerretDB, Kafka, SMTP server, SMS gateway simulator and the notify service's real
 processes: API for the receipts, consumer, sender) in a temporary directory, publishes ``--events``
@@ -18,6 +19,10 @@ plus an in-app message to the receiving agency's desk) and waits until every mes
   burst this is mostly time spent queued behind the rate limits and the sender's concurrency.
 - The rate limits are raised out of the way by default (``--rate``) to measure the pipeline itself; with
   ``--production-limits`` the figures show the configured ceilings instead.
+- *alerts listed/s* (``--alerts``, after the messages): overdue alerts, as the workflow scheduler raises them
+  for the late dossiers of one agency, spread over ``--officers`` officers, published at once; from the first
+  published to notify's consumer group committed past the last (it commits after listing them). Each becomes an
+  entry of its officer's digest of the period (no message until the period ends); every entry is counted back.
 - Everything is read back at the end: the e-mails in the SMTP server's mailbox and the SMS the simulator
   received must match the delivered counts, or the benchmark fails.
 """
@@ -27,15 +32,20 @@ from __future__ import annotations
 import argparse
 import os
 import time
+import uuid
+from datetime import timedelta
 
 import pymongo
 
-from bench.measure import bench_stack, percentiles, print_table, wait_until
+from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles, print_table, usage, wait_until
+from services.notify import SERVICE as NOTIFY
 from services.notify.delivery.sms import international
+from services.notify.digests.service import listed
 from services.notify.notifications import statuses
+from shared.bus.consumer import group_id
 from shared.bus.kafka import producing
-from shared.clock import as_utc, offset
-from shared.events import event_type, topic_names
+from shared.clock import as_utc, offset, utc_now
+from shared.events import Topic, event_type, topic_names
 from tests.support import factories
 from tools.devstack.mail import read_messages
 from tools.devstack.stack import Stack
@@ -44,7 +54,10 @@ from tools.simulators.sms_gateway import SmsGatewayClient
 CHANNELS = ("email", "sms", "in_app")
 
 
-def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
+AGENCY = "000.00.15.H11"   # the competent agency of the alerts
+
+
+def run(events: int, senders: int, rate: int | None, concurrency: int, alerts: int, officers: int) -> None:
     overrides = {"sms_quiet_hours": "", "notify_poll_interval_seconds": 0.05, "notify_send_concurrency": concurrency}
     if rate:
         overrides.update(notify_rate_email_per_second=rate, notify_rate_sms_per_second=rate)
@@ -53,7 +66,10 @@ def run(events: int, senders: int, rate: int | None, concurrency: int) -> None:
         for n in range(2, senders + 1):
             stack.start_process("notify", "scheduler", name=f"notify-scheduler-{n}")
         stack.wait_healthy()
-        report(measure(stack, events, senders=senders))
+        figures = measure(stack, events, senders=senders)
+        if alerts:
+            figures["alerts"] = measure_alerts(stack, alerts, officers)
+        report(figures)
 
 
 def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 1800) -> dict:
@@ -123,6 +139,38 @@ def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 180
                 limits=limits, cores=os.cpu_count())
 
 
+def measure_alerts(stack: Stack, alerts: int, officers: int, timeout: float = 1800) -> dict:
+    """Publishes ``alerts`` overdue alerts for dossiers of one agency, assigned round robin to ``officers``
+    officers, at once, and waits until notify's consumer has committed past them; counts the digest entries
+    back. Returns the figures ``report`` prints."""
+    settings = stack.settings()
+    assignees = [str(uuid.uuid4()) for _ in range(officers)]
+    batch = [factories.dossier_event("overdue", {
+        "scope": "step", "due_at": utc_now() - timedelta(hours=1), "step": "tham-dinh", "agency_code": AGENCY,
+        "assignee": assignees[n % officers], "step_name": "Thẩm định hồ sơ"}) for n in range(alerts)]
+    topic = topic_names(settings).main(Topic.WORKFLOW_DOSSIERS)
+    consumer = stack.processes[f"{NOTIFY}-consumer"]
+    cpu_before = usage(consumer.pid)["cpu"]
+    print(f"bench: {alerts} overdue alerts for {officers} officer(s)", flush=True)
+    with producing(settings, client_id="bench-notify-alerts") as producer:
+        started = time.time()
+        for event in batch:
+            producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers())
+        producer.flush()
+    ends = end_offsets(settings.kafka_bootstrap_servers, {topic})
+    wait_until(lambda: committed_up_to(settings.kafka_bootstrap_servers, group_id(settings, NOTIFY), ends), timeout)
+    elapsed = time.time() - started
+    cpu = usage(consumer.pid)["cpu"] - cpu_before
+    client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
+    try:
+        entries = listed(client[settings.database_name(NOTIFY)], assignees)
+    finally:
+        client.close()
+    if entries != alerts:
+        raise SystemExit(f"read-back mismatch: {entries} digest entries for {alerts} alerts")
+    return dict(alerts=alerts, officers=officers, rate=alerts / elapsed, cpu_ms=cpu * 1000 / alerts)
+
+
 def report(m: dict) -> None:
     def pct(p):
         return "/".join(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max"))
@@ -137,6 +185,9 @@ def report(m: dict) -> None:
         ("all channels: messages/s", f"{m['overall']:.1f}", f"{m['total']} messages final"),
         ("read back", f"{m['mailed']} / {m['texted']}", "e-mails in the mailbox / SMS at the simulator"),
         ("senders", f"{m['senders']} x {m['concurrency']}", f"processes x messages in flight; {m['limits']}"),
+        *([("alerts listed in digests/s", f"{m['alerts']['rate']:.1f}",
+             f"{m['alerts']['alerts']} overdue alerts, {m['alerts']['officers']} officer(s), all read back; consumer "
+             f"CPU {m['alerts']['cpu_ms']:.2f} ms each")] if "alerts" in m else []),
         ("RSS notify processes", f"{m['rss']:.0f} MB", f"after the run, {m['cores']} cores shared with "
                                                       "Kafka, FerretDB and the simulators"),
     ]
@@ -150,8 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="messages each sender has in flight")
     parser.add_argument("--rate", type=int, default=1000, help="per-channel rate limit for the run")
     parser.add_argument("--production-limits", action="store_true", help="keep the default rate limits")
+    parser.add_argument("--alerts", type=int, default=2000, help="overdue alerts listed in digests (0: none)")
+    parser.add_argument("--officers", type=int, default=5, help="officers the alerts are assigned to")
     args = parser.parse_args(argv)
-    run(args.events, args.senders, None if args.production_limits else args.rate, args.concurrency)
+    run(args.events, args.senders, None if args.production_limits else args.rate, args.concurrency, args.alerts,
+        args.officers)
     return 0
 
 

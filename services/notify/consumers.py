@@ -1,5 +1,8 @@
 """What the notify service does with other services' events: persist the messages they call for (the
-sender process delivers them)."""
+sender process delivers them) and list officers' alerts in their digests. The events of a poll are handled at
+once (the consumer's batch mode: one insert of messages, one of digest entries, so a scheduler round's thousands
+of alerts are listed at hundreds a second); if the batch fails, they are handled one by one with the usual
+retries and DLQ."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from pymongo.database import Database
 
 from services.notify import SERVICE
 from services.notify.notifications.planner import PLANNED_EVENT_TYPES
-from services.notify.notifications.service import on_event
+from services.notify.notifications.service import on_event, on_events
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
 
@@ -34,4 +37,6 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
             Subscription(Topic.SYNC_DOSSIERS,
                          {name: handle for name in PLANNED_EVENT_TYPES if name.startswith("sync.")}),
         ],
+        batch=lambda events: on_events(db, settings, events),
+        max_poll_records=500,
     )

@@ -11,6 +11,7 @@ from shared.storage import mongo
 NOTIFICATIONS = "notifications"   # every message, its status and its attempts; in-app ones are the inbox
 RATE_WINDOWS = "rate_windows"      # per channel and second: how many messages were handed to the provider
 DIGESTS = "digests"                # officers' alerts gathered per recipient, channel and period, sent as one
+DIGEST_ENTRIES = "digest_entries"  # each alert listed in a digest
 SEEN_SIGNATURES = "seen_signatures"  # signatures of delivery receipts already accepted (replays are refused)
 
 
@@ -29,4 +30,6 @@ def ensure_indexes(database: Database) -> None:
     notifications.create_index("provider_reference")
     # The digest round's query: the digests not yet sent whose period has ended (status first, as above).
     database[DIGESTS].create_index([("status", 1), ("period_end", 1)])
+    database[DIGEST_ENTRIES].create_index([("digest_id", 1), ("taken", 1)])  # a digest's entries, when sent
+    database[DIGEST_ENTRIES].create_index("recipient")
     ensure_replay_indexes(database[SEEN_SIGNATURES])

@@ -11,12 +11,13 @@ import pytest
 
 from services.notify.delivery.sender import loop as sender_loop
 from services.notify.digests.sending import LISTED, TEMPLATE, send_ended
-from services.notify.digests.service import period_of
+from services.notify.digests.service import listed, period_of
 from services.notify.notifications import statuses
 from services.notify.notifications.planner import agency_inbox
-from services.notify.notifications.service import rendered
-from services.notify.storage import DIGESTS, NOTIFICATIONS
+from services.notify.notifications.service import on_events, rendered
+from services.notify.storage import DIGEST_ENTRIES, DIGESTS, NOTIFICATIONS
 from shared.clock import utc_now, vn_datetime
+from shared.events import event_type
 from tests.notify.conftest import deliver_all, persist
 from tests.support import factories
 
@@ -79,7 +80,8 @@ def test_an_officers_alerts_of_one_period_make_one_digest_sent_when_it_ends(
     for event in late + soon + assigned:
         persist(notify_db, notify_settings, event)
     # Entries of the officer's digest, no message of their own (the applicant is still told of the assignment).
-    assert len(notify_db[DIGESTS].find_one({"recipient": officer})["entries"]) == len(late + soon + assigned)
+    assert listed(notify_db, [officer]) == len(late + soon + assigned)
+    assert notify_db[DIGESTS].count_documents({"recipient": officer}) == 1
     assert notify_db[NOTIFICATIONS].count_documents({"audience": "officer"}) == 0
 
     # Before the period ends nothing is sent, whatever the sender does.
@@ -132,8 +134,8 @@ def test_two_officers_get_a_digest_each_and_an_agency_inbox_its_own(
         [message] = _digest_messages(notify_db, recipient)
         text = rendered(message)["text"]
         assert counts in text
-        listed = {line.split(": ", 1)[1].split(" — ")[0] for line in text.splitlines()[1:-1]}
-        assert listed == {e.payload["code"] for e in events}
+        codes = {line.split(": ", 1)[1].split(" — ")[0] for line in text.splitlines()[1:-1]}
+        assert codes == {e.payload["code"] for e in events}
     assert notify_db[NOTIFICATIONS].find_one({"recipient": agency_inbox(unit)})["agency_codes"] == [unit]
 
 
@@ -142,7 +144,7 @@ def test_an_alert_delivered_twice_is_listed_once(notify_db, notify_settings, in_
     event = _alert("overdue", officer, due_in=-timedelta(minutes=10))
     assert persist(notify_db, notify_settings, event) == 1
     assert persist(notify_db, notify_settings, event) == 0  # Kafka delivered it again
-    assert len(notify_db[DIGESTS].find_one({"recipient": officer})["entries"]) == 1
+    assert listed(notify_db, [officer]) == 1
     with _end_period(business_clock, in_one_period):
         send_ended(notify_db, notify_settings)
         # Delivered again after its digest was sent: it went out already, it is not listed again.
@@ -168,3 +170,48 @@ def test_an_alert_that_comes_after_its_period_was_sent_goes_into_the_next(
         deliver_all(notify_db, notify_settings)
     messages = sorted(_digest_messages(notify_db, officer), key=lambda m: m["created_at"])
     assert len(messages) == 2 and delayed.payload["code"] in rendered(messages[1])["text"]
+
+
+def test_a_polls_alerts_are_listed_at_once_each_once(notify_db, notify_settings, in_one_period, business_clock):
+    """The consumer's batch: a scheduler round's alerts for two officers, one of them delivered twice in the poll
+    and one listed by an earlier poll, become one entry each in their officer's digest."""
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    earlier = _alert("overdue", first, due_in=-timedelta(minutes=5))
+    persist(notify_db, notify_settings, earlier)
+    poll = [_alert("overdue", (first, second)[n % 2], due_in=-timedelta(minutes=n)) for n in range(40)]
+    events = [(e, event_type(e.type).load(e.payload, e.schema_version)) for e in [*poll, poll[0], earlier]]
+    assert on_events(notify_db, notify_settings, events) == len(poll)
+    assert (listed(notify_db, [first]), listed(notify_db, [second])) == (21, 20)
+    assert notify_db[DIGESTS].count_documents({"recipient": {"$in": [first, second]}}) == 2
+    with _end_period(business_clock, in_one_period):
+        assert send_ended(notify_db, notify_settings) == 2
+        deliver_all(notify_db, notify_settings)
+    assert "quá hạn: 21;" in rendered(_digest_messages(notify_db, first)[0])["text"]
+
+
+def test_an_entry_left_in_a_closed_digest_goes_out_once(notify_db, notify_settings, in_one_period, business_clock):
+    """A collector that stopped between writing an entry and checking its digest (which closed meanwhile) left
+    it there. Redelivered, the alert moves to the period open now unless the sender took it into the closed
+    digest: then it went out with it and is not listed again."""
+    officer = str(uuid.uuid4())
+    taken, left = (_alert("overdue", officer, due_in=-timedelta(minutes=n)) for n in (10, 20))
+    for event in (taken, left):
+        persist(notify_db, notify_settings, event)
+    with _end_period(business_clock, in_one_period):
+        # What the stopped collector left: the sender had closed the digest and taken every entry but this one.
+        digest = notify_db[DIGEST_ENTRIES].find_one({"event_id": left.event_id})["digest_id"]
+        notify_db[DIGESTS].update_one({"_id": digest}, {"$set": {"status": "closed"}})
+        notify_db[DIGEST_ENTRIES].update_one({"event_id": taken.event_id}, {"$set": {"taken": True}})
+        assert persist(notify_db, notify_settings, taken) == 0
+        assert persist(notify_db, notify_settings, left) == 0  # listed before, not new: moved
+        moved = notify_db[DIGEST_ENTRIES].find_one({"event_id": left.event_id})
+        assert moved["digest_id"] != digest and not moved["taken"]
+        assert notify_db[DIGESTS].find_one({"_id": moved["digest_id"]})["status"] == "collecting"
+        assert send_ended(notify_db, notify_settings) == 1   # the closed one, with the taken entry alone
+    _, next_end = period_of(in_one_period, PERIOD_MINUTES)
+    with _end_period(business_clock, next_end):
+        assert send_ended(notify_db, notify_settings) == 1
+        deliver_all(notify_db, notify_settings)
+    first, second = sorted(_digest_messages(notify_db, officer), key=lambda m: m["created_at"])
+    assert taken.payload["code"] in rendered(first)["text"] and left.payload["code"] not in rendered(first)["text"]
+    assert left.payload["code"] in rendered(second)["text"] and taken.payload["code"] not in rendered(second)["text"]

@@ -254,9 +254,8 @@ def test_an_officers_alert_is_listed_in_their_digest_of_the_period(case, notify_
     """The consumer lists it in the recipient's digest (sent when the period ends: tests/notify/test_digests.py)
     and plans no officer message of its own."""
     event, recipient = DIGESTED[case]
-    digest = eventually(lambda: notify_db.digests.find_one({"recipient": recipient,
-                                                            "entries.event_id": event.event_id}),
-                        timeout=60, what=f"{case} listed in the digest of {recipient}")
-    [entry] = [e for e in digest["entries"] if e["event_id"] == event.event_id]
-    assert entry["code"] == event.payload["code"] and entry["kind"] == case
+    entry = eventually(lambda: notify_db.digest_entries.find_one({"recipient": recipient, "event_id": event.event_id}),
+                       timeout=60, what=f"{case} listed in the digest of {recipient}")
+    digest = notify_db.digests.find_one({"_id": entry["digest_id"]})
+    assert entry["code"] == event.payload["code"] and entry["kind"] == case and digest["status"] == "collecting"
     assert notify_db.notifications.count_documents({"dossier_id": event.dossier_id, "audience": "officer"}) == 0

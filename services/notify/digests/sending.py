@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from services.notify.digests.service import ASSIGNED, CLOSED, COLLECTING, DUE_SOON, OVERDUE, SENT
+from services.notify.digests.service import ASSIGNED, CLOSED, COLLECTING, DUE_SOON, OVERDUE, SENT, take
 from services.notify.notifications.planner import AGENCY_INBOX, About, moment
 from services.notify.notifications.service import create
 from services.notify.storage import DIGESTS
@@ -46,22 +46,25 @@ def send_ended(db: Database, settings) -> int:
 
 
 def _send(db: Database, settings, digest: dict[str, Any], now: datetime) -> int:
-    template = get_template(TEMPLATE)
-    recipient = digest["recipient"]
-    agencies = (recipient.removeprefix(AGENCY_INBOX),) if recipient.startswith(AGENCY_INBOX) else ()
-    notification, _ = create(db, key=f"digest:{digest['_id']}", about=About(None, None, agencies, None),
-                             template=template, channel=digest["channel"], recipient=recipient,
-                             personalisation=personalisation(digest, settings.public_portal_url))
+    entries = take(db, digest["_id"])
+    notification_id = None
+    if entries:   # none when every entry came too late for it and moved to the next period
+        recipient = digest["recipient"]
+        agencies = (recipient.removeprefix(AGENCY_INBOX),) if recipient.startswith(AGENCY_INBOX) else ()
+        notification, _ = create(db, key=f"digest:{digest['_id']}", about=About(None, None, agencies, None),
+                                 template=get_template(TEMPLATE), channel=digest["channel"], recipient=recipient,
+                                 personalisation=personalisation(digest, entries, settings.public_portal_url))
+        notification_id = notification["_id"]
     done = db[DIGESTS].update_one({"_id": digest["_id"], "status": CLOSED},
-                                  {"$set": {"status": SENT, "notification_id": notification["_id"], "sent_at": now}})
+                                  {"$set": {"status": SENT, "notification_id": notification_id, "sent_at": now}})
     if done.modified_count:
-        log.info("digest %s sent with %d alert(s)", digest["_id"], len(digest["entries"]))
-    return done.modified_count
+        log.info("digest %s sent with %d alert(s)", digest["_id"], len(entries))
+    return done.modified_count if entries else 0
 
 
-def personalisation(digest: dict[str, Any], portal_url: str) -> dict[str, str]:
+def personalisation(digest: dict[str, Any], entries: list[dict[str, Any]], portal_url: str) -> dict[str, str]:
     """The digest as the template's fields: how many dossiers per kind, then the list (capped)."""
-    entries = sorted(digest["entries"], key=lambda e: (KIND_ORDER.index(e["kind"]),
+    entries = sorted(entries, key=lambda e: (KIND_ORDER.index(e["kind"]),
                                                        as_utc(e["due_at"]) if e["due_at"] else NEVER, e["code"]))
     dossiers = {kind: {e["dossier_id"] for e in entries if e["kind"] == kind} for kind in KIND_ORDER}
     lines = [f"{i}. {KIND_NAMES[e['kind']]}: {e['code']} — {e['procedure_name']} — {e['step_name']}, hạn "

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notify.digests.service import collect
 from services.notify.notifications import statuses
@@ -38,19 +38,51 @@ def notification_id(idempotency_key: str) -> str:
 def on_event(db: Database, settings, event: Event, payload: dict[str, Any]) -> int:
     """Persists every message the event calls for, and lists the alerts that go to a digest; returns how many
     messages and digest entries were new."""
-    planned: Plan = plan(event, payload, settings.public_portal_url)
-    created = 0
-    for message in planned.messages:
-        key = f"{event.event_id}:{message.template.id}:{message.channel}:{message.recipient}"
-        _, new = create(db, key=key, about=planned.about, template=message.template, channel=message.channel,
-                        recipient=message.recipient, personalisation=message.personalisation, event=event)
-        created += new
-    listed = sum(collect(db, settings, event.event_id, item) for item in planned.digest)
-    if planned.messages:
-        log.info("%s: %d message(s) planned, %d new", event.type, len(planned.messages), created)
-    if planned.digest:
-        log.info("%s: %d digest entr(ies) planned, %d new", event.type, len(planned.digest), listed)
+    return on_events(db, settings, [(event, payload)])
+
+
+def on_events(db: Database, settings, events: list[tuple[Event, dict[str, Any]]]) -> int:
+    """:func:`on_event` for the events of a consumer's poll at once: one read and one insert for all their
+    messages, the same for their digest entries (``digests/service.py``)."""
+    documents, alerts = [], []
+    for event, payload in events:
+        planned: Plan = plan(event, payload, settings.public_portal_url)
+        for message in planned.messages:
+            key = f"{event.event_id}:{message.template.id}:{message.channel}:{message.recipient}"
+            documents.append(document(key=key, about=planned.about, template=message.template,
+                                      channel=message.channel, recipient=message.recipient,
+                                      personalisation=message.personalisation, event=event))
+        alerts += [(event.event_id, item) for item in planned.digest]
+    created = _insert_new(db, documents)
+    listed = collect(db, settings, alerts)
+    if documents:
+        log.info("%d message(s) planned for %d event(s), %d new", len(documents), len(events), created)
+    if alerts:
+        log.info("%d digest entr(ies) planned for %d event(s), %d new", len(alerts), len(events), listed)
     return created + listed
+
+
+def _insert_new(db: Database, documents: list[dict[str, Any]]) -> int:
+    """Inserts the notifications not persisted before (their ``_id`` is their key's); returns how many."""
+    unique = list({doc["_id"]: doc for doc in documents}.values())
+    if not unique:
+        return 0
+    held = {doc["_id"] for doc in db[NOTIFICATIONS].find({"_id": {"$in": [d["_id"] for d in unique]}}, {"_id": 1})}
+    new = [doc for doc in unique if doc["_id"] not in held]
+    if not new:
+        return 0
+    try:
+        db[NOTIFICATIONS].insert_many(new)
+        return len(new)
+    except BulkWriteError:   # another consumer persisted one meanwhile (a rebalance): one by one
+        created = 0
+        for doc in new:
+            try:
+                db[NOTIFICATIONS].insert_one(doc)
+                created += 1
+            except DuplicateKeyError:
+                pass
+        return created
 
 
 def create(db: Database, *, key: str, about: About, template: Template, channel: str, recipient: str,
@@ -58,6 +90,19 @@ def create(db: Database, *, key: str, about: About, template: Template, channel:
            resend_of: str | None = None) -> tuple[dict[str, Any], bool]:
     """Persists the notification (status ``created``, due now) unless its key exists. Returns the
     notification and whether it is new."""
+    doc = document(key=key, about=about, template=template, channel=channel, recipient=recipient,
+                   personalisation=personalisation, event=event, resend_of=resend_of)
+    try:
+        db[NOTIFICATIONS].insert_one(doc)
+        return doc, True
+    except DuplicateKeyError:
+        return db[NOTIFICATIONS].find_one({"idempotency_key": key}), False
+
+
+def document(*, key: str, about: About, template: Template, channel: str, recipient: str,
+             personalisation: dict[str, Any], event: Event | None = None,
+             resend_of: str | None = None) -> dict[str, Any]:
+    """A new notification (status ``created``, due now); its ``_id`` derives from its idempotency key."""
     now = utc_now()
     doc = {
         "_id": notification_id(key),
@@ -89,11 +134,7 @@ def create(db: Database, *, key: str, about: About, template: Template, channel:
     }
     if channel == IN_APP:
         doc["read_by"] = []
-    try:
-        db[NOTIFICATIONS].insert_one(doc)
-        return doc, True
-    except DuplicateKeyError:
-        return db[NOTIFICATIONS].find_one({"idempotency_key": key}), False
+    return doc
 
 
 def create_requested(db: Database, request: dict[str, Any], idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
