@@ -26,8 +26,10 @@ def _finite(p: dict[str, float]) -> bool:
 def test_the_notify_benchmark_delivers_and_reads_back_every_message(deployment, capsys):
     deployment.start_services(["notify"])
     m = notify.measure(deployment, 3, timeout=120)
+    m["alerts"] = notify.measure_alerts(deployment, 10, 2, timeout=120)  # raises unless all 10 are listed
     notify.report(m)
     out = capsys.readouterr().out
+    assert "alerts listed in digests/s" in out and m["alerts"]["rate"] > 0
     for channel in notify.CHANNELS:
         assert f"{channel}: messages/s" in out and f"{channel}: event->delivered ms" in out
     assert "all channels: messages/s" in out and "read back" in out
