@@ -18,7 +18,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notify.digests.service import collect
 from services.notify.notifications import statuses
-from services.notify.notifications.planner import About, Plan, plan
+from services.notify.notifications.planner import About, Plan, Planned, plan
 from services.notify.storage import NOTIFICATIONS
 from services.notify.templates.library import IN_APP, Template, get_template
 from shared.clock import utc_now
@@ -48,8 +48,7 @@ def on_events(db: Database, settings, events: list[tuple[Event, dict[str, Any]]]
     for event, payload in events:
         planned: Plan = plan(event, payload, settings.public_portal_url)
         for message in planned.messages:
-            key = f"{event.event_id}:{message.template.id}:{message.channel}:{message.recipient}"
-            documents.append(document(key=key, about=planned.about, template=message.template,
+            documents.append(document(key=message_key(event, message), about=planned.about, template=message.template,
                                       channel=message.channel, recipient=message.recipient,
                                       personalisation=message.personalisation, event=event))
         alerts += [(event.event_id, item) for item in planned.digest]
@@ -60,6 +59,11 @@ def on_events(db: Database, settings, events: list[tuple[Event, dict[str, Any]]]
     if alerts:
         log.info("%d digest entr(ies) planned for %d event(s), %d new", len(alerts), len(events), listed)
     return created + listed
+
+
+def message_key(event: Event, message: Planned) -> str:
+    """The idempotency key of a message an event calls for (its notification's ``_id`` derives from it)."""
+    return f"{event.event_id}:{message.template.id}:{message.channel}:{message.recipient}"
 
 
 def _insert_new(db: Database, documents: list[dict[str, Any]]) -> int:
