@@ -247,6 +247,26 @@ def test_an_unreachable_gateway_is_a_temporary_failure(notify_db, notify_setting
     assert "unreachable" in doc["attempts"][0]["error"]
 
 
+def test_new_messages_are_taken_oldest_first_a_batch_at_a_time(notify_db, notify_settings):
+    """New messages are taken in the order they were stored, without a sort (a sort made the store decode every
+    waiting message at every round); a batch at most per round."""
+    sender = Sender(notify_db, notify_settings)
+    try:
+        events = []
+        for _ in range(sender.batch + 4):   # each event: the applicant's and the desk's inbox messages
+            events.append(_accepted_event())
+            persist(notify_db, notify_settings, events[-1])
+        inbox = [{d["_id"] for d in notify_db[NOTIFICATIONS].find({"dossier_id": e.dossier_id, "channel": "in_app"})}
+                 for e in events]
+        per_event = len(inbox[0])
+        assert all(len(ids) == per_event for ids in inbox) and sender.batch % per_event == 0
+        oldest = set().union(*inbox[:sender.batch // per_event])
+        due = [d["_id"] for d in sender._due("in_app", utc_now())]
+        assert len(due) == sender.batch and set(due) == oldest
+    finally:
+        sender.close()
+
+
 def test_two_senders_never_send_one_message_twice(stack, notify_db, notify_settings):
     events = [_accepted_event(email=f"twice.{i}.{factories.phone()}@example.vn") for i in range(12)]
     for e in events:
