@@ -1,5 +1,6 @@
 """The pusher's work list (``mirrors.service.due``), read from the real store: the pending mirrors whose next
-attempt is due, never tried first, then by when they are due; the store filters, orders and limits."""
+attempt is due: those not waiting out a failure first, in the order they were stored (no sort: the store stops
+reading at the limit), then the failed ones by when they are due; the store filters, orders and limits."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from shared.clock import utc_now
 pytestmark = pytest.mark.usefixtures("stack")
 
 
-def test_due_mirrors_come_never_tried_first_then_by_their_next_attempt(mongo_client):
+def test_due_mirrors_come_in_stored_order_then_the_failed_by_their_next_attempt(mongo_client):
     db = mongo_client[f"t{uuid.uuid4().hex[:10]}_sync"]
     now = utc_now()
 
@@ -35,8 +36,9 @@ def test_due_mirrors_come_never_tried_first_then_by_their_next_attempt(mongo_cli
         mirror("new-a", PENDING, None),
     ])
     try:
-        assert [m["_id"] for m in due(db, now, 10)] == ["new-a", "new-b", "retry-early", "retry-late"]
-        assert [m["_id"] for m in due(db, now, 3)] == ["new-a", "new-b", "retry-early"]
+        assert [m["_id"] for m in due(db, now, 10)] == ["new-b", "new-a", "retry-early", "retry-late"]
+        assert [m["_id"] for m in due(db, now, 3)] == ["new-b", "new-a", "retry-early"]
+        assert [m["_id"] for m in due(db, now, 2)] == ["new-b", "new-a"]
         assert due(db, now, 1)[0]["portal"]["created"] is False   # whole mirrors, ready to push
     finally:
         mongo_client.drop_database(db.name)

@@ -215,11 +215,15 @@ def write_answers(db: Database, settings, answers: dict[str, tuple[dict[str, Any
 # -- reading ------------------------------------------------------------------------------------------------------
 
 def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Mirrors the portal lacks something of, whose next attempt is due: never tried first (a null sorts before
-    any moment), then by when they are due — filtered, ordered and limited by the store, in one query."""
-    found = db[MIRRORS].find({"sync_state": PENDING, "$or": [{"portal.next_attempt_at": None},
-                                                             {"portal.next_attempt_at": {"$lte": now}}]}, HIDDEN)
-    return list(found.sort([("portal.next_attempt_at", 1), ("_id", 1)]).limit(limit))
+    """Mirrors the portal lacks something of, whose next attempt is due: those not waiting out a failure first,
+    in the order they were stored, then the failed ones by when they are due. The first query has no sort, so
+    the store stops reading at ``limit``: sorting made FerretDB decode every pending mirror (several KB each) at
+    every round, thousands in a burst. The second runs only when the first leaves room."""
+    found = list(db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": None}, HIDDEN).limit(limit))
+    if len(found) < limit:
+        retries = db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": {"$lte": now}}, HIDDEN)
+        found += retries.sort([("portal.next_attempt_at", 1), ("_id", 1)]).limit(limit - len(found))
+    return found
 
 
 def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:
