@@ -41,3 +41,21 @@ def test_a_boolean_alone_is_narrowed_in_sql_and_still_answered_as_mongodb_would(
     # beside a string equality (more selective) the boolean is left to Go: still the same answer
     assert sorted(d["_id"] for d in collection.find({"pending": True, "kind": "even"})) == [
         "d0", "d10", "d20", "d30", "d40"]
+
+
+def test_deletes_by_id_delete_by_key_and_count_as_mongodb_would(collection):
+    """``{_id: X}`` and ``{_id: {$in: [...]}}`` delete the rows by key (no document decoded); anything else, and
+    one of several ids for a delete_one, still goes the general way."""
+    oid = ObjectId()
+    collection.insert_many([{"_id": f"d{n}", "n": n} for n in range(20)] + [{"_id": 7, "n": 7}, {"_id": oid}])
+    assert collection.delete_one({"_id": "d1"}).deleted_count == 1
+    assert collection.delete_one({"_id": "d1"}).deleted_count == 0               # gone already
+    assert collection.delete_many({"_id": {"$in": ["d2", "d3", "missing", "d2"]}}).deleted_count == 2
+    assert collection.delete_many({"_id": {"$in": [oid]}}).deleted_count == 1
+    assert collection.delete_one({"_id": {"$in": ["d4", "d5"]}}).deleted_count == 1  # one of them, not both
+    assert collection.delete_many({"_id": {"$in": ["d6", 7]}}).deleted_count == 2    # a number among them
+    assert collection.delete_many({"_id": "d8", "n": 9}).deleted_count == 0          # more than the id: filtered
+    assert collection.delete_many({"_id": {"$in": []}}).deleted_count == 0
+    left = {d["_id"] for d in collection.find()}
+    assert len(left & {"d4", "d5"}) == 1
+    assert left - {"d4", "d5"} == {"d0", *(f"d{n}" for n in range(7, 20))}
