@@ -19,7 +19,8 @@ import time
 import pymongo
 
 import bench.intake
-from bench.measure import bench_stack, percentiles, print_table, usage, wait_until
+from bench.measure import bench_stack, percentiles, print_table, wait_until
+from tools.devstack.observe import usage
 from tools.devstack.stack import Stack
 
 

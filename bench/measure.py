@@ -1,10 +1,9 @@
-"""What every benchmark needs: what a process uses (CPU, memory, descriptors), percentiles of a sample, waiting
-for the system to catch up, and reading a consumer group's progress from Kafka (never from the store the
-benchmark is measuring)."""
+"""What every benchmark needs: its own stack, percentiles of a sample, waiting for the system to catch up, and
+whether a consumer group's progress reached the end of its topics (read from Kafka, never from the store the
+benchmark is measuring). What a process uses is read by ``tools/devstack/observe.py``."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -12,8 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
+from tools.devstack.observe import committed_offsets
 from tools.devstack.stack import Ports, Stack
 
 # Settings every benchmark's stack runs with, so that it measures what production runs: quiet logs, and no check
@@ -36,55 +36,6 @@ def bench_stack(name: str, *, overrides: dict[str, Any] | None = None, note: str
         yield stack
     finally:
         stack.stop()
-
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_tree(pid: int) -> list[int]:
-    """A process and all its descendants (gunicorn's workers, a JVM's children)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(children.get(current, []))
-    return out
-
-
-def usage(pid: int) -> dict[str, float]:
-    """CPU seconds, RSS and peak RSS (MB) of a process and its descendants."""
-    cpu = rss = peak = 0.0
-    for p in process_tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / TICKS
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    rss += int(line.split()[1]) / 1024
-                elif line.startswith("VmHWM:"):
-                    peak += int(line.split()[1]) / 1024
-        except (OSError, IndexError, ValueError):
-            continue
-    return {"cpu": cpu, "rss": rss, "peak": peak}
-
-
-def descriptors(pid: int) -> int:
-    """Open file descriptors of a process and its descendants (sockets, files, pipes)."""
-    count = 0
-    for p in process_tree(pid):
-        try:
-            count += len(os.listdir(f"/proc/{p}/fd"))
-        except OSError:
-            continue
-    return count
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -129,9 +80,5 @@ def end_offsets(bootstrap: str, topics: set[str]) -> dict[TopicPartition, int]:
 
 def committed_up_to(bootstrap: str, group_id: str, ends: dict[TopicPartition, int]) -> bool:
     """Whether the consumer group has committed (after applying) every record up to ``ends``."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-progress")
-    try:
-        offsets = admin.list_consumer_group_offsets(group_id)
-    finally:
-        admin.close()
-    return all(end == 0 or (tp in offsets and offsets[tp].offset >= end) for tp, end in ends.items())
+    offsets = committed_offsets(bootstrap, group_id)
+    return all(end == 0 or offsets.get(tp, 0) >= end for tp, end in ends.items())

@@ -37,7 +37,7 @@ from datetime import timedelta
 
 import pymongo
 
-from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles, print_table, usage, wait_until
+from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles, print_table, wait_until
 from services.notify import SERVICE as NOTIFY
 from services.notify.delivery.sms import international
 from services.notify.digests.service import listed
@@ -50,6 +50,7 @@ from shared.clock import as_utc, offset, utc_now
 from shared.events import Topic, event_type, topic_names
 from tests.support import factories
 from tools.devstack.mail import read_messages
+from tools.devstack.observe import usage
 from tools.devstack.stack import Stack
 from tools.simulators.sms_gateway import SmsGatewayClient
 

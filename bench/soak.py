@@ -32,10 +32,11 @@ import pymongo
 from kafka import KafkaAdminClient
 
 import bench.intake
-from bench.measure import bench_stack, descriptors, end_offsets, print_table, usage, wait_until
+from bench.measure import bench_stack, end_offsets, print_table, wait_until
 from services.notify.notifications import statuses
 from services.notify.storage import NOTIFICATIONS
 from shared.storage.outbox import PENDING
+from tools.devstack.observe import committed_offsets, descriptors, usage
 from tools.devstack.stack import SERVICES, Stack, service_processes
 
 # growth from the end of the warm-up to the end of the load that ``report`` flags
@@ -69,11 +70,10 @@ def backlog(stack: Stack) -> dict[str, int]:
     try:
         groups = sorted(g for g, _ in admin.list_consumer_groups() if g.startswith(stack.topic_prefix))
         for group in groups:
-            offsets = admin.list_consumer_group_offsets(group)
+            offsets = committed_offsets(stack.kafka.bootstrap, group)
             ends = end_offsets(stack.kafka.bootstrap, {tp.topic for tp in offsets}) if offsets else {}
             # a partition the group never committed on owes all it holds
-            owed[f"group {group}"] = sum(max(0, end - (offsets[tp].offset if tp in offsets else 0))
-                                         for tp, end in ends.items())
+            owed[f"group {group}"] = sum(max(0, end - offsets.get(tp, 0)) for tp, end in ends.items())
     finally:
         admin.close()
     return owed

@@ -23,12 +23,13 @@ import time
 
 import pymongo
 
-from bench.measure import bench_stack, committed_up_to, end_offsets, print_table, usage, wait_until
+from bench.measure import bench_stack, committed_up_to, end_offsets, print_table, wait_until
 from services.workflow import SERVICE as WORKFLOW
 from shared.bus.consumer import group_id
 from shared.bus.kafka import producing
 from shared.events import Topic, topic_names
 from tests.support import factories
+from tools.devstack.observe import usage
 from tools.devstack.stack import Stack
 
 # the seed catalogue's desk of procedure 1.001806, the factories' filing

@@ -392,7 +392,8 @@ class ConsumerRunner:
             return
         try:
             with log_context(batch=len(fresh)), tracing.consumer_spans(
-                    [(decode_headers(record), record.topic, event) for record, event, _ in fresh], group=self.group_id):
+                    [(decode_headers(record), record.topic, event) for record, event, _ in fresh],
+                    group=self.group_id) as trace_ids:
                 self.batch([(event, payload) for _, event, payload in fresh])
         except Exception as exc:
             log.warning("batch of %d events failed (%r); handling them one by one", len(fresh), exc, exc_info=True)
@@ -401,8 +402,11 @@ class ConsumerRunner:
             return
         self.processed.add_all([event for _, event, _ in fresh])
         share = (time.perf_counter() - started) / len(fresh)
-        for record, event, _ in fresh:
+        for (record, event, _), trace_id in zip(fresh, trace_ids, strict=True):
             metrics.consumed(self.group, self._logical(record.topic), event.type, "processed", share)
+            with log_context(event_id=event.event_id, event_type=event.type, dossier_id=event.dossier_id,
+                             correlation_id=event.correlation_id, trace_id=trace_id, batch=len(fresh)):
+                log.info("event processed")   # each event's line, as one by one: found by dossier, event, trace
         log.info("batch of %d events processed", len(fresh))
 
     def _logical(self, topic: str) -> str:

@@ -135,19 +135,22 @@ def consumer_span(headers: Mapping[str, str], *, group: str, topic: str, event_t
 
 
 @contextlib.contextmanager
-def consumer_spans(records: Sequence[tuple[Mapping[str, str], str, Any]], *, group: str) -> Iterator[None]:
+def consumer_spans(records: Sequence[tuple[Mapping[str, str], str, Any]], *,
+                   group: str) -> Iterator[list[str | None]]:
     """CONSUMER spans for records handled together (a consumer's batch mode): one per record — ``(headers,
     topic, event)`` — child of the context in its header, all open while the batch runs. None of them is
-    current (a batch serves many traces), so what the batch writes starts traces of its own."""
+    current (a batch serves many traces), so what the batch writes starts traces of its own. Yields each
+    record's trace id (None when tracing is off), for its log line."""
     if not enabled():
-        yield
+        yield [None] * len(records)
         return
     spans = [tracer().start_span(f"consume {event.type}", context=PROPAGATOR.extract(dict(headers)),
                                  kind=SpanKind.CONSUMER,
                                  attributes=_consumed(group, topic, event.event_id, event.dossier_id))
              for headers, topic, event in records]
     try:
-        yield
+        yield [format(one.get_span_context().trace_id, "032x") if one.get_span_context().is_valid else None
+               for one in spans]
     except BaseException as exc:
         for one in spans:
             one.record_exception(exc)

@@ -10,27 +10,18 @@ import time
 
 from shared.bus import dlq
 from shared.bus.consumer import PROCESSED_EVENTS, ConsumerRunner, Headers, PermanentError, Subscription
-from shared.bus.kafka import producing, read_topic
+from shared.bus.kafka import read_topic
 from shared.clock import utc_now
 from shared.events import Topic, topic_names
 from tests.conftest import database, running
 from tests.support import factories
-from tests.support.bus import publish
+from tests.support.bus import publish, publish_raw
 from tests.support.concurrency import committed
 from tests.support.waiting import eventually
 
 
 def _submitted_event():
     return factories.submitted_event()
-
-
-def _publish(settings, *events, raw: bytes | None = None) -> None:
-    topic = topic_names(settings).main(Topic.INTAKE_DOSSIERS)
-    with producing(settings, client_id="test", close_timeout=5) as producer:
-        for event in events:
-            producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
-        if raw is not None:
-            producer.send(topic, key=b"garbage", value=raw).get(10)
 
 
 class Recorder:
@@ -63,10 +54,10 @@ def test_the_same_event_delivered_twice_is_applied_once(mongo_client, fresh_sett
     db = database(mongo_client, fresh_settings, "workflow")
     handler = Recorder()
     event = _submitted_event()
-    _publish(fresh_settings, event, event)
+    publish(fresh_settings, event, event)
     with running(_runner(fresh_settings, db, handler)):
         eventually(lambda: db[PROCESSED_EVENTS].count_documents({}) == 1, what="event processed")
-        _publish(fresh_settings, event)  # and a third time, after it was processed
+        publish(fresh_settings, event)  # and a third time, after it was processed
         eventually(lambda: _committed(fresh_settings, db) >= 3, what="offsets committed")
     assert handler.applied == [event.event_id]
     assert db[PROCESSED_EVENTS].find_one({"_id": f"testgroup:{event.event_id}"})["dossier_id"] == event.dossier_id
@@ -83,7 +74,7 @@ def test_a_failing_handler_goes_through_the_retry_topic_to_the_dlq_and_replay_pu
     handler = Recorder()
     bad, good = _submitted_event(), _submitted_event()
     handler.failing.add(bad.event_id)
-    _publish(fresh_settings, bad, good)
+    publish(fresh_settings, bad, good)
 
     with running(_runner(fresh_settings, db, handler)):
         letters = eventually(lambda: _dlq(fresh_settings), timeout=60, what="the event in the DLQ")
@@ -121,7 +112,8 @@ def test_events_that_cannot_be_read_go_straight_to_the_dlq(mongo_client, fresh_s
     handler = Recorder()
     invalid = _submitted_event()
     invalid = invalid.__class__(**{**invalid.__dict__, "payload": {**invalid.payload, "status": "one"}})
-    _publish(fresh_settings, invalid, raw=b"{not json")
+    publish(fresh_settings, invalid)
+    publish_raw(fresh_settings, Topic.INTAKE_DOSSIERS, b"{not json")
     with running(_runner(fresh_settings, db, handler)):
         letters = eventually(lambda: len(_dlq(fresh_settings)) == 2 and _dlq(fresh_settings), what="2 in the DLQ")
     reasons = sorted({k: v.decode() for k, v in r.headers}[Headers.REASON] for r in letters)
@@ -139,7 +131,7 @@ def test_a_permanent_error_skips_the_retries(mongo_client, fresh_settings):
         raise PermanentError("the dossier was withdrawn")
 
     event = _submitted_event()
-    _publish(fresh_settings, event)
+    publish(fresh_settings, event)
     with running(_runner(fresh_settings, db, refuse)):
         (letter,) = eventually(lambda: _dlq(fresh_settings), what="the DLQ")
     assert {k: v.decode() for k, v in letter.headers}[Headers.REASON] == "permanent-error"
@@ -151,7 +143,7 @@ def test_each_group_retries_only_its_own_failures(mongo_client, fresh_settings):
     failing, healthy = Recorder(), Recorder()
     event = _submitted_event()
     failing.failing.add(event.event_id)
-    _publish(fresh_settings, event)
+    publish(fresh_settings, event)
     with running(_runner(fresh_settings, db, failing, group="a")), \
             running(_runner(fresh_settings, db, healthy, group="b")):
         eventually(lambda: _dlq(fresh_settings), timeout=60, what="the DLQ")
@@ -182,12 +174,12 @@ def test_a_batch_longer_than_the_poll_interval_costs_a_rejoin_not_the_process(mo
     db = database(mongo_client, settings, "workflow")
     handler = Slow(seconds=4.0)
     events = [_submitted_event() for _ in range(3)]
-    _publish(settings, *events)
+    publish(settings, *events)
     runner = _runner(settings, db, handler)
     with caplog.at_level(logging.WARNING, logger="shared.bus.consumer"), running(runner) as stop:
         eventually(lambda: _committed(settings, db) >= 3, timeout=60, what="the offsets committed after the rejoin")
         later = _submitted_event()
-        _publish(settings, later)
+        publish(settings, later)
         eventually(lambda: _committed(settings, db) >= 4, what="the next event committed as usual")
         assert not stop.is_set()  # the loop did not give up
     assert sorted(handler.applied) == sorted(e.event_id for e in [*events, later])

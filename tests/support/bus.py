@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.bus.kafka import producing
-from shared.events import Event, event_type, topic_names
+from shared.events import Event, Topic, event_type, topic_names
 
 
 def publish(settings, *events: Event) -> None:
@@ -13,6 +13,12 @@ def publish(settings, *events: Event) -> None:
         for event in events:
             topic = names.main(event_type(event.type).topic)
             producer.send(topic, key=event.key, value=event.to_json(), headers=event.headers()).get(10)
+
+
+def publish_raw(settings, topic: Topic, value: bytes, key: bytes = b"garbage") -> None:
+    """Sends bytes that are not an event (what a broken producer might send) to ``topic``."""
+    with producing(settings, client_id="test-publisher", close_timeout=5) as producer:
+        producer.send(topic_names(settings).main(topic), key=key, value=value).get(10)
 
 
 def outbox_events(db, collection: str) -> list[dict]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from kafka import KafkaAdminClient
-from kafka.errors import CoordinatorLoadInProgressError, CoordinatorNotAvailableError, NotCoordinatorError
+from tools.devstack.observe import committed_offsets
 
 
 def at_once(action: Callable[[], object], times: int) -> list:
@@ -32,11 +31,4 @@ def at_once(action: Callable[[], object], times: int) -> list:
 def committed(bootstrap: str, group_id: str, topic: str) -> int:
     """Records of ``topic`` the consumer group has committed, over all partitions (0 while the group's
     coordinator is not available yet, or moving: the callers wait for a number to be reached)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        offsets = admin.list_consumer_group_offsets(group_id)
-        return sum(o.offset for tp, o in offsets.items() if tp.topic == topic)
-    except (CoordinatorNotAvailableError, NotCoordinatorError, CoordinatorLoadInProgressError):
-        return 0
-    finally:
-        admin.close()
+    return sum(offset for tp, offset in committed_offsets(bootstrap, group_id).items() if tp.topic == topic)

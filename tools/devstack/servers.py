@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.devstack import observe
 from tools.devstack.paths import FERRETDB_BIN, KAFKA_LIBS, KAFKA_LOG4J, REPO, MissingPrerequisite
 
 _handed_out: set[int] = set()
@@ -127,15 +128,8 @@ class ManagedProcess:
             self.process.wait(10)
 
     def rss_mb(self) -> float | None:
-        if not self.alive():
-            return None
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
+        """RSS of the process and its descendants (a gunicorn master's workers), None once it has stopped."""
+        return observe.usage(self.pid)["rss"] if self.alive() else None
 
     def tail(self, lines: int = 30) -> str:
         try:
