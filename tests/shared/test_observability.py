@@ -15,7 +15,8 @@ from shared.events import Topic
 from shared.observability import tracing
 from shared.storage.outbox import outbox_fields
 from tests.conftest import database, running
-from tests.shared.test_consumer import Recorder, _dlq, _publish, _submitted_event
+from tests.shared.test_consumer import Recorder, _dlq, _submitted_event
+from tests.support.bus import publish
 from tests.support.waiting import eventually
 
 
@@ -29,7 +30,7 @@ def test_retries_dead_letters_and_processed_records_are_counted_per_group(mongo_
     handler = Recorder()
     bad, good = _submitted_event(), _submitted_event()
     handler.failing.add(bad.event_id)
-    _publish(fresh_settings, bad, good)
+    publish(fresh_settings, bad, good)
     runner = ConsumerRunner(group=group, db=db, settings=fresh_settings,
                             subscriptions=[Subscription(Topic.INTAKE_DOSSIERS, {"dossier.submitted": handler})])
     with running(runner):
