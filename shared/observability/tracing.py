@@ -86,7 +86,11 @@ def tracer():
 
 
 def current_trace_id() -> str | None:
-    span_context = trace.get_current_span().get_span_context()
+    return _trace_id(trace.get_current_span())
+
+
+def _trace_id(one) -> str | None:
+    span_context = one.get_span_context()
     return format(span_context.trace_id, "032x") if span_context.is_valid else None
 
 
@@ -149,8 +153,7 @@ def consumer_spans(records: Sequence[tuple[Mapping[str, str], str, Any]], *,
                                  attributes=_consumed(group, topic, event.event_id, event.dossier_id))
              for headers, topic, event in records]
     try:
-        yield [format(one.get_span_context().trace_id, "032x") if one.get_span_context().is_valid else None
-               for one in spans]
+        yield [_trace_id(one) for one in spans]
     except BaseException as exc:
         for one in spans:
             one.record_exception(exc)

@@ -134,8 +134,10 @@ def test_one_trace_follows_the_dossier_from_the_intake_request_to_the_consumers(
 
 def test_log_lines_are_json_with_the_dossier_event_and_trace_ids_and_no_personal_data(observed):
     d, dossier = observed.deployment, observed.dossier
-    trace_ids = {s.trace_id for s in observed.receiver.spans
-                 if s.service == "motcua-intake" and s.name == "POST /dossiers"}
+    # waited for here too: the spans are exported in batches, and this test may run without the trace test
+    trace_ids = eventually(lambda: {s.trace_id for s in observed.receiver.spans
+                                    if s.service == "motcua-intake" and s.name == "POST /dossiers"},
+                           timeout=60, what="intake's span of the filing")
 
     def processed_line():
         lines = [json.loads(line) for line in (d.root / "logs" / "notify-consumer.log").read_text().splitlines()]

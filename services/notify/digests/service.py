@@ -30,10 +30,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from services.notify.storage import DIGEST_ENTRIES, DIGESTS
 from shared.clock import as_utc, utc_now, vn_datetime
+from shared.storage.mongo import insert_new
 
 COLLECTING, CLOSED, SENT = "collecting", "closed", "sent"
 DUE_SOON, OVERDUE, ASSIGNED = "due-soon", "overdue", "assigned"  # what an entry reports
@@ -87,10 +88,10 @@ def collect(db: Database, settings, alerts: list[tuple[str, DigestItem]]) -> int
     unsettled = {key: held[key]["digest_id"] for key in held if not held[key]["taken"]}
     new = [{"_id": key, **entry} for key, entry in wanted.items() if key not in held]
     _collecting(db, settings, new)
-    _insert(db, new)
-    unsettled.update((entry["_id"], entry["digest_id"]) for entry in new)
+    refused = insert_new(db[DIGEST_ENTRIES], new)   # refused: listed meanwhile by another consumer (a rebalance)
+    unsettled.update((entry["_id"], entry["digest_id"]) for n, entry in enumerate(new) if n not in refused)
     _settle(db, settings, unsettled)
-    return len(new)
+    return len(new) - len(refused)
 
 
 def _collecting(db: Database, settings, entries: list[dict[str, Any]]) -> None:
@@ -150,19 +151,6 @@ def _create_digest(db: Database, settings, entry: dict[str, Any]) -> None:
                                 "created_at": utc_now()})
     except DuplicateKeyError:
         pass   # there already: its status decides
-
-
-def _insert(db: Database, entries: list[dict[str, Any]]) -> None:
-    if not entries:
-        return
-    try:
-        db[DIGEST_ENTRIES].insert_many(entries)
-    except BulkWriteError:   # another consumer wrote one of them meanwhile (a rebalance): one by one
-        for entry in entries:
-            try:
-                db[DIGEST_ENTRIES].insert_one(entry)
-            except DuplicateKeyError:
-                pass
 
 
 def take(db: Database, digest: str) -> list[dict[str, Any]]:

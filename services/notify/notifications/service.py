@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from services.notify.digests.service import collect
 from services.notify.notifications import statuses
@@ -24,7 +24,7 @@ from services.notify.templates.library import IN_APP, Template, get_template
 from shared.clock import utc_now
 from shared.domain.errors import Conflict, NotFound, Rejected
 from shared.events import Event
-from shared.storage.mongo import field_of
+from shared.storage.mongo import field_of, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -67,26 +67,10 @@ def message_key(event: Event, message: Planned) -> str:
 
 
 def _insert_new(db: Database, documents: list[dict[str, Any]]) -> int:
-    """Inserts the notifications not persisted before (their ``_id`` is their key's); returns how many."""
+    """Inserts the notifications not persisted before (their ``_id`` is their key's: a redelivered event's are
+    refused as duplicates); returns how many were new."""
     unique = list({doc["_id"]: doc for doc in documents}.values())
-    if not unique:
-        return 0
-    held = {doc["_id"] for doc in db[NOTIFICATIONS].find({"_id": {"$in": [d["_id"] for d in unique]}}, {"_id": 1})}
-    new = [doc for doc in unique if doc["_id"] not in held]
-    if not new:
-        return 0
-    try:
-        db[NOTIFICATIONS].insert_many(new)
-        return len(new)
-    except BulkWriteError:   # another consumer persisted one meanwhile (a rebalance): one by one
-        created = 0
-        for doc in new:
-            try:
-                db[NOTIFICATIONS].insert_one(doc)
-                created += 1
-            except DuplicateKeyError:
-                pass
-        return created
+    return len(unique) - len(insert_new(db[NOTIFICATIONS], unique))
 
 
 def create(db: Database, *, key: str, about: About, template: Template, channel: str, recipient: str,
