@@ -42,8 +42,9 @@ def on_event(db: Database, settings, event: Event, payload: dict[str, Any]) -> i
 
 
 def on_events(db: Database, settings, events: list[tuple[Event, dict[str, Any]]]) -> int:
-    """:func:`on_event` for the events of a consumer's poll at once: one read and one insert for all their
-    messages, the same for their digest entries (``digests/service.py``)."""
+    """:func:`on_event` for the events of a consumer's poll at once: one insert for all their messages (those
+    persisted before are refused by their key), one read and one insert for their digest entries
+    (``digests/service.py``)."""
     documents, alerts = [], []
     for event, payload in events:
         planned: Plan = plan(event, payload, settings.public_portal_url)
