@@ -74,9 +74,10 @@ prerequisites:
 
 # Debian packages for what pip, Maven and Go cannot provide (installed once, .deb files cached in .cache/apt).
 # RUN_PACKAGES: what the services need at run time (WeasyPrint's Pango, the fonts embedded in the PDF forms).
-# The tests also need libfaketime, headless Chromium with its driver, and pdftotext (poppler-utils).
+# The tests also need libfaketime, headless Chromium with its driver, pdftotext (poppler-utils), and PostgreSQL
+# for FerretDB's other backend (MOTCUA_STORE=postgresql; the default is SQLite).
 RUN_PACKAGES    := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core
-SYSTEM_PACKAGES := faketime gcc libc6-dev chromium chromium-driver poppler-utils $(RUN_PACKAGES)
+SYSTEM_PACKAGES := faketime gcc libc6-dev chromium chromium-driver poppler-utils postgresql $(RUN_PACKAGES)
 
 system-packages: ## install the Debian packages the tests need (faketime, chromium, pdftotext, Pango, fonts), when missing
 	@tools/system-packages.sh $(SYSTEM_PACKAGES)

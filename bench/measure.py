@@ -21,16 +21,20 @@ from tools.devstack.stack import Ports, Stack
 AS_DEPLOYED = {"log_level": "WARNING", "document_checks": False}
 
 
+STORE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 @contextmanager
 def bench_stack(name: str, *, overrides: dict[str, Any] | None = None, note: str = "",
                 **options: Any) -> Iterator[Stack]:
     """A benchmark's own stack in a fresh temporary directory, on free ports, settings as deployed
     (:data:`AS_DEPLOYED`, then ``overrides``): FerretDB and Kafka started, stopped with everything else however
-    the block ends. ``options`` go to :class:`Stack` (``db_prefix``, ``topic_prefix``, ``sqlite_synchronous``)."""
+    the block ends. ``options`` go to :class:`Stack` (``db_prefix``, ``topic_prefix``, ``sqlite_synchronous``).
+    FerretDB's backend is the stack's (``MOTCUA_STORE``: sqlite by default, or postgresql), printed first."""
     root = Path(tempfile.mkdtemp(prefix=f"motcua-bench-{name}-"))
     stack = Stack(root, ports=Ports.free(), **{"db_prefix": "bench", "topic_prefix": "bench.", **options},
                   overrides={**AS_DEPLOYED, **(overrides or {})})
-    print(f"bench: stack in {root}{note}", flush=True)
+    print(f"bench: stack in {root}{note}; store: FerretDB on {STORE_NAMES[stack.store]} (MOTCUA_STORE)", flush=True)
     try:
         stack.start_infrastructure()
         yield stack

@@ -7,11 +7,15 @@ import random
 import shutil
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from bson import Binary, CodecOptions, Int64, ObjectId, Regex, Timestamp
+from pymongo import MongoClient
+
+from tools.devstack.servers import FerretDBServer, free_port
 
 pytestmark = pytest.mark.stack
 
@@ -102,6 +106,38 @@ def _random_value(rng: random.Random, depth: int, in_array: bool = False):
 def test_documents_of_every_type_and_nesting_are_read_back_as_written(collection):
     """What sjson-decode.patch's one-pass decoder reads (and its general path, for what it does not take): every
     BSON type our collections hold, nested in documents and arrays, strings that need escaping, empty ones."""
+    _assert_read_back_as_written(collection)
+
+
+def test_the_postgresql_store_keeps_documents_and_single_document_atomicity(tmp_path):
+    """``MOTCUA_STORE=postgresql``, the other backend the local stack can run FerretDB on (its own PostgreSQL
+    server, from Debian's package): documents read back as written, and racing compare-and-sets on one document
+    win once each (atomic-read-modify-write.patch serialises FerretDB's writes whatever the backend)."""
+    server = FerretDBServer(tmp_path, free_port(), store="postgresql")
+    server.start()
+    try:
+        client = MongoClient(server.uri)
+        things = client["t"]["things"]
+        _assert_read_back_as_written(things)
+        things.insert_one({"_id": "counter", "version": 0})
+
+        def bump(_):
+            won = 0
+            for _ in range(20):
+                current = things.find_one({"_id": "counter"})["version"]
+                won += things.update_one({"_id": "counter", "version": current},
+                                         {"$set": {"version": current + 1}}).modified_count
+            return won
+
+        with ThreadPoolExecutor(4) as pool:
+            wins = sum(pool.map(bump, range(4)))
+        assert things.find_one({"_id": "counter"})["version"] == wins > 0
+        client.close()
+    finally:
+        server.stop()
+
+
+def _assert_read_back_as_written(collection) -> None:
     rng = random.Random(7)
     docs = [{"_id": f"d{n}", "top": _random_value(rng, 3),
              "list": [_random_value(rng, 2, in_array=True) for _ in range(3)],

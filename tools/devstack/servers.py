@@ -241,19 +241,32 @@ class KafkaServer:
         self.managed.stop(timeout=30)
 
 
+STORES = ("sqlite", "postgresql")   # FerretDB's backends the local stack can run on (MOTCUA_STORE)
+
+
 @dataclass
 class FerretDBServer:
-    """``synchronous="normal"`` (the local default) keeps SQLite's WAL safe against any process crash,
-    FerretDB's own included, but not against losing power; ``"full"`` syncs every commit to disk, as the
-    benchmark's "durable write" needs. Production runs MongoDB with journaled writes instead."""
+    """``store``: the backend under FerretDB — ``sqlite`` (the default: a file per database, nothing else to run)
+    or ``postgresql`` (a PostgreSQL server of its own, :class:`PostgresServer`; ``MOTCUA_STORE=postgresql``).
+    ``synchronous="normal"`` (the local default) keeps SQLite's WAL safe against any process crash, FerretDB's own
+    included, but not against losing power (PostgreSQL: ``synchronous_commit=off``, the same promise); ``"full"``
+    syncs every commit to disk, as the benchmark's "durable write" needs. Production runs MongoDB with journaled
+    writes instead."""
 
     data_dir: Path
     port: int = 27017
     synchronous: str = "normal"
+    store: str = "sqlite"
     managed: ManagedProcess = field(init=False)
+    postgres: PostgresServer | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        if self.store not in STORES:
+            raise ValueError(f"unknown store {self.store!r}: one of {', '.join(STORES)} (MOTCUA_STORE)")
         self.managed = ManagedProcess("ferretdb", self.data_dir / "ferretdb.log")
+        if self.store == "postgresql":
+            self.postgres = PostgresServer(self.data_dir / "postgresql", self.data_dir / "postgresql.log",
+                                           synchronous=self.synchronous)
 
     @property
     def uri(self) -> str:
@@ -264,11 +277,15 @@ class FerretDBServer:
             raise MissingPrerequisite(f"{FERRETDB_BIN} is missing: run `make setup`")
         if not port_is_free(self.port):
             raise RuntimeError(f"port {self.port} is in use: is another stack (or MongoDB) running?")
-        (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        if self.postgres is not None:
+            self.postgres.start()
+            backend = ["-postgresql-url", self.postgres.url]
+        else:
+            (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
+            backend = ["-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})"]
         pprof = os.environ.get("FERRETDB_PPROF_ADDR")  # Go's profiles of this FerretDB, for whoever investigates
-        self.managed.spawn([str(FERRETDB_BIN), "-listen-addr", f"127.0.0.1:{self.port}",
-                            "-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})",
+        self.managed.spawn([str(FERRETDB_BIN), "-listen-addr", f"127.0.0.1:{self.port}", *backend,
                             *(["-pprof-addr", pprof] if pprof else [])],
                            env=real_clock_env())
         wait_for_port(self.port, timeout, self.managed.process, "FerretDB")
@@ -276,6 +293,65 @@ class FerretDBServer:
 
     def stop(self) -> None:
         self.managed.stop(timeout=15)
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL cluster of FerretDB's own (``MOTCUA_STORE=postgresql``), from Debian's ``postgresql``
+    package: created in ``data_dir`` on first start, listening on a free local port, trusting local connections
+    (nothing else can reach it). PostgreSQL refuses to run as root, so as root it runs as the package's
+    ``postgres`` user, which then owns ``data_dir`` (and may pass through the folders above it)."""
+
+    data_dir: Path
+    log_path: Path
+    synchronous: str = "normal"
+    port: int = 0
+    managed: ManagedProcess = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.managed = ManagedProcess("postgresql", self.log_path)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    @staticmethod
+    def bin_dir() -> Path:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
+        if not found:
+            raise MissingPrerequisite("PostgreSQL is missing: `apt-get install postgresql` (MOTCUA_STORE=postgresql)")
+        return found[-1].parent
+
+    def _as_owner(self) -> list[str]:
+        if os.geteuid() != 0:
+            return []
+        return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+
+    def start(self, timeout: float = 60.0) -> None:
+        bin_dir, owner = self.bin_dir(), self._as_owner()
+        self.port = self.port or free_port()
+        if not (self.data_dir / "PG_VERSION").exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            if owner:
+                shutil.chown(self.data_dir, "postgres", "postgres")
+                for folder in self.data_dir.parents:   # the postgres user must pass through them
+                    mode = folder.stat().st_mode
+                    if folder.stat().st_uid == os.geteuid() and not mode & 0o001:
+                        folder.chmod(mode | 0o001)
+            subprocess.run([*owner, str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                            "--auth=trust", "-E", "UTF8", "--no-instructions"],
+                           check=True, capture_output=True, cwd="/")
+        commit = "off" if self.synchronous == "normal" else "on"
+        self.managed.spawn([*owner, str(bin_dir / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
+                            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data_dir}",
+                            "-c", f"synchronous_commit={commit}", "-c", "max_connections=300",
+                            "-c", "shared_buffers=512MB"], cwd=Path("/"))
+        wait_for_port(self.port, timeout, self.managed.process, "PostgreSQL")
+
+    def stop(self) -> None:
+        self.managed.stop(timeout=30)
 
 
 @dataclass

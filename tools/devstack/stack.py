@@ -85,13 +85,14 @@ class Stack:
     env: str = "development"
     overrides: dict[str, Any] = field(default_factory=dict)  # settings differing from the defaults
     sqlite_synchronous: str = "normal"
+    store: str = field(default_factory=lambda: os.environ.get("MOTCUA_STORE", "sqlite"))  # FerretDB's backend
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     metrics_ports: dict[str, int] = field(default_factory=dict)  # process name -> its METRICS_PORT
 
     def __post_init__(self) -> None:
         self.kafka = KafkaServer(self.root / "kafka", self.ports.kafka, self.ports.kafka_controller)
-        self.mongo = FerretDBServer(self.root / "ferretdb", self.ports.mongo, self.sqlite_synchronous)
+        self.mongo = FerretDBServer(self.root / "ferretdb", self.ports.mongo, self.sqlite_synchronous, self.store)
         self.mail = MailServer(self.root / "mail", self.root / "logs", self.ports.smtp)
         defaults = Settings()
         self.sms = SimulatorServer("sms-gateway", "sms_gateway", self.root / "logs", self.ports.sms_gateway,

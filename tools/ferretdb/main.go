@@ -1,4 +1,5 @@
-// Command ferretdb-embed runs FerretDB v1 (SQLite backend) as a local MongoDB-wire server.
+// Command ferretdb-embed runs FerretDB v1 as a local MongoDB-wire server, on SQLite (the default) or, with
+// -postgresql-url, on a PostgreSQL server.
 //
 // Why a wrapper: `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that
 // panics at start-up because build/version/version.txt is generated and absent from the module zip
@@ -24,6 +25,7 @@ import (
 func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	sqliteURL := flag.String("sqlite-url", "file:./data/", "SQLite directory URL (existing directory, trailing slash)")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL: the postgresql backend instead of SQLite")
 	logLevel := flag.String("log-level", "warn", "debug|info|warn|error")
 	pprofAddr := flag.String("pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address; off when empty")
 	memoryLimit := flag.Int64("memory-limit-mb", 1024, "soft limit of the Go heap in MiB (GOMEMLIMIT wins); 0: none")
@@ -41,11 +43,17 @@ func main() {
 		log.Fatalf("bad -log-level: %v", err)
 	}
 
+	handler := "sqlite"
+	if *postgresqlURL != "" {
+		handler = "postgresql"
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *addr},
-		Handler:   "sqlite",
-		SQLiteURL: *sqliteURL,
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Listener:      ferretdb.ListenerConfig{TCP: *addr},
+		Handler:       handler,
+		SQLiteURL:     *sqliteURL,
+		PostgreSQLURL: *postgresqlURL,
+		Logger:        slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	})
 	if err != nil {
 		log.Fatal(err)
