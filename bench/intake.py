@@ -43,6 +43,7 @@ from shared.auth.tokens import TokenIssuer, signing_key
 from shared.bus.kafka import producing
 from shared.clock import as_utc, offset
 from tests.support import factories
+from tools.devstack.servers import store_label
 from tools.devstack.stack import Stack
 
 # -- load generator (its own process) ----------------------------------------------------------------------
@@ -162,11 +163,11 @@ def _kafka_ceiling(settings, topic: str, value: bytes, count: int) -> float:
 # -- the run -----------------------------------------------------------------------------------------------
 
 def run(seconds: float, concurrency: int, services: list[str], synchronous: str, rate: int | None) -> None:
-    with bench_stack("intake", sqlite_synchronous=synchronous,
-                     note=f" (FerretDB SQLite synchronous={synchronous})") as stack:
+    with bench_stack("intake", sqlite_synchronous=synchronous) as stack:
         stack.start_services(services=services)
         stack.seed_catalogue()  # intake files only procedures of the catalogue, at agencies that receive them
-        report(measure(stack, seconds=seconds, concurrency=concurrency, rate=rate), synchronous=synchronous)
+        report(measure(stack, seconds=seconds, concurrency=concurrency, rate=rate),
+               store=store_label(stack.store, synchronous))
 
 
 def measure(stack: Stack, *, seconds: float, concurrency: int, rate: int | None = None,
@@ -243,7 +244,7 @@ def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict
     }
 
 
-def report(m: dict, synchronous: str | None = None) -> None:
+def report(m: dict, store: str | None = None) -> None:
     c, o = m["closed"], m["opened"]
 
     def pct(p):
@@ -268,8 +269,8 @@ def report(m: dict, synchronous: str | None = None) -> None:
         ("RSS Kafka / FerretDB / services", f"{m['rss']['kafka']:.0f} / {m['rss']['ferretdb']:.0f} / "
                                             f"{m['rss_services']:.0f} MB", "after the run"),
     ]
-    if synchronous:
-        print(f"\nFerretDB SQLite synchronous={synchronous}")
+    if store:
+        print(f"\n{store}")
     print_table(rows)
 
 
@@ -281,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="services to run (intake and workflow are needed)")
     parser.add_argument("--rate", type=int, help="open-loop rate (default: 60%% of the closed-loop throughput)")
     parser.add_argument("--sqlite-synchronous", choices=("full", "normal"), default="full",
-                        help="FerretDB's SQLite sync mode: full = every commit on disk (durable write)")
+                        help="FerretDB's SQLite sync mode (PostgreSQL's synchronous_commit on/off with "
+                             "MOTCUA_STORE=postgresql): full = every commit on disk (durable write)")
     args = parser.parse_args(argv)
     run(args.seconds, args.concurrency, args.services.split(","), args.sqlite_synchronous, args.rate)
     return 0

@@ -14,14 +14,12 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from tools.devstack.observe import committed_offsets
+from tools.devstack.servers import store_label
 from tools.devstack.stack import Ports, Stack
 
 # Settings every benchmark's stack runs with, so that it measures what production runs: quiet logs, and no check
 # of each document against its declared shape (a development safety net production never pays for).
 AS_DEPLOYED = {"log_level": "WARNING", "document_checks": False}
-
-
-STORE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @contextmanager
@@ -34,7 +32,8 @@ def bench_stack(name: str, *, overrides: dict[str, Any] | None = None, note: str
     root = Path(tempfile.mkdtemp(prefix=f"motcua-bench-{name}-"))
     stack = Stack(root, ports=Ports.free(), **{"db_prefix": "bench", "topic_prefix": "bench.", **options},
                   overrides={**AS_DEPLOYED, **(overrides or {})})
-    print(f"bench: stack in {root}{note}; store: FerretDB on {STORE_NAMES[stack.store]} (MOTCUA_STORE)", flush=True)
+    print(f"bench: stack in {root}{note} ({store_label(stack.store, stack.sqlite_synchronous)}; MOTCUA_STORE)",
+          flush=True)
     try:
         stack.start_infrastructure()
         yield stack

@@ -242,6 +242,14 @@ class KafkaServer:
 
 
 STORES = ("sqlite", "postgresql")   # FerretDB's backends the local stack can run on (MOTCUA_STORE)
+SYNCHRONOUS_COMMIT = {"normal": "off", "full": "on"}   # SQLite's synchronous -> PostgreSQL's, the same promise
+
+
+def store_label(store: str, synchronous: str) -> str:
+    """How a stack's FerretDB keeps its data, in words (benchmarks print it)."""
+    if store == "postgresql":
+        return f"FerretDB on PostgreSQL, synchronous_commit={SYNCHRONOUS_COMMIT[synchronous]}"
+    return f"FerretDB on SQLite, synchronous={synchronous}"
 
 
 @dataclass
@@ -343,7 +351,7 @@ class PostgresServer:
             subprocess.run([*owner, str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
                             "--auth=trust", "-E", "UTF8", "--no-instructions"],
                            check=True, capture_output=True, cwd="/")
-        commit = "off" if self.synchronous == "normal" else "on"
+        commit = SYNCHRONOUS_COMMIT[self.synchronous]
         self.managed.spawn([*owner, str(bin_dir / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
                             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data_dir}",
                             "-c", f"synchronous_commit={commit}", "-c", "max_connections=300",
