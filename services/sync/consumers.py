@@ -1,8 +1,7 @@
 """What the sync service does with other services' events: every dossier's life, as the National Public Service
 Portal must hold it. The filing (intake), every step and status (workflow) and the fees (payments) are applied
 to the dossier's mirror a poll at a time (the consumer's batch mode: hundreds of events a second), each event
-once; if a batch fails, its events are applied one by one with the usual retries and DLQ. A mirror the portal
-held complete is pushed again at once, and written once with the portal's answer (``apply_batch``)."""
+once; if a batch fails, its events are applied one by one with the usual retries and DLQ."""
 
 from __future__ import annotations
 
@@ -11,8 +10,6 @@ from pymongo.database import Database
 from services.sync import SERVICE
 from services.sync.mirrors.fields import ACTIONS
 from services.sync.mirrors.service import apply_batch
-from services.sync.portal.client import NationalPortal
-from services.sync.portal.pusher import Pusher
 from shared.bus.consumer import ConsumerRunner, Subscription
 from shared.events import Topic
 from shared.events.dossier_events import DOSSIER_EVENTS
@@ -25,10 +22,8 @@ PAYMENT_EVENT_TYPES = sorted(name for name in PAYMENT_EVENTS if name != "payment
 
 
 def build_runner(db: Database, settings) -> ConsumerRunner:
-    push = Pusher(db, settings, NationalPortal(settings)).push_now   # mirrors the portal held complete: at once
-
     def one(event, payload):
-        apply_batch(db, settings, [(event, payload)], push)
+        apply_batch(db, settings, [(event, payload)])
 
     return ConsumerRunner(
         group=SERVICE,
@@ -39,6 +34,6 @@ def build_runner(db: Database, settings) -> ConsumerRunner:
             Subscription(Topic.WORKFLOW_DOSSIERS, {name: one for name in WORKFLOW_EVENTS}),
             Subscription(Topic.PAYMENTS_CHARGES, {name: one for name in PAYMENT_EVENT_TYPES}),
         ],
-        batch=lambda events: apply_batch(db, settings, events, push),
+        batch=lambda events: apply_batch(db, settings, events),
         max_poll_records=2000,   # a backlog is applied in big polls: a dossier's events coalesce into one write
     )

@@ -9,10 +9,9 @@ retrying cannot fix, until its content changes.
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,12 +75,9 @@ def runner(db: Database, settings) -> Runner:
 
 # -- from the events ----------------------------------------------------------------------------------------------
 
-def apply_events(m: dict[str, Any], ctx: Context, *, events: list[tuple[str, str, dict[str, Any]]],
-                 answer: dict[str, Any] | None = None, failing_after: int = 0, retry_max: float = 0.0) -> Change:
+def apply_events(m: dict[str, Any], ctx: Context, *, events: list[tuple[str, str, dict[str, Any]]]) -> Change:
     """The events' effect on the mirror; a new content revision (PhienBan) when what the portal holds must
-    change. Nothing changed (events applied before): nothing is written. ``answer``: what the portal said when
-    the consumer pushed the mirror with these events applied (:func:`portal_answered`), recorded in the same
-    write."""
+    change. Nothing changed (events applied before): nothing is written."""
     before = fields.pushable(m)
     for kind, event_id, payload in events:
         fields.apply(m, kind, event_id, payload)
@@ -89,25 +85,15 @@ def apply_events(m: dict[str, Any], ctx: Context, *, events: list[tuple[str, str
         m["revision"] += 1
         m["portal"]["permanent"] = False   # new content: the portal may take it now
         m["portal"]["next_attempt_at"] = None
-    if answer is not None:
-        return portal_answered(m, ctx, answer=answer, failing_after=failing_after, retry_max=retry_max)
     return Change()
 
 
-Push = Callable[[list[dict[str, Any]]], dict[str, dict[str, Any]]]   # mirrors -> what the portal said of each
-
-
-def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, Any]]],
-                push: Push | None = None) -> int:
+def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, Any]]]) -> int:
     """Applies a poll's events: one read of the mirrors concerned, then one insert of the new mirrors and one bulk
     write of the changed ones (one round trip each, however many mirrors), each mirror's events in the order
     they came. A mirror whose write was not certain (a compare-and-set that lost to the pusher, a mirror created
     meanwhile) is read again and its events applied on it — applying events is idempotent, so events a write
-    already holds change nothing. Returns how many mirrors the poll concerned.
-
-    ``push`` (the consumer's): mirrors the portal held complete and that these events change are pushed before
-    the write, and the portal's answer goes into the same write — one write per mirror instead of the consumer's
-    and then the pusher's. Every other mirror is left to the pusher's round (see ``portal/pusher.py``)."""
+    already holds change nothing. Returns how many mirrors the poll concerned."""
     by_dossier: OrderedDict[str, list[tuple[str, str, dict[str, Any]]]] = OrderedDict()
     for event, payload in events:
         by_dossier.setdefault(event.dossier_id, []).append((event.type, event.event_id, payload))
@@ -126,39 +112,19 @@ def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, 
     for mirror, created in zip(fresh, work.create_many(fresh, ctx), strict=True):
         if created is None:
             again.append(mirror["_id"])   # created meanwhile (a redelivery racing itself): apply on it
-    answers = _pushed(push, [known[d] for d in by_dossier if d in known], by_dossier, ctx) if push else {}
-    options = {"failing_after": settings.sync_failing_after, "retry_max": settings.sync_retry_max_seconds}
-
-    def arguments(dossier_id: str) -> dict[str, Any]:
-        return {"events": by_dossier[dossier_id], "answer": answers.get(dossier_id), **options}
-
-    existing = [(known[dossier_id], arguments(dossier_id)) for dossier_id in by_dossier if dossier_id in known]
+    existing = [(known[dossier_id], {"events": changes}) for dossier_id, changes in by_dossier.items()
+                if dossier_id in known]
     for _ in range(BULK_ATTEMPTS):   # bulks that lost a compare-and-set (to the pusher): read again, apply again
         lost = [current["_id"] for (current, _), (after, _)
                 in zip(existing, work.apply_many(existing, apply_events, ctx), strict=True) if after is None]
         if not lost:
             break
-        existing = [(m, arguments(m["_id"])) for m in db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)]
+        existing = [(m, {"events": by_dossier[m["_id"]]}) for m in db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)]
     else:
         again += [current["_id"] for current, _ in existing]
     for dossier_id in again:
-        work.run(dossier_id, apply_events, ctx, **arguments(dossier_id))
+        work.run(dossier_id, apply_events, ctx, events=by_dossier[dossier_id])
     return len(by_dossier)
-
-
-def _pushed(push: Push, mirrors: list[dict[str, Any]], by_dossier: dict[str, list], ctx: Context
-            ) -> dict[str, dict[str, Any]]:
-    """Pushes the mirrors the portal held complete (synced) that the events change, as they will be written;
-    returns what the portal said of each pushed. A mirror in any other state is the pusher's round's."""
-    previews = []
-    for m in mirrors:
-        if m["sync_state"] != SYNCED:
-            continue
-        preview = copy.deepcopy(m)
-        apply_events(preview, ctx, events=by_dossier[m["_id"]])
-        if state_of(preview) == PENDING:
-            previews.append(preview)
-    return push(previews) if previews else {}
 
 
 # -- from the portal's answers -----------------------------------------------------------------------------------

@@ -2,15 +2,8 @@
 dossier, then its new process steps, then its latest status — for up to ``SYNC_BATCH_SIZE`` dossiers a round,
 and the portal's answer recorded on each mirror (what it now holds, or the error).
 
-Two callers push, never the same dossier at once, so its steps and revisions reach the portal in order:
-- the consumer, right after applying events to a mirror the portal held complete (``push_now``, before the one
-  write that records the events and the portal's answer together: a steady stream costs one write per event,
-  not two); it leaves every other mirror to
-- the scheduler's round (a leader-only task, one replica at a time): new mirrors, those the consumer did not push
-  (paused after a failed call) and everything that failed, with its backoff. A mirror the round reads is pending,
-  and the consumer never pushes a pending one; a mirror the consumer pushes is synced, which the round never
-  reads, and the consumer's write keeps it synced or, if the push failed, makes it the round's.
-The portal keeps the newest revision of each dossier and ignores a step it
+One pusher at a time (a leader-only task): a dossier is never pushed by two replicas at once, so its steps and
+revisions reach the portal in order. The portal keeps the newest revision of each dossier and ignores a step it
 holds already, so whatever is sent again after a lost answer or a crash is not doubled there, and nothing older
 ever replaces something newer. When the portal throttles (429) the pusher waits as long as it is told; when it
 fails or times out, the pusher backs off (doubling, up to ``SYNC_RETRY_MAX_SECONDS``) and each dossier records
@@ -46,32 +39,11 @@ class Pusher:
 
     def round(self) -> int:
         """One round; returns how many dossiers it pushed (0: nothing due, or the portal asked to wait)."""
-        if self.paused():
+        if time.monotonic() < self.paused_until:
             return 0
         mirrors = due(self.db, utc_now(), self.settings.sync_batch_size)
         if not mirrors:
             return 0
-        answers = self.push(mirrors)
-        write_answers(self.db, self.settings, {m["_id"]: (m, answers[m["_id"]]) for m in mirrors})
-        return len(mirrors)
-
-    def push_now(self, mirrors: list[dict[str, Any]]) -> Answers:
-        """The consumer's push of mirrors it just changed, ``SYNC_BATCH_SIZE`` at a time: what the portal said of
-        each, or nothing while paused after a failed call (the round pushes them then)."""
-        answers: Answers = {}
-        size = self.settings.sync_batch_size
-        for start in range(0, len(mirrors), size):
-            if self.paused():
-                break
-            answers.update(self.push(mirrors[start:start + size]))
-        return answers
-
-    def paused(self) -> bool:
-        return time.monotonic() < self.paused_until
-
-    def push(self, mirrors: list[dict[str, Any]]) -> Answers:
-        """The three calls for these mirrors; what the portal said of each (after a failed call: its error on
-        each, and the pusher pauses)."""
         answers: Answers = {m["_id"]: {} for m in mirrors}
         try:
             self._create(mirrors, answers)
@@ -80,7 +52,8 @@ class Pusher:
             self.pause = 0.0
         except PortalError as exc:
             self._call_failed(mirrors, answers, exc)
-        return answers
+        write_answers(self.db, self.settings, {m["_id"]: (m, answers[m["_id"]]) for m in mirrors})
+        return len(mirrors)
 
     # -- the three calls, in order ---------------------------------------------------------------------------
 
