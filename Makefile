@@ -79,7 +79,7 @@ prerequisites:
 RUN_PACKAGES    := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core
 SYSTEM_PACKAGES := faketime gcc libc6-dev chromium chromium-driver poppler-utils postgresql $(RUN_PACKAGES)
 
-system-packages: ## install the Debian packages the tests need (faketime, chromium, pdftotext, Pango, fonts), when missing
+system-packages: ## install the Debian packages the tests need (faketime, chromium, pdftotext, Pango, fonts, PostgreSQL), when missing
 	@tools/system-packages.sh $(SYSTEM_PACKAGES)
 
 run: setup ## start Kafka, FerretDB, SMTP, every service and the portal; Ctrl-C stops everything
