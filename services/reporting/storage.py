@@ -18,7 +18,7 @@ OFFICERS = "officers"            # officers seen acting on dossiers: name and ag
 AGENCIES = "agencies"            # read copy of the workflow's agencies
 PROCEDURES = "procedures"        # read copy of the workflow's procedure versions (code@version)
 ANNOUNCEMENTS = "calendar_announcements"  # read copy of the workflow's calendar announcements
-JOURNAL = "journal"              # what a write of the read model is about to apply (see projection/store.py)
+JOURNAL = "journal"              # what a write of the read model is about to apply (projection/projector.py)
 META = "meta"                    # the journal's state, the projection's version, what kinds of events were seen
 
 DERIVED = (DOSSIERS, PETITIONS, CELLS, OFFICERS, JOURNAL, META)  # what a rebuild drops (the copies are kept)

@@ -64,6 +64,12 @@ class Moment(_Typed):
     types, what = (datetime,), "datetime"
 
 
+class Bytes(_Typed):
+    """Binary data (BSON binary subtype 0), e.g. a packed blob only its writer reads."""
+
+    types, what = (bytes,), "binary"
+
+
 class Map(_Typed):
     """A mapping whose keys are data (alert keys, form names), not a declared shape."""
 

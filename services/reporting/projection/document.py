@@ -42,7 +42,7 @@ class Officer(d.Document):
 class JournalPart(d.Document):
     seq = d.Int(allow_none=False)
     part = d.Int(allow_none=False)
-    items = d.List(d.Map())
+    packed = d.Bytes(allow_none=False)  # zlib-compressed BSON {"items": [{"c": collection, "d": document}, …]}
 
 
 class Meta(d.Document):

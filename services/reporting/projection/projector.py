@@ -9,9 +9,12 @@ changed records) writes the changed documents once, however many events changed 
 
 Nothing is lost or applied twice:
 
-- a write is *journaled* (store.py): the changed documents are first inserted into ``journal`` and its state set to
+- a write is *journaled*: the changed documents are first inserted into ``journal`` and its state set to
   "written" in one small write (the commit point), then applied, then the journal cleared; a crash in between is
-  finished at the next start, a crash before the commit point leaves the previous state untouched;
+  finished at the next start, a crash before the commit point leaves the previous state untouched. The journal
+  holds each part's documents packed (BSON, zlib): FerretDB then stores one binary value per part instead of
+  encoding, indexing and decoding thousands of nested documents it never reads (measured on a write of 7,413
+  documents: 2.5 s to insert and delete the journal as documents, 0.25 s packed);
 - the consumer commits its Kafka offsets only after a write (shared/bus/projection.py), so what was folded but not
   written is read again after a crash, and folding it again onto the stored records changes nothing (the facts are
   already there) — or adds exactly what is missing;
@@ -22,11 +25,13 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
+import bson
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
@@ -279,8 +284,7 @@ class Projector:
         items += [(OFFICERS, self.officers[officer]) for officer in sorted(self.dirty_officers)]
         seq = self.seq + 1
         parts = [items[i:i + JOURNAL_PART_ITEMS] for i in range(0, len(items), JOURNAL_PART_ITEMS)]
-        self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n,
-                                       "items": [{"c": name, "d": doc} for name, doc in part]}
+        self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n, "packed": _packed(part)}
                                       for n, part in enumerate(parts)], ordered=False)
         committed = self.db[META].update_one({"_id": STATE}, {"$set": {  # the commit point
             "seq": seq, "journal": "written", "parts": len(parts), "seen": dict(self.seen), "written_at": utc_now()}})
@@ -306,7 +310,10 @@ class Projector:
         docs = sorted(self.db[JOURNAL].find(_parts(seq, parts)), key=lambda d: d["part"])
         if len(docs) != parts:
             raise RuntimeError(f"journal of write {seq} has {len(docs)} of its {parts} parts")
-        return [(item["c"], item["d"]) for doc in docs for item in doc["items"]]
+        options = self.db.codec_options  # moments come back as the client reads them (tz-aware UTC)
+        # "items": a part an earlier version journaled unpacked, left by a crash across the upgrade
+        return [(item["c"], item["d"]) for doc in docs
+                for item in (doc["items"] if "items" in doc else _unpacked(doc["packed"], options))]
 
     def _apply(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         by_collection: dict[str, list[dict[str, Any]]] = {}
@@ -336,6 +343,14 @@ def _dossier_keys(view: dict[str, Any] | None) -> dict[str, Any]:
                 "open" if view["start_day"] is not None else None),
             "recv_month": f"{date.fromordinal(received):%Y-%m}" if received is not None else None,
             "needs": view["needs"][0] if view["needs"] else None}
+
+
+def _packed(part: list[tuple[str, dict[str, Any]]]) -> bytes:
+    return zlib.compress(bson.encode({"items": [{"c": name, "d": doc} for name, doc in part]}), 1)
+
+
+def _unpacked(packed: bytes, options) -> list[dict[str, Any]]:
+    return bson.decode(zlib.decompress(packed), codec_options=options)["items"]
 
 
 def _part_id(seq: int, part: int) -> str:
