@@ -24,22 +24,28 @@ META = "meta"                    # the journal's state, the projection's version
 DERIVED = (DOSSIERS, PETITIONS, CELLS, OFFICERS, JOURNAL, META)  # what a rebuild drops (the copies are kept)
 
 
+# The drill-down lists' indexes before the records had list keys (projection version 1).
+OBSOLETE_INDEXES = {"comp_1_end_month_1", "prov_1_end_month_1", "proc_1_end_month_1", "comp_1_recv_month_1",
+                    "prov_1_recv_month_1", "proc_1_recv_month_1", "recv_month_1"}
+
+
 def db() -> Database:
     return mongo.database(SERVICE)
 
 
 def ensure_indexes(database: Database) -> None:
     dossiers = database[DOSSIERS]
-    # Drill-down lists: string equalities first (FerretDB narrows scans on them), then the month.
-    dossiers.create_index([("comp", ASCENDING), ("end_month", ASCENDING)])
-    dossiers.create_index([("prov", ASCENDING), ("end_month", ASCENDING)])
-    dossiers.create_index([("proc", ASCENDING), ("end_month", ASCENDING)])
-    dossiers.create_index([("comp", ASCENDING), ("recv_month", ASCENDING)])
-    dossiers.create_index([("prov", ASCENDING), ("recv_month", ASCENDING)])
-    dossiers.create_index([("proc", ASCENDING), ("recv_month", ASCENDING)])
-    dossiers.create_index("end_month")
-    dossiers.create_index("recv_month")
+    # Drill-down lists (projection/lists.py): the scope's string equality, then the slice's key.
+    for scope_field in ("comp", "prov", "proc"):
+        for key in ("end_key", "recv_key"):
+            dossiers.create_index([(scope_field, ASCENDING), (key, ASCENDING)])
+    dossiers.create_index("end_key")   # the national lists
+    dossiers.create_index("recv_key")
+    dossiers.create_index("end_month")  # the catalogue catch-up (an announcement changes the months after it)
     dossiers.create_index("needs")
+    existing = set(dossiers.index_information())
+    for name in OBSOLETE_INDEXES & existing:  # each index costs every write of a record
+        dossiers.drop_index(name)
     database[PETITIONS].create_index("agency")
     database[PETITIONS].create_index("needs")
     database[CELLS].create_index("bucket")

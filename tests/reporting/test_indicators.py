@@ -261,3 +261,35 @@ def test_officer_ids_with_dots_are_scored_like_any_other(reporting, agency, quar
     fold(db, settings, catalogue(agency) + history.events)
     officers = {o["name"]: o for o in service.officers(db, agency, q)}
     assert officers["Phạm Minh"]["total"] > 0 and officers["Lê Thu"]["total"] > 0
+
+
+def test_a_drill_down_list_pages_through_its_slices_each_dossier_once(reporting, agency, quarter):
+    """The lists read a scope's records slice by slice (projection/lists.py: month, on time or late, a bucket of
+    the dossier id); a page's cursor is the last slice and id read. Paged seven at a time, the late list gives every
+    late dossier once and nothing else, and a dossier still open is on the open list, not on a month's."""
+    settings, db = reporting
+    day = lambda n, hour=9: at(quarter, n, hour)  # noqa: E731 - a moment n days into the quarter
+    late = [History(day(1 + n % 40), competent=agency).accepted(day(1 + n % 40), day(2 + n % 40))
+            .result_ready(day(5 + n % 40)) for n in range(40)]
+    on_time = [History(day(1 + n), competent=agency).accepted(day(1 + n), day(30)).result_ready(day(2 + n))
+               for n in range(12)]
+    still_open = [History(day(60), competent=agency).accepted(day(60), quarter.last_day_due) for _ in range(3)]
+    fold(db, settings, catalogue(agency) + [e for h in late + on_time + still_open for e in h.events])
+
+    def paged(part: str) -> list[str]:
+        codes, cursor = [], None
+        for _ in range(20):
+            page, cursor = service.dossiers_behind(db, f"agency:{agency}", quarter, "2.1", part, limit=7,
+                                                   after_values=cursor)
+            assert len(page) <= 7
+            codes += [d["code"] for d in page]
+            if cursor is None:
+                return codes
+        raise AssertionError("the list did not end")
+
+    listed = paged("late")
+    assert len(listed) == len(set(listed)) == 40
+    assert set(listed) == {h.code for h in late}
+    assert sorted(paged("on_time")) == sorted(h.code for h in on_time)
+    assert sorted(paged("open")) == sorted(h.code for h in still_open)
+    assert paged("open_late") == []

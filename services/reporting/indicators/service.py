@@ -13,6 +13,7 @@ from services.reporting.catalogue.service import Catalogue
 from services.reporting.indicators import cells as reading
 from services.reporting.indicators import circular01, index766
 from services.reporting.indicators.periods import Period, steps
+from services.reporting.projection import lists
 from services.reporting.projection.dossier import day as day_of
 from services.reporting.storage import DOSSIERS, META, OFFICERS, PETITIONS
 from shared.clock import utc_now, vn_date
@@ -278,9 +279,23 @@ def _matches(indicator: str, part: str, v: dict[str, Any], a: int, b: int) -> bo
     return False
 
 
+def _slices(indicator: str, part: str, period: Period) -> list[tuple[str, str]]:
+    """(field, key) of every slice of records that may be on the list (projection/lists.py), in the list's order."""
+    if indicator not in ("2.1", "4.1", "5.4"):
+        return [("recv_key", key) for month in _months(period.first, period.last) for key in lists.recv_keys(month)]
+    if indicator == "2.1" and part in ("open", "open_late"):
+        # in progress at the end of the period: still open, or ended after it (late at its end if late by then)
+        statuses = (lists.LATE,) if part == "open_late" else (lists.OK, lists.LATE)
+        later = _months(period.last, vn_date(utc_now()) + timedelta(days=31))
+        return [("end_key", key) for month in later for key in lists.end_keys(month, statuses)] + [
+            ("end_key", key) for key in lists.open_keys()]
+    statuses = {"on_time": (lists.OK,), "late": (lists.LATE,)}.get(part, (lists.OK, lists.LATE))
+    return [("end_key", key) for month in _months(period.first, period.last) for key in lists.end_keys(month, statuses)]
+
+
 def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, part: str, *, limit: int,
                     after_values: list[Any] | None) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """The dossiers a figure counts, month by month (keyset: the month and the dossier id)."""
+    """The dossiers a figure counts, slice by slice (keyset: the slice's key and the dossier id)."""
     if (indicator, part) not in PARTS:
         raise Rejected("Không có danh sách cho chỉ tiêu này.", {"query": {"part": [
             "Chỉ tiêu và phần không khớp (ví dụ indicator=2.1&part=late)."]}})
@@ -288,25 +303,23 @@ def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, pa
         return _petitions_behind(db, scope, period, limit=limit, after_values=after_values)
     period = measured(period)
     a, b = period.days
-    by_end = indicator in ("2.1", "4.1", "5.4")
-    field = "end_month" if by_end else "recv_month"
-    months = _months(period.first, period.last)
-    if indicator == "2.1" and part in ("open", "open_late"):
-        months = _months(period.last, vn_date(utc_now()) + timedelta(days=31)) + ["open"]
+    slices = _slices(indicator, part, period)
     kind, _, code = scope.partition(":")
     base = {"agency": {"comp": code}, "province": {"prov": code}, "procedure": {"proc": code}}.get(kind, {})
-    start_month, last_id = (after_values or [months[0], ""])
+    start_key, last_id = after_values or [slices[0][1], ""]
+    keys = [key for _, key in slices]
     items: list[dict[str, Any]] = []
-    for month in months[months.index(start_month) if start_month in months else 0:]:
-        query = {**base, field: month}
-        if month == start_month and last_id:
+    last_key = start_key
+    for field, key in slices[keys.index(start_key) if start_key in keys else 0:]:
+        query = {**base, field: key}
+        if key == start_key and last_id:
             query["_id"] = {"$gt": last_id}
         for doc in db[DOSSIERS].find(query, LIST_FIELDS).sort("_id", 1):
             if _matches(indicator, part, doc.get("view") or {}, a, b):
-                items.append(iso({"id": doc["_id"], **doc["view"], "month": month}))
-                if len(items) > limit:
-                    last = items[limit - 1]
-                    return items[:limit], [last["month"], last["id"]]
+                if len(items) == limit:  # one more than the page: the next page starts after the last listed
+                    return items, [last_key, items[-1]["id"]]
+                items.append(iso({"id": doc["_id"], **doc["view"], "month": key.partition("|")[0]}))
+                last_key = key
     return items, None
 
 

@@ -16,6 +16,8 @@ class DossierRecord(d.Document):
     end_month = d.Text()
     recv_month = d.Text()
     needs = d.Text()
+    end_key = d.Text()
+    recv_key = d.Text()
 
 
 class PetitionRecord(d.Document):

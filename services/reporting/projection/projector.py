@@ -37,7 +37,7 @@ from pymongo.database import Database
 
 from services.reporting.catalogue.service import Catalogue, apply_agency, apply_announcement, apply_procedure
 from services.reporting.projection import cells as c
-from services.reporting.projection import contributions, facts
+from services.reporting.projection import contributions, facts, lists
 from services.reporting.projection import dossier as dossier_view
 from services.reporting.projection import petition as petition_view
 from services.reporting.storage import (
@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the rules of dossier.py, petition.py, contributions.py or cells.py change: the projector then drops the
 # derived collections and replays the topics from the start, since figures folded by other rules cannot be mended.
-PROJECTION_VERSION = 1
+PROJECTION_VERSION = 2  # 2: the records' list keys (lists.py)
 STATE = "state"
 CATALOGUE_EVENTS = ("catalogue.agency-published", "catalogue.procedure-published", "calendar.announcement-published")
 BULK = 40              # statements per bulk write: FerretDB v1 holds a cursor per statement until the command ends
@@ -231,7 +231,7 @@ class Projector:
         record = self._record(name)
         if name.startswith(facts.DOSSIER + ":"):
             view = dossier_view.derive(record["facts"], self.catalogue)
-            record.update(_dossier_keys(view))
+            record.update(_dossier_keys(record["_id"], view))
         else:
             view = petition_view.derive(record["facts"], self.catalogue)
             record.update({"agency": view["agency"] if view else None,
@@ -332,17 +332,21 @@ class Projector:
             self.cells.popitem(last=False)
 
 
-def _dossier_keys(view: dict[str, Any] | None) -> dict[str, Any]:
-    """The record's top-level fields the drill-down lists and the catalogue catch-up look records up by."""
+def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]:
+    """The record's top-level fields the drill-down lists (lists.py) and the catalogue catch-up look records up by."""
     if view is None:
-        return {"comp": None, "prov": None, "proc": None, "end_month": None, "recv_month": None, "needs": None}
+        return {"comp": None, "prov": None, "proc": None, "end_month": None, "recv_month": None, "needs": None,
+                "end_key": None, "recv_key": None}
     end = view["end_day"]
     received = dossier_view.day(view["received_at"])
-    return {"comp": view["comp"], "prov": view["prov"], "proc": view["proc"],
-            "end_month": f"{date.fromordinal(end):%Y-%m}" if end is not None else (
-                "open" if view["start_day"] is not None else None),
-            "recv_month": f"{date.fromordinal(received):%Y-%m}" if received is not None else None,
-            "needs": view["needs"][0] if view["needs"] else None}
+    end_month = f"{date.fromordinal(end):%Y-%m}" if end is not None else (
+        lists.OPEN if view["start_day"] is not None else None)
+    recv_month = f"{date.fromordinal(received):%Y-%m}" if received is not None else None
+    return {"comp": view["comp"], "prov": view["prov"], "proc": view["proc"], "end_month": end_month,
+            "recv_month": recv_month, "needs": view["needs"][0] if view["needs"] else None,
+            "end_key": (lists.end_key(end_month, not view["on_time"], record_id) if end is not None
+                        else lists.open_key(record_id) if end_month else None),
+            "recv_key": lists.recv_key(recv_month, record_id) if recv_month else None}
 
 
 def _packed(part: list[tuple[str, dict[str, Any]]]) -> bytes:
