@@ -1,6 +1,7 @@
 """The projector on the real broker: it folds the topics under its own consumer group, a rebuild replays them from
 the start into identical figures, and a projector killed between the commit point of a write and applying it
-finishes the write when it starts again (nothing lost, nothing applied twice)."""
+finishes the write when it starts again, and a write behind that fails is folded and written again (nothing lost,
+nothing applied twice)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import dataclasses
 
 import pytest
 
-from services.reporting.consumers import build_runner
+from services.reporting.consumers import build_runner, wanted
+from services.reporting.projection.projector import Projector
 from services.reporting.indicators import service
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
+from shared.bus.projection import ProjectionRunner, subscriptions
 from tests.conftest import database, running
 from tests.reporting.conftest import at, last_quarter
 from tests.reporting.test_indicators import catalogue, indicator, on_time_histories
@@ -86,3 +89,41 @@ def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart
     # a later write may hold a journal for a moment too)
     eventually(lambda: db[META].find_one({"_id": "state"})["journal"] == "applied"
                and db["journal"].count_documents({}) == 0, timeout=30, what="the journal applied and cleared")
+
+
+class _FailingOnce(Projector):
+    """The service's projector whose first write behind fails half-way: after its commit point and the first of its
+    documents (as a store gone away in the middle of a write would leave it)."""
+
+    failed = 0
+
+    def _apply(self, items):
+        if not self.failed:
+            type(self).failed += 1
+            super()._apply(items[:1])
+            raise ConnectionError("the store went away in the middle of a write")
+        super()._apply(items)
+
+
+def test_a_write_behind_that_fails_is_folded_and_written_again(fresh_settings, mongo_client):
+    settings = dataclasses.replace(fresh_settings, reporting_flush_seconds=0.3)
+    db = database(mongo_client, settings, "reporting")
+    ensure_indexes(db)
+    q = last_quarter()
+    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    agency, events = _histories(q)
+    publish(settings, *events)
+    projector = _FailingOnce(db, settings)
+    runner = ProjectionRunner(group="reporting", subscriptions=subscriptions(wanted()), db=db, settings=settings,
+                              projection=projector)
+
+    def figures():
+        found = indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
+        return found["denominator"] == 10 and db[META].find_one({"_id": "state"})["journal"] == "applied" and found
+
+    with running(runner):
+        folded = eventually(figures, timeout=90, what="the figures after the failed write")
+    assert _FailingOnce.failed == 1
+    assert (folded["numerator"], folded["denominator"]) == (6, 10)
+    assert folded["breakdown"] == {"finished_on_time": 5, "finished_late": 3, "in_progress": 2,
+                                   "in_progress_late": 1}

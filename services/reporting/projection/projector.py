@@ -23,15 +23,19 @@ Nothing is lost or applied twice:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import bson
+from bson.raw_bson import RawBSONDocument
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
@@ -271,23 +275,44 @@ class Projector:
             or len(self.dirty) >= self.settings.reporting_flush_records)
 
     def write(self) -> int:
-        """Writes what changed since the last write (journaled); returns how many documents."""
+        """Writes what changed since the last write (journaled), now; returns how many documents."""
+        prepared = self.prepare()
+        if prepared is None:
+            return 0
+        self.apply(prepared)
+        self.settle()
+        return len(prepared.items)
+
+    def prepare(self) -> Prepared | None:
+        """Takes what changed since the last write, encoded as it is now, for :meth:`apply`; folding may go on
+        while it is applied (shared/bus/projection.py writes behind). None when nothing changed."""
         if not (self.dirty or self.dirty_cells or self.dirty_officers):
             self.folded = 0
-            return 0
-        started = time.perf_counter()
-        items: list[tuple[str, dict[str, Any]]] = []
+            return None
+        items: list[tuple[str, RawBSONDocument]] = []
         for name in sorted(self.dirty):
             kind = name.partition(":")[0]
-            items.append((DOSSIERS if kind == facts.DOSSIER else PETITIONS, self.records[name]))
-        items += [(CELLS, self.cells[cell]) for cell in sorted(self.dirty_cells)]
-        items += [(OFFICERS, self.officers[officer]) for officer in sorted(self.dirty_officers)]
-        seq = self.seq + 1
+            items.append((DOSSIERS if kind == facts.DOSSIER else PETITIONS, _encoded(self.records[name])))
+        items += [(CELLS, _encoded(self.cells[cell])) for cell in sorted(self.dirty_cells)]
+        items += [(OFFICERS, _encoded(self.officers[officer])) for officer in sorted(self.dirty_officers)]
+        self.seq += 1
+        prepared = Prepared(self.seq, items, dict(self.seen), self.folded)
+        self.dirty.clear()
+        self.dirty_cells.clear()
+        self.dirty_officers.clear()
+        self.folded = 0
+        return prepared
+
+    def apply(self, prepared: Prepared) -> None:
+        """Writes a prepared write: journal, commit point, documents, journal cleared. Touches only the database,
+        so it may run in another thread than the folding; after a failure, :meth:`start` again."""
+        started = time.perf_counter()
+        seq, items = prepared.seq, prepared.items
         parts = [items[i:i + JOURNAL_PART_ITEMS] for i in range(0, len(items), JOURNAL_PART_ITEMS)]
         self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n, "packed": _packed(part)}
                                       for n, part in enumerate(parts)], ordered=False)
         committed = self.db[META].update_one({"_id": STATE}, {"$set": {  # the commit point
-            "seq": seq, "journal": "written", "parts": len(parts), "seen": dict(self.seen), "written_at": utc_now()}})
+            "seq": seq, "journal": "written", "parts": len(parts), "seen": prepared.seen, "written_at": utc_now()}})
         written = _parts(seq, len(parts))
         if not committed.matched_count:  # dropped by a rebuild: start over (the runner replays from the start)
             self.db[JOURNAL].delete_many(written)
@@ -296,15 +321,14 @@ class Projector:
         self._apply(items)
         self.db[META].update_one({"_id": STATE}, {"$set": {"journal": "applied"}})
         self.db[JOURNAL].delete_many(written)
-        self.seq = seq
-        self.dirty.clear()
-        self.dirty_cells.clear()
-        self.dirty_officers.clear()
-        log.info("read model write %d: %d documents for %d events in %.0f ms", seq, len(items), self.folded,
+        log.info("read model write %d: %d documents for %d events in %.0f ms", seq, len(items), prepared.folded,
                  (time.perf_counter() - started) * 1000)
-        self.folded = 0
+
+    def settle(self) -> None:
+        """Once the last prepared write is applied, and before the next is prepared: forgets the oldest records
+        and cells beyond the caches' sizes, but none changed since that write (read back from the store, it would
+        be older). Forgetting one while its write is being applied would do the same, hence the order."""
         self._evict()
-        return len(items)
 
     def _journal(self, seq: int, parts: int) -> list[tuple[str, dict[str, Any]]]:
         docs = sorted(self.db[JOURNAL].find(_parts(seq, parts)), key=lambda d: d["part"])
@@ -315,8 +339,8 @@ class Projector:
         return [(item["c"], item["d"]) for doc in docs
                 for item in (doc["items"] if "items" in doc else _unpacked(doc["packed"], options))]
 
-    def _apply(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        by_collection: dict[str, list[dict[str, Any]]] = {}
+    def _apply(self, items: list[tuple[str, Mapping[str, Any]]]) -> None:
+        by_collection: dict[str, list[Mapping[str, Any]]] = {}
         for name, doc in items:
             by_collection.setdefault(name, []).append(doc)
         for name, docs in by_collection.items():
@@ -325,11 +349,13 @@ class Projector:
                                          ordered=False)
 
     def _evict(self) -> None:
-        while len(self.records) > CACHE_RECORDS:
-            name, _ = self.records.popitem(last=False)
+        for name in [n for n in itertools.islice(self.records, max(0, len(self.records) - CACHE_RECORDS))
+                     if n not in self.dirty]:
+            del self.records[name]
             self.contrib.pop(name, None)
-        while len(self.cells) > CACHE_CELLS:
-            self.cells.popitem(last=False)
+        for cell in [k for k in itertools.islice(self.cells, max(0, len(self.cells) - CACHE_CELLS))
+                     if k not in self.dirty_cells]:
+            del self.cells[cell]
 
 
 def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]:
@@ -349,7 +375,23 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
             "recv_key": lists.recv_key(recv_month, record_id) if recv_month else None}
 
 
-def _packed(part: list[tuple[str, dict[str, Any]]]) -> bytes:
+@dataclass(frozen=True)
+class Prepared:
+    """A write taken by :meth:`Projector.prepare`: its number, the changed documents encoded, the kinds of events
+    seen so far, how many events it covers."""
+
+    seq: int
+    items: list[tuple[str, RawBSONDocument]]
+    seen: dict[str, bool]
+    folded: int
+
+
+def _encoded(doc: dict[str, Any]) -> RawBSONDocument:
+    """The document as it is now (folding goes on changing the dict while a write behind sends it)."""
+    return RawBSONDocument(bson.encode(doc))
+
+
+def _packed(part: list[tuple[str, Any]]) -> bytes:
     return zlib.compress(bson.encode({"items": [{"c": name, "d": doc} for name, doc in part]}), 1)
 
 
