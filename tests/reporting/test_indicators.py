@@ -168,6 +168,12 @@ def test_online_digitisation_and_processing_time_indicators(reporting, agency, q
     expected = sum(calendar.working_minutes_between(h.events[1].occurred_at, h.events[2].occurred_at)
                    for h in histories[:2]) / 2 / 480
     assert row["results"] == 2 and row["average"] == pytest.approx(round(expected, 1))
+    # the per-procedure figures (2.2, 3.2) live in cells of their own: the province's table of agencies, reading
+    # every agency's cells at once, and the chart, reading only the main ones, count the same
+    (listed,) = service.agencies(db, settings, "province:79", q)
+    assert listed["index766"] == figures["index766"]["score_of_100"]
+    assert listed["on_time_rate"] == indicator(figures, "2.1")["value"]
+    assert sum(step["received"] for step in service.series(db, f"agency:{agency}", q)) == 4
     # 1.4 and 3.6 wait for the portal synchronisation and the payments: "no data", not zero
     assert indicator(figures, "1.4")["status"] == "no_data" and indicator(figures, "3.6")["status"] == "no_data"
     assert indicator(figures, "4.3")["status"] == "not_computed" and indicator(figures, "4.3")["why"]
@@ -264,9 +270,10 @@ def test_officer_ids_with_dots_are_scored_like_any_other(reporting, agency, quar
 
 
 def test_a_drill_down_list_pages_through_its_slices_each_dossier_once(reporting, agency, quarter):
-    """The lists read a scope's records slice by slice (projection/lists.py: month, on time or late, a bucket of
-    the dossier id); a page's cursor is the last slice and id read. Paged seven at a time, the late list gives every
-    late dossier once and nothing else, and a dossier still open is on the open list, not on a month's."""
+    """The lists read a scope's records slice by slice (projection/lists.py: month and on time or late, and for a
+    province a bucket of the dossier id too); a page's cursor is the last slice and id read. Paged seven at a time,
+    the late list gives every late dossier once and nothing else, for the agency and for its province, and a
+    dossier still open is on the open list, not on a month's."""
     settings, db = reporting
     day = lambda n, hour=9: at(quarter, n, hour)  # noqa: E731 - a moment n days into the quarter
     late = [History(day(1 + n % 40), competent=agency).accepted(day(1 + n % 40), day(2 + n % 40))
@@ -276,11 +283,10 @@ def test_a_drill_down_list_pages_through_its_slices_each_dossier_once(reporting,
     still_open = [History(day(60), competent=agency).accepted(day(60), quarter.last_day_due) for _ in range(3)]
     fold(db, settings, catalogue(agency) + [e for h in late + on_time + still_open for e in h.events])
 
-    def paged(part: str) -> list[str]:
+    def paged(part: str, scope: str = f"agency:{agency}") -> list[str]:
         codes, cursor = [], None
         for _ in range(20):
-            page, cursor = service.dossiers_behind(db, f"agency:{agency}", quarter, "2.1", part, limit=7,
-                                                   after_values=cursor)
+            page, cursor = service.dossiers_behind(db, scope, quarter, "2.1", part, limit=7, after_values=cursor)
             assert len(page) <= 7
             codes += [d["code"] for d in page]
             if cursor is None:
@@ -290,6 +296,8 @@ def test_a_drill_down_list_pages_through_its_slices_each_dossier_once(reporting,
     listed = paged("late")
     assert len(listed) == len(set(listed)) == 40
     assert set(listed) == {h.code for h in late}
+    in_province = paged("late", "province:79")
+    assert len(in_province) == 40 and set(in_province) == set(listed)
     assert sorted(paged("on_time")) == sorted(h.code for h in on_time)
     assert sorted(paged("open")) == sorted(h.code for h in still_open)
     assert paged("open_late") == []

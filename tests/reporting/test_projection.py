@@ -10,8 +10,8 @@ import dataclasses
 import pytest
 
 from services.reporting.consumers import build_runner, wanted
-from services.reporting.projection.projector import Projector
 from services.reporting.indicators import service
+from services.reporting.projection.projector import Projector
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
 from shared.bus.projection import ProjectionRunner, subscriptions
 from tests.conftest import database, running

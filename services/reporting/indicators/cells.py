@@ -11,7 +11,7 @@ from typing import Any
 from pymongo.database import Database
 
 from services.reporting.indicators.periods import Period
-from services.reporting.projection.cells import DAYS, MONTHS, cell_id, stored
+from services.reporting.projection.cells import DAYS, MAIN, MONTHS, PROCEDURES, bucket, cell_id, part_of, stored
 from services.reporting.storage import CELLS
 
 
@@ -104,15 +104,42 @@ def needed_months(period: Period) -> list[str]:
     return sorted(months)
 
 
-def load(db: Database, scope: str, period: Period) -> ScopeCells:
-    # the year documents only (both equalities narrow the scan before FerretDB decodes the large month documents)
-    years = {doc["key"]: doc for doc in db[CELLS].find({"scope": scope, "res": MONTHS})
-             if int(doc["key"]) <= period.last.year}
-    months = {}
-    for key in needed_months(period):
-        doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, key)})
-        if doc is not None:
-            months[key] = doc
+def fields(metrics: tuple[str, ...] | None) -> dict[str, int] | None:
+    """The projection of cells read for only these metrics (None: all)."""
+    if metrics is None:
+        return None
+    return {"key": 1, "scope": 1, **{f"v.{stored(metric)}": 1 for metric in metrics}}
+
+
+def parts(metrics: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The parts of a scope's cells (projection/cells.py) holding these metrics (None: all)."""
+    if metrics is None:
+        return (MAIN, PROCEDURES)
+    return tuple(sorted({part_of(metric) for metric in metrics}))
+
+
+def _merged(into: dict[str, dict[str, Any]], doc: dict[str, Any]) -> None:
+    """Adds a cell to ``into`` by its key, its values beside those of the scope's other part for that key."""
+    found = into.get(doc["key"])
+    if found is None:
+        into[doc["key"]] = {**doc, "v": dict(doc.get("v") or {})}  # a projection of absent metrics leaves no "v"
+    else:
+        found["v"].update(doc.get("v") or {})
+
+
+def load(db: Database, scope: str, period: Period, metrics: tuple[str, ...] | None = None) -> ScopeCells:
+    """The cells of one scope for a period (``metrics``: only those, from the parts holding them)."""
+    years: dict[str, dict[str, Any]] = {}
+    months: dict[str, dict[str, Any]] = {}
+    for part in parts(metrics):
+        # the year documents only (the equalities narrow the scan before FerretDB decodes the month documents)
+        for doc in db[CELLS].find({"scope": scope, "res": MONTHS, "part": part}, fields(metrics)):
+            if int(doc["key"]) <= period.last.year:
+                _merged(years, doc)
+        for key in needed_months(period):
+            doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, key, part)}, fields(metrics))
+            if doc is not None:
+                _merged(months, doc)
     return ScopeCells(scope, years, months)
 
 
@@ -120,23 +147,24 @@ def load_kind(db: Database, kind: str, period: Period, years: list[int]) -> dict
     """Every scope of a kind (agency, procedure, officer, province) for the period: one indexed query per year and
     per month document needed. ``years``: the years with figures (from the ``all`` scope)."""
     by_scope_years: dict[str, dict[str, Any]] = defaultdict(dict)
-    for value in years:
-        if value <= period.last.year:
-            for doc in db[CELLS].find({"bucket": f"{MONTHS}|{kind}|{value}"}):
-                by_scope_years[doc["scope"]][doc["key"]] = doc
     by_scope_months: dict[str, dict[str, Any]] = defaultdict(dict)
-    if kind != "officer":
-        for key in needed_months(period):
-            for doc in db[CELLS].find({"bucket": f"{DAYS}|{kind}|{key}"}):
-                by_scope_months[doc["scope"]][key] = doc
+    for part in parts(None):
+        for value in years:
+            if value <= period.last.year:
+                for doc in db[CELLS].find({"bucket": bucket(MONTHS, kind, str(value), part)}):
+                    _merged(by_scope_years[doc["scope"]], doc)
+        if kind != "officer":
+            for key in needed_months(period):
+                for doc in db[CELLS].find({"bucket": bucket(DAYS, kind, key, part)}):
+                    _merged(by_scope_months[doc["scope"]], doc)
     scopes = set(by_scope_years) | set(by_scope_months)
     return {scope: ScopeCells(scope, by_scope_years.get(scope, {}), by_scope_months.get(scope, {}))
             for scope in scopes}
 
 
 def load_years(db: Database, scopes: list[str], period: Period, years: list[int]) -> dict[str, ScopeCells]:
-    """The year documents of a few scopes (the officers of one agency: they have no month documents), each read by
-    its id — rather than every scope of the kind."""
+    """The year documents of a few scopes (the officers of one agency: they have no month documents, and no
+    per-procedure part), each read by its id — rather than every scope of the kind."""
     out = {}
     for scope in scopes:
         found = {}
@@ -151,15 +179,19 @@ def load_years(db: Database, scopes: list[str], period: Period, years: list[int]
 
 
 def years_with_figures(db: Database) -> list[int]:
-    return sorted(int(doc["key"]) for doc in db[CELLS].find({"scope": "all", "res": MONTHS}, {"key": 1}))
+    return sorted(int(doc["key"]) for doc in db[CELLS].find({"scope": "all", "res": MONTHS, "part": MAIN},
+                                                            {"key": 1}))
 
 
-def load_months(db: Database, scope: str, period: Period) -> dict[str, dict[str, Any]]:
+def load_months(db: Database, scope: str, period: Period,
+                metrics: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
     """Every month document of the period (a chart by day)."""
-    out, cursor = {}, date(period.first.year, period.first.month, 1)
+    out: dict[str, dict[str, Any]] = {}
+    cursor = date(period.first.year, period.first.month, 1)
     while cursor <= period.last:
-        doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, f"{cursor:%Y-%m}")})
-        if doc is not None:
-            out[f"{cursor:%Y-%m}"] = doc
+        for part in parts(metrics):
+            doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, f"{cursor:%Y-%m}", part)}, fields(metrics))
+            if doc is not None:
+                _merged(out, doc)
         cursor = _month_end(cursor) + timedelta(days=1)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.database import Database
@@ -151,12 +151,15 @@ def petitions_summary(cells: reading.ScopeCells, period: Period) -> dict[str, An
             "in_progress": cells.running("pk_open", period.last), "overdue": cells.running("pk_late", period.last)}
 
 
+SERIES_METRICS = ("t_done_ok", "t_done_late", "t_open", "t_late", "r_total")
+
+
 def series(db: Database, scope: str, period: Period) -> list[dict[str, Any]]:
     """The on-time rate (766 indicator 2.1) and the dossiers received, step by step through the period."""
     period = measured(period)
-    cells = reading.load(db, scope, Period(period.first, period.last, "range", period.key))
+    cells = reading.load(db, scope, Period(period.first, period.last, "range", period.key), SERIES_METRICS)
     if period.kind not in ("year", "quarter"):
-        cells.months.update(reading.load_months(db, scope, period))
+        cells.months.update(reading.load_months(db, scope, period, SERIES_METRICS))
     out = []
     for step in steps(period):
         if step.first > period.last:
@@ -279,18 +282,21 @@ def _matches(indicator: str, part: str, v: dict[str, Any], a: int, b: int) -> bo
     return False
 
 
-def _slices(indicator: str, part: str, period: Period) -> list[tuple[str, str]]:
-    """(field, key) of every slice of records that may be on the list (projection/lists.py), in the list's order."""
+def _slices(scope_kind: str, indicator: str, part: str, period: Period) -> list[lists.Slice]:
+    """Every slice of records that may be on the list (projection/lists.py), in the list's order."""
+    months = _months(period.first, period.last)
     if indicator not in ("2.1", "4.1", "5.4"):
-        return [("recv_key", key) for month in _months(period.first, period.last) for key in lists.recv_keys(month)]
+        return [s for month in months for s in lists.recv_slices(scope_kind, month)]
     if indicator == "2.1" and part in ("open", "open_late"):
-        # in progress at the end of the period: still open, or ended after it (late at its end if late by then)
+        # in progress at the end of the period: still open, or ended after it and by today (late at its end if
+        # late by then)
         statuses = (lists.LATE,) if part == "open_late" else (lists.OK, lists.LATE)
-        later = _months(period.last, vn_date(utc_now()) + timedelta(days=31))
-        return [("end_key", key) for month in later for key in lists.end_keys(month, statuses)] + [
-            ("end_key", key) for key in lists.open_keys()]
+        today = vn_date(utc_now())
+        later = _months(period.last, today) if period.last < today else []
+        return [s for month in later for s in lists.end_slices(scope_kind, month, statuses)] + lists.open_slices(
+            scope_kind)
     statuses = {"on_time": (lists.OK,), "late": (lists.LATE,)}.get(part, (lists.OK, lists.LATE))
-    return [("end_key", key) for month in _months(period.first, period.last) for key in lists.end_keys(month, statuses)]
+    return [s for month in months for s in lists.end_slices(scope_kind, month, statuses)]
 
 
 def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, part: str, *, limit: int,
@@ -303,8 +309,8 @@ def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, pa
         return _petitions_behind(db, scope, period, limit=limit, after_values=after_values)
     period = measured(period)
     a, b = period.days
-    slices = _slices(indicator, part, period)
     kind, _, code = scope.partition(":")
+    slices = _slices(kind, indicator, part, period)
     base = {"agency": {"comp": code}, "province": {"prov": code}, "procedure": {"proc": code}}.get(kind, {})
     start_key, last_id = after_values or [slices[0][1], ""]
     keys = [key for _, key in slices]

@@ -6,6 +6,10 @@ of changes up to its last day. Staff (``officer:…``) only have year documents:
 
 Values are sparse maps ``{metric: {index: value}}`` with string indexes (day of the month, month of the year); zeros
 are dropped, so a cell holds only what happened. Dots in metric names are stored as ``~`` (:func:`stored`).
+
+The metrics kept per procedure (:data:`PER_PROCEDURE`: a value per procedure, so hundreds of keys a day in a
+province's cells) live in cells of their own, part :data:`PROCEDURES` (``…|p``), beside the scope's main cell: a page
+that does not show procedures (a chart of the on-time rate) reads small documents.
 """
 
 from __future__ import annotations
@@ -14,6 +18,13 @@ from datetime import date
 from typing import Any
 
 DAYS, MONTHS = "d", "m"
+MAIN, PROCEDURES = "", "p"
+PER_PROCEDURE = ("r_online_proc:", "t_open_p:", "t_late_p:", "d_min:", "d_n:")
+
+
+def part_of(metric: str) -> str:
+    """The part of a scope's cells a metric lives in."""
+    return PROCEDURES if metric.startswith(PER_PROCEDURE) else MAIN
 
 
 def scope_kind(scope: str) -> str:
@@ -30,23 +41,28 @@ def year_key(day_number: int) -> tuple[str, str]:
     return f"{d:%Y}", str(d.month)
 
 
-def cell_id(resolution: str, scope: str, key: str) -> str:
-    return f"{resolution}|{scope}|{key}"
+def cell_id(resolution: str, scope: str, key: str, part: str = MAIN) -> str:
+    return f"{resolution}|{scope}|{key}" + (f"|{part}" if part else "")
 
 
-def new_cell(resolution: str, scope: str, key: str) -> dict[str, Any]:
+def bucket(resolution: str, kind: str, key: str, part: str = MAIN) -> str:
+    """What every scope of a kind's cells for one year or month share (the agencies' table reads them at once)."""
+    return f"{resolution}|{kind}|{key}" + (f"|{part}" if part else "")
+
+
+def new_cell(resolution: str, scope: str, key: str, part: str = MAIN) -> dict[str, Any]:
     kind = scope_kind(scope)
-    return {"_id": cell_id(resolution, scope, key), "res": resolution, "scope": scope, "kind": kind, "key": key,
-            "bucket": f"{resolution}|{kind}|{key}", "v": {}}
+    return {"_id": cell_id(resolution, scope, key, part), "res": resolution, "scope": scope, "kind": kind,
+            "key": key, "part": part, "bucket": bucket(resolution, kind, key, part), "v": {}}
 
 
-def targets(scope: str, day_number: int) -> list[tuple[str, str, str]]:
-    """(cell id, its key, the index in it) of every cell a contribution on that day goes to."""
+def targets(scope: str, day_number: int, part: str = MAIN) -> list[tuple[str, str, str, str]]:
+    """(cell id, its resolution, its key, the index in it) of every cell a contribution on that day goes to."""
     year, month_index = year_key(day_number)
-    out = [(cell_id(MONTHS, scope, year), year, month_index)]
+    out = [(cell_id(MONTHS, scope, year, part), MONTHS, year, month_index)]
     if scope_kind(scope) != "officer":
         month, day_index = month_key(day_number)
-        out.append((cell_id(DAYS, scope, month), month, day_index))
+        out.append((cell_id(DAYS, scope, month, part), DAYS, month, day_index))
     return out
 
 

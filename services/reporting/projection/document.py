@@ -16,6 +16,7 @@ class DossierRecord(d.Document):
     end_month = d.Text()
     recv_month = d.Text()
     needs = d.Text()
+    end_part = d.Text()
     end_key = d.Text()
     recv_key = d.Text()
 
@@ -32,6 +33,7 @@ class Cell(d.Document):
     scope = d.Text(allow_none=False)
     kind = d.Text(allow_none=False)
     key = d.Text(allow_none=False)
+    part = d.Text(allow_none=False)
     bucket = d.Text(allow_none=False)
     v = d.Map(allow_none=False)
 

@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the rules of dossier.py, petition.py, contributions.py or cells.py change: the projector then drops the
 # derived collections and replays the topics from the start, since figures folded by other rules cannot be mended.
-PROJECTION_VERSION = 2  # 2: the records' list keys (lists.py)
+PROJECTION_VERSION = 2  # 2: the records' list keys (lists.py), the per-procedure cells (cells.py)
 STATE = "state"
 CATALOGUE_EVENTS = ("catalogue.agency-published", "catalogue.procedure-published", "calendar.announcement-published")
 BULK = 40              # statements per bulk write: FerretDB v1 holds a cursor per statement until the command ends
@@ -245,8 +245,9 @@ class Projector:
         change = contributions.difference(new, self.contrib.get(name, contributions.Contributions()))
         self.contrib[name] = new
         for (scope, metric, day_number), value in change.items():
-            for cell, key, index in c.targets(scope, day_number):
-                c.add(self._cell(cell, key, scope), metric, index, value)
+            part = c.part_of(metric)
+            for cell, resolution, key, index in c.targets(scope, day_number, part):
+                c.add(self._cell(cell, resolution, scope, key, part), metric, index, value)
                 self.dirty_cells.add(cell)
         if view is not None and name.startswith(facts.DOSSIER + ":"):
             for seen in view["officers"]:
@@ -258,10 +259,10 @@ class Projector:
                     self.dirty_officers.add(officer)
         self.dirty.add(name)
 
-    def _cell(self, cell: str, key: str, scope: str) -> dict[str, Any]:
+    def _cell(self, cell: str, resolution: str, scope: str, key: str, part: str) -> dict[str, Any]:
         found = self.cells.get(cell)
         if found is None:
-            found = self.db[CELLS].find_one({"_id": cell}) or c.new_cell(cell.partition("|")[0], scope, key)
+            found = self.db[CELLS].find_one({"_id": cell}) or c.new_cell(resolution, scope, key, part)
             self.cells[cell] = found
         else:
             self.cells.move_to_end(cell)
@@ -362,7 +363,7 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
     """The record's top-level fields the drill-down lists (lists.py) and the catalogue catch-up look records up by."""
     if view is None:
         return {"comp": None, "prov": None, "proc": None, "end_month": None, "recv_month": None, "needs": None,
-                "end_key": None, "recv_key": None}
+                **lists.keys(record_id, None, False, None)}
     end = view["end_day"]
     received = dossier_view.day(view["received_at"])
     end_month = f"{date.fromordinal(end):%Y-%m}" if end is not None else (
@@ -370,9 +371,7 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
     recv_month = f"{date.fromordinal(received):%Y-%m}" if received is not None else None
     return {"comp": view["comp"], "prov": view["prov"], "proc": view["proc"], "end_month": end_month,
             "recv_month": recv_month, "needs": view["needs"][0] if view["needs"] else None,
-            "end_key": (lists.end_key(end_month, not view["on_time"], record_id) if end is not None
-                        else lists.open_key(record_id) if end_month else None),
-            "recv_key": lists.recv_key(recv_month, record_id) if recv_month else None}
+            **lists.keys(record_id, end_month, end is not None and not view["on_time"], recv_month)}
 
 
 @dataclass(frozen=True)
