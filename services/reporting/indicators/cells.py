@@ -13,6 +13,7 @@ from pymongo.database import Database
 from services.reporting.indicators.periods import Period
 from services.reporting.projection.cells import DAYS, MAIN, MONTHS, PROCEDURES, bucket, cell_id, part_of, stored
 from services.reporting.storage import CELLS
+from shared.clock import utc_now, vn_date
 
 
 def _month_end(day: date) -> date:
@@ -108,7 +109,7 @@ def fields(metrics: tuple[str, ...] | None) -> dict[str, int] | None:
     """The projection of cells read for only these metrics (None: all)."""
     if metrics is None:
         return None
-    return {"key": 1, "scope": 1, **{f"v.{stored(metric)}": 1 for metric in metrics}}
+    return {"res": 1, "key": 1, "scope": 1, **{f"v.{stored(metric)}": 1 for metric in metrics}}
 
 
 def parts(metrics: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -128,19 +129,16 @@ def _merged(into: dict[str, dict[str, Any]], doc: dict[str, Any]) -> None:
 
 
 def load(db: Database, scope: str, period: Period, metrics: tuple[str, ...] | None = None) -> ScopeCells:
-    """The cells of one scope for a period (``metrics``: only those, from the parts holding them)."""
-    years: dict[str, dict[str, Any]] = {}
-    months: dict[str, dict[str, Any]] = {}
-    for part in parts(metrics):
-        # the year documents only (the equalities narrow the scan before FerretDB decodes the month documents)
-        for doc in db[CELLS].find({"scope": scope, "res": MONTHS, "part": part}, fields(metrics)):
-            if int(doc["key"]) <= period.last.year:
-                _merged(years, doc)
-        for key in needed_months(period):
-            doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, key, part)}, fields(metrics))
-            if doc is not None:
-                _merged(months, doc)
-    return ScopeCells(scope, years, months)
+    """The cells of one scope for a period (``metrics``: only those, from the parts holding them): every year
+    document up to the period's (running sums start at the first) and the month documents of its partial months,
+    read at once by id (FerretDB finds them by key and decodes nothing else)."""
+    years = [str(value) for value in years_with_figures(db) if value <= period.last.year]
+    ids = [cell_id(MONTHS, scope, year, part) for part in parts(metrics) for year in years]
+    ids += [cell_id(DAYS, scope, month, part) for part in parts(metrics) for month in needed_months(period)]
+    by_res: dict[str, dict[str, dict[str, Any]]] = {MONTHS: {}, DAYS: {}}
+    for doc in db[CELLS].find({"_id": {"$in": ids}}, fields(metrics)):
+        _merged(by_res[doc["res"]], doc)
+    return ScopeCells(scope, by_res[MONTHS], by_res[DAYS])
 
 
 def load_kind(db: Database, kind: str, period: Period, years: list[int]) -> dict[str, ScopeCells]:
@@ -164,23 +162,21 @@ def load_kind(db: Database, kind: str, period: Period, years: list[int]) -> dict
 
 def load_years(db: Database, scopes: list[str], period: Period, years: list[int]) -> dict[str, ScopeCells]:
     """The year documents of a few scopes (the officers of one agency: they have no month documents, and no
-    per-procedure part), each read by its id — rather than every scope of the kind."""
-    out = {}
-    for scope in scopes:
-        found = {}
-        for value in years:
-            if value <= period.last.year:
-                doc = db[CELLS].find_one({"_id": cell_id(MONTHS, scope, str(value))})
-                if doc is not None:
-                    found[doc["key"]] = doc
-        if found:
-            out[scope] = ScopeCells(scope, found, {})
-    return out
+    per-procedure part), read at once by id — rather than every scope of the kind."""
+    ids = [cell_id(MONTHS, scope, str(value)) for scope in scopes for value in years if value <= period.last.year]
+    found: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for doc in db[CELLS].find({"_id": {"$in": ids}}) if ids else []:
+        found[doc["scope"]][doc["key"]] = doc
+    return {scope: ScopeCells(scope, docs, {}) for scope, docs in found.items()}
+
+
+FIRST_YEAR = 2000  # before any dossier a deployment may import
 
 
 def years_with_figures(db: Database) -> list[int]:
-    return sorted(int(doc["key"]) for doc in db[CELLS].find({"scope": "all", "res": MONTHS, "part": MAIN},
-                                                            {"key": 1}))
+    """The years of the ``all`` scope's year documents (by id: the other cells of that scope are never decoded)."""
+    ids = [cell_id(MONTHS, "all", str(value)) for value in range(FIRST_YEAR, vn_date(utc_now()).year + 2)]
+    return sorted(int(doc["key"]) for doc in db[CELLS].find({"_id": {"$in": ids}}, {"key": 1}))
 
 
 def load_months(db: Database, scope: str, period: Period,
