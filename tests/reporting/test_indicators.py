@@ -168,8 +168,11 @@ def test_online_digitisation_and_processing_time_indicators(reporting, agency, q
     expected = sum(calendar.working_minutes_between(h.events[1].occurred_at, h.events[2].occurred_at)
                    for h in histories[:2]) / 2 / 480
     assert row["results"] == 2 and row["average"] == pytest.approx(round(expected, 1))
-    # the per-procedure figures (2.2, 3.2) live in cells of their own: the province's table of agencies, reading
-    # every agency's cells at once, and the chart, reading only the main ones, count the same
+    # a province's per-procedure figures (2.2, 3.2) live in cells of their own; its figures, the table of its
+    # agencies (every agency's cells read at once) and the chart (only the main cells) count the same
+    province = service.figures(db, settings, "province:79", q)
+    assert indicator(province, "2.2")["rows"] == indicator(figures, "2.2")["rows"]
+    assert indicator(province, "3.2")["value"] == 1
     (listed,) = service.agencies(db, settings, "province:79", q)
     assert listed["index766"] == figures["index766"]["score_of_100"]
     assert listed["on_time_rate"] == indicator(figures, "2.1")["value"]

@@ -11,7 +11,18 @@ from typing import Any
 from pymongo.database import Database
 
 from services.reporting.indicators.periods import Period
-from services.reporting.projection.cells import DAYS, MAIN, MONTHS, PROCEDURES, bucket, cell_id, part_of, stored
+from services.reporting.projection.cells import (
+    DAYS,
+    MAIN,
+    MONTHS,
+    PROCEDURES,
+    SPLIT_SCOPES,
+    bucket,
+    cell_id,
+    part_of,
+    scope_kind,
+    stored,
+)
 from services.reporting.storage import CELLS
 from shared.clock import utc_now, vn_date
 
@@ -112,11 +123,11 @@ def fields(metrics: tuple[str, ...] | None) -> dict[str, int] | None:
     return {"res": 1, "key": 1, "scope": 1, **{f"v.{stored(metric)}": 1 for metric in metrics}}
 
 
-def parts(metrics: tuple[str, ...] | None) -> tuple[str, ...]:
-    """The parts of a scope's cells (projection/cells.py) holding these metrics (None: all)."""
+def parts(metrics: tuple[str, ...] | None, scope: str) -> tuple[str, ...]:
+    """The parts of a scope's cells (projection/cells.py) that may hold these metrics (None: all)."""
     if metrics is None:
-        return (MAIN, PROCEDURES)
-    return tuple(sorted({part_of(metric) for metric in metrics}))
+        return (MAIN, PROCEDURES) if scope_kind(scope) in SPLIT_SCOPES else (MAIN,)
+    return tuple(sorted({part_of(scope, metric) for metric in metrics}))
 
 
 def _merged(into: dict[str, dict[str, Any]], doc: dict[str, Any]) -> None:
@@ -133,8 +144,9 @@ def load(db: Database, scope: str, period: Period, metrics: tuple[str, ...] | No
     document up to the period's (running sums start at the first) and the month documents of its partial months,
     read at once by id (FerretDB finds them by key and decodes nothing else)."""
     years = [str(value) for value in years_with_figures(db) if value <= period.last.year]
-    ids = [cell_id(MONTHS, scope, year, part) for part in parts(metrics) for year in years]
-    ids += [cell_id(DAYS, scope, month, part) for part in parts(metrics) for month in needed_months(period)]
+    wanted = parts(metrics, scope)
+    ids = [cell_id(MONTHS, scope, year, part) for part in wanted for year in years]
+    ids += [cell_id(DAYS, scope, month, part) for part in wanted for month in needed_months(period)]
     by_res: dict[str, dict[str, dict[str, Any]]] = {MONTHS: {}, DAYS: {}}
     for doc in db[CELLS].find({"_id": {"$in": ids}}, fields(metrics)):
         _merged(by_res[doc["res"]], doc)
@@ -146,7 +158,7 @@ def load_kind(db: Database, kind: str, period: Period, years: list[int]) -> dict
     per month document needed. ``years``: the years with figures (from the ``all`` scope)."""
     by_scope_years: dict[str, dict[str, Any]] = defaultdict(dict)
     by_scope_months: dict[str, dict[str, Any]] = defaultdict(dict)
-    for part in parts(None):
+    for part in parts(None, kind):
         for value in years:
             if value <= period.last.year:
                 for doc in db[CELLS].find({"bucket": bucket(MONTHS, kind, str(value), part)}):
@@ -185,7 +197,7 @@ def load_months(db: Database, scope: str, period: Period,
     out: dict[str, dict[str, Any]] = {}
     cursor = date(period.first.year, period.first.month, 1)
     while cursor <= period.last:
-        for part in parts(metrics):
+        for part in parts(metrics, scope):
             doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, f"{cursor:%Y-%m}", part)}, fields(metrics))
             if doc is not None:
                 _merged(out, doc)

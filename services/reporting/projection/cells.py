@@ -7,9 +7,11 @@ of changes up to its last day. Staff (``officer:…``) only have year documents:
 Values are sparse maps ``{metric: {index: value}}`` with string indexes (day of the month, month of the year); zeros
 are dropped, so a cell holds only what happened. Dots in metric names are stored as ``~`` (:func:`stored`).
 
-The metrics kept per procedure (:data:`PER_PROCEDURE`: a value per procedure, so hundreds of keys a day in a
-province's cells) live in cells of their own, part :data:`PROCEDURES` (``…|p``), beside the scope's main cell: a page
-that does not show procedures (a chart of the on-time rate) reads small documents.
+A province's (and the country's) metrics kept per procedure (:data:`PER_PROCEDURE`: a value per procedure, so
+hundreds of keys a day) live in cells of their own, part :data:`PROCEDURES` (``…|p``), beside the scope's main cell:
+a page that does not show procedures (a chart of the on-time rate) reads small documents. An agency's and a
+procedure's stay in the main cells: they hold a few procedures, and splitting them would double the cells a write
+rewrites (one per agency and procedure a dossier touches, against one per province).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ MAIN, PROCEDURES = "", "p"
 PER_PROCEDURE = ("r_online_proc:", "t_open_p:", "t_late_p:", "d_min:", "d_n:")
 
 
-def part_of(metric: str) -> str:
+SPLIT_SCOPES = ("province", "all")
+
+
+def part_of(scope: str, metric: str) -> str:
     """The part of a scope's cells a metric lives in."""
-    return PROCEDURES if metric.startswith(PER_PROCEDURE) else MAIN
+    return PROCEDURES if metric.startswith(PER_PROCEDURE) and scope_kind(scope) in SPLIT_SCOPES else MAIN
 
 
 def scope_kind(scope: str) -> str:

@@ -245,7 +245,7 @@ class Projector:
         change = contributions.difference(new, self.contrib.get(name, contributions.Contributions()))
         self.contrib[name] = new
         for (scope, metric, day_number), value in change.items():
-            part = c.part_of(metric)
+            part = c.part_of(scope, metric)
             for cell, resolution, key, index in c.targets(scope, day_number, part):
                 c.add(self._cell(cell, resolution, scope, key, part), metric, index, value)
                 self.dirty_cells.add(cell)
