@@ -5,10 +5,10 @@ Everything here is derived from the topics and can be dropped and rebuilt by rep
 
 from __future__ import annotations
 
-from pymongo import ASCENDING
 from pymongo.database import Database
 
 from services.reporting import SERVICE
+from services.reporting.projection import lists
 from shared.storage import mongo
 
 DOSSIERS = "dossiers"            # one record per dossier: its facts and its view
@@ -25,8 +25,8 @@ DERIVED = (DOSSIERS, PETITIONS, CELLS, OFFICERS, JOURNAL, META)  # what a rebuil
 
 
 # The drill-down lists' indexes before the records had list keys (projection version 1).
-OBSOLETE_INDEXES = {"comp_1_end_month_1", "prov_1_end_month_1", "proc_1_end_month_1", "prov_1_recv_month_1",
-                    "recv_month_1"}
+OBSOLETE_INDEXES = {"comp_1_end_month_1", "prov_1_end_month_1", "proc_1_end_month_1", "comp_1_recv_month_1",
+                    "prov_1_recv_month_1", "proc_1_recv_month_1", "recv_month_1"}
 
 
 def db() -> Database:
@@ -35,15 +35,10 @@ def db() -> Database:
 
 def ensure_indexes(database: Database) -> None:
     dossiers = database[DOSSIERS]
-    # Drill-down lists (projection/lists.py): the scope's string equality, then the slice's key; an agency's or a
-    # procedure's lists read whole parts of a month, a province's or the country's buckets of them.
-    for scope_field in ("comp", "proc"):
-        dossiers.create_index([(scope_field, ASCENDING), ("end_part", ASCENDING)])
-        dossiers.create_index([(scope_field, ASCENDING), ("recv_month", ASCENDING)])
-    dossiers.create_index([("prov", ASCENDING), ("end_key", ASCENDING)])
-    dossiers.create_index([("prov", ASCENDING), ("recv_key", ASCENDING)])
-    dossiers.create_index("end_key")
-    dossiers.create_index("recv_key")
+    for kind in lists.SCOPE_FIELDS:  # the drill-down lists: one key per scope kind (projection/lists.py)
+        for by in ("end", "recv"):
+            dossiers.create_index(lists.field(kind, by))
+    dossiers.create_index("comp")  # the catalogue catch-up: an agency moved to another province
     dossiers.create_index("end_month")  # the catalogue catch-up (an announcement changes the months after it)
     dossiers.create_index("needs")
     existing = set(dossiers.index_information())

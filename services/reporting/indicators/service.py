@@ -282,21 +282,20 @@ def _matches(indicator: str, part: str, v: dict[str, Any], a: int, b: int) -> bo
     return False
 
 
-def _slices(scope_kind: str, indicator: str, part: str, period: Period) -> list[lists.Slice]:
+def _slices(scope: str, indicator: str, part: str, period: Period) -> list[lists.Slice]:
     """Every slice of records that may be on the list (projection/lists.py), in the list's order."""
     months = _months(period.first, period.last)
     if indicator not in ("2.1", "4.1", "5.4"):
-        return [s for month in months for s in lists.recv_slices(scope_kind, month)]
+        return [s for month in months for s in lists.recv_slices(scope, month)]
     if indicator == "2.1" and part in ("open", "open_late"):
         # in progress at the end of the period: still open, or ended after it and by today (late at its end if
         # late by then)
         statuses = (lists.LATE,) if part == "open_late" else (lists.OK, lists.LATE)
         today = vn_date(utc_now())
         later = _months(period.last, today) if period.last < today else []
-        return [s for month in later for s in lists.end_slices(scope_kind, month, statuses)] + lists.open_slices(
-            scope_kind)
+        return [s for month in later for s in lists.end_slices(scope, month, statuses)] + lists.open_slices(scope)
     statuses = {"on_time": (lists.OK,), "late": (lists.LATE,)}.get(part, (lists.OK, lists.LATE))
-    return [s for month in months for s in lists.end_slices(scope_kind, month, statuses)]
+    return [s for month in months for s in lists.end_slices(scope, month, statuses)]
 
 
 def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, part: str, *, limit: int,
@@ -309,15 +308,13 @@ def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, pa
         return _petitions_behind(db, scope, period, limit=limit, after_values=after_values)
     period = measured(period)
     a, b = period.days
-    kind, _, code = scope.partition(":")
-    slices = _slices(kind, indicator, part, period)
-    base = {"agency": {"comp": code}, "province": {"prov": code}, "procedure": {"proc": code}}.get(kind, {})
+    slices = _slices(scope, indicator, part, period)
     start_key, last_id = after_values or [slices[0][1], ""]
     keys = [key for _, key in slices]
     items: list[dict[str, Any]] = []
     last_key = start_key
     for field, key in slices[keys.index(start_key) if start_key in keys else 0:]:
-        query = {**base, field: key}
+        query: dict[str, Any] = {field: key}
         if key == start_key and last_id:
             query["_id"] = {"$gt": last_id}
         for doc in db[DOSSIERS].find(query, LIST_FIELDS).sort("_id", 1):

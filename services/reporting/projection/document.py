@@ -16,9 +16,14 @@ class DossierRecord(d.Document):
     end_month = d.Text()
     recv_month = d.Text()
     needs = d.Text()
-    end_part = d.Text()
-    end_key = d.Text()
-    recv_key = d.Text()
+    l_end_agency = d.Text()  # the drill-down lists' keys (lists.py)
+    l_recv_agency = d.Text()
+    l_end_procedure = d.Text()
+    l_recv_procedure = d.Text()
+    l_end_province = d.Text()
+    l_recv_province = d.Text()
+    l_end_all = d.Text()
+    l_recv_all = d.Text()
 
 
 class PetitionRecord(d.Document):

@@ -363,7 +363,7 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
     """The record's top-level fields the drill-down lists (lists.py) and the catalogue catch-up look records up by."""
     if view is None:
         return {"comp": None, "prov": None, "proc": None, "end_month": None, "recv_month": None, "needs": None,
-                **lists.keys(record_id, None, False, None)}
+                **lists.keys(record_id, None, None, None)}
     end = view["end_day"]
     received = dossier_view.day(view["received_at"])
     end_month = f"{date.fromordinal(end):%Y-%m}" if end is not None else (
@@ -371,7 +371,7 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
     recv_month = f"{date.fromordinal(received):%Y-%m}" if received is not None else None
     return {"comp": view["comp"], "prov": view["prov"], "proc": view["proc"], "end_month": end_month,
             "recv_month": recv_month, "needs": view["needs"][0] if view["needs"] else None,
-            **lists.keys(record_id, end_month, end is not None and not view["on_time"], recv_month)}
+            **lists.keys(record_id, view, end_month, recv_month)}
 
 
 @dataclass(frozen=True)
