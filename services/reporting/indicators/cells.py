@@ -50,17 +50,21 @@ class ScopeCells:
         return sum(v for k, v in values.items() if first.day <= int(k) <= last.day)
 
     def total(self, metric: str, period: Period) -> int:
-        """The sum of a metric over the period's days."""
+        """The sum of a metric over the period's days: whole months from the year documents, the days of partial
+        months from the month documents (a metric a document does not hold costs one lookup)."""
         name = stored(metric)
+        whole, partial = _plan(period.first, period.last)
         total = 0
-        for key, first, last in _parts(period.first, period.last):
-            if first is None:  # a whole month: its value in the year document
-                doc = self.years.get(key[:4])
-                total += (doc["v"].get(name) or {}).get(last, 0) if doc is not None else 0
-            else:
-                doc = self.months.get(key)
-                if doc is not None:
-                    total += sum(v for k, v in (doc["v"].get(name) or {}).items() if first <= int(k) <= last)
+        for year, months in whole:
+            doc = self.years.get(year)
+            values = doc["v"].get(name) if doc is not None else None
+            if values:
+                total += sum(v for k, v in values.items() if k in months)
+        for key, first, last in partial:
+            doc = self.months.get(key)
+            values = doc["v"].get(name) if doc is not None else None
+            if values:
+                total += sum(v for k, v in values.items() if first <= int(k) <= last)
         return total
 
     def running(self, metric: str, last: date) -> int:
@@ -88,19 +92,20 @@ class ScopeCells:
 
 
 @functools.lru_cache(maxsize=256)
-def _parts(first: date, last: date) -> tuple[tuple[str, int | None, Any], ...]:
-    """How a period's days are summed: whole months from the year documents ``(month key, None, month index)``,
-    the days of partial months from the month documents ``(month key, first day, last day)``. Computed once per
-    period (a page sums hundreds of metrics over the same period)."""
-    parts, cursor = [], first
+def _plan(first: date, last: date) -> tuple[tuple[tuple[str, frozenset[str]], ...], tuple[tuple[str, int, int], ...]]:
+    """How a period's days are summed: per year, the indexes of its whole months (read in the year document), and
+    per partial month its key, first and last day (read in the month document). Computed once per period (a page
+    sums hundreds of metrics over the same period)."""
+    whole: dict[str, set[str]] = {}
+    partial, cursor = [], first
     while cursor <= last:
         end = min(_month_end(cursor), last)
         if cursor.day == 1 and end == _month_end(cursor):
-            parts.append((f"{cursor:%Y-%m}", None, str(cursor.month)))
+            whole.setdefault(f"{cursor:%Y}", set()).add(str(cursor.month))
         else:
-            parts.append((f"{cursor:%Y-%m}", cursor.day, end.day))
+            partial.append((f"{cursor:%Y-%m}", cursor.day, end.day))
         cursor = end + timedelta(days=1)
-    return tuple(parts)
+    return tuple((year, frozenset(months)) for year, months in whole.items()), tuple(partial)
 
 
 def needed_months(period: Period) -> list[str]:
