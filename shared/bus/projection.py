@@ -14,7 +14,8 @@ differences:
   while the next polls are folded, one write at a time; its offsets are committed when it is done. Folding and
   writing then share the time instead of taking turns (the reporting read model: folding about a quarter of it).
   A write that fails is found at the next poll or write: the runner then drops everything folded since the last
-  durable write and reads again from its offsets;
+  durable write and reads again from its offsets. The failure stays with the session, so one found inside the
+  rebalance listener (whose exceptions the client only logs) still ends it at the next poll;
 - **one at a time**: a projection has one writer, so the runner consumes only while it holds a lease
   (:class:`~shared.runtime.loops.Lease`); another replica waits, and takes over from the last write if the holder
   dies. The lease is renewed before every write; a runner that lost it drops what it folded and stops writing.
@@ -166,6 +167,7 @@ class _Session:
         self.last_write = time.monotonic()
         self.writer = ThreadPoolExecutor(1, thread_name_prefix=f"{runner.group}-write")
         self.behind: tuple[Future, dict[Any, OffsetAndMetadata]] | None = None  # a write being applied
+        self.failure: BaseException | None = None  # a write behind that failed: this session folds no more
         self.consumer = make_consumer(runner.settings, group_id=runner.group_id, topics=[],
                                       client_id=f"{runner.group_id}-projection", max_poll_records=MAX_POLL_RECORDS)
         self.lag = metrics.LagWatch(runner.group_id)
@@ -175,6 +177,8 @@ class _Session:
 
     def poll(self) -> None:
         runner = self.runner
+        if self.failure is not None:  # raised where it was found, maybe inside the rebalance listener (which logs it)
+            raise self.failure
         batch = self.consumer.poll(timeout_ms=500)
         if self.replay and self.consumer.assignment():
             self.replay = False  # the first assignment was sought to the beginning (_Listener)
@@ -217,7 +221,11 @@ class _Session:
         if self.behind is None:
             return
         (future, offsets), self.behind = self.behind, None
-        future.result()
+        try:
+            future.result()
+        except BaseException as exc:  # what it held is written by no one now: read again from the last commit
+            self.failure = exc
+            raise
         if offsets:
             self.consumer.commit(offsets)
         self.runner.projection.settle()
@@ -225,11 +233,17 @@ class _Session:
     def write_and_commit(self, final: bool = False) -> None:
         """Makes everything folded durable before returning (stopping, partitions revoked)."""
         runner = self.runner
+        if self.failure is not None:
+            raise self.failure
         self.finish_behind()
         if final and not self.pending and not runner.projection.due(float("inf")):
             return
         self._check_lease()
-        runner.projection.write()
+        try:
+            runner.projection.write()
+        except BaseException as exc:  # what it took from the folded state is lost to this session (as above)
+            self.failure = exc
+            raise
         if self.pending:
             self.consumer.commit(dict(self.pending))
             self.pending.clear()

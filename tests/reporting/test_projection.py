@@ -13,13 +13,13 @@ from services.reporting.consumers import build_runner, wanted
 from services.reporting.indicators import service
 from services.reporting.projection.projector import Projector
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
-from shared.bus.projection import ProjectionRunner, subscriptions
+from shared.bus.projection import ProjectionRunner, _Session, subscriptions
 from tests.conftest import database, running
 from tests.reporting.conftest import at, last_quarter
 from tests.reporting.test_indicators import catalogue, indicator, on_time_histories
 from tests.support.bus import publish
 from tests.support.factories import agency_code
-from tests.support.histories import petition_events
+from tests.support.histories import load, petition_events
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.stack
@@ -99,7 +99,7 @@ class _FailingOnce(Projector):
 
     def _apply(self, items):
         if not self.failed:
-            type(self).failed += 1
+            self.failed += 1
             super()._apply(items[:1])
             raise ConnectionError("the store went away in the middle of a write")
         super()._apply(items)
@@ -123,7 +123,31 @@ def test_a_write_behind_that_fails_is_folded_and_written_again(fresh_settings, m
 
     with running(runner):
         folded = eventually(figures, timeout=90, what="the figures after the failed write")
-    assert _FailingOnce.failed == 1
+    assert projector.failed == 1
     assert (folded["numerator"], folded["denominator"]) == (6, 10)
     assert folded["breakdown"] == {"finished_on_time": 5, "finished_late": 3, "in_progress": 2,
                                    "in_progress_late": 1}
+
+
+def test_a_failed_write_found_by_the_rebalance_listener_still_ends_the_session(fresh_settings, mongo_client):
+    """The client only logs what its rebalance listener raises. A write behind found failed there must still end
+    the session (its documents were taken from the folded state: writing on would lose them)."""
+    db = database(mongo_client, fresh_settings, "reporting")
+    ensure_indexes(db)
+    projector = _FailingOnce(db, fresh_settings)
+    projector.start()
+    q = last_quarter()
+    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    _, events = _histories(q)
+    projector.fold([(event, load(event)) for event in events])
+    runner = ProjectionRunner(group="reporting", subscriptions=subscriptions(wanted()), db=db,
+                              settings=fresh_settings, projection=projector)
+    session = _Session(runner, replay=False)
+    try:
+        session.behind = (session.writer.submit(projector.apply, projector.prepare()), {})
+        with pytest.raises(ConnectionError):
+            session.write_and_commit(final=True)  # as the listener does when partitions are revoked
+        with pytest.raises(ConnectionError):
+            session.poll()  # the next poll ends the session: the runner starts over from the last commit
+    finally:
+        session.close()
