@@ -221,11 +221,7 @@ class _Session:
         if self.behind is None:
             return
         (future, offsets), self.behind = self.behind, None
-        try:
-            future.result()
-        except BaseException as exc:  # what it held is written by no one now: read again from the last commit
-            self.failure = exc
-            raise
+        self._held(future.result)
         if offsets:
             self.consumer.commit(offsets)
         self.runner.projection.settle()
@@ -239,15 +235,20 @@ class _Session:
         if final and not self.pending and not runner.projection.due(float("inf")):
             return
         self._check_lease()
-        try:
-            runner.projection.write()
-        except BaseException as exc:  # what it took from the folded state is lost to this session (as above)
-            self.failure = exc
-            raise
+        self._held(runner.projection.write)
         if self.pending:
             self.consumer.commit(dict(self.pending))
             self.pending.clear()
         self.last_write = time.monotonic()
+
+    def _held(self, write) -> None:
+        """Runs (or waits for) a write; its failure stays with the session: what the write took from the folded
+        state is written by no one now, so the session must end and read again from the last commit."""
+        try:
+            write()
+        except BaseException as exc:
+            self.failure = exc
+            raise
 
     def _check_lease(self) -> None:
         if not self.runner._hold():

@@ -42,6 +42,14 @@ def last_quarter() -> Period:
     return quarter_of(quarter_of(vn_date(utc_now())).first - timedelta(days=1))
 
 
+def last_quarter_with_due() -> Period:
+    """:func:`last_quarter`, with ``last_day_due``: a due moment ten days after its end (dossiers open at its end
+    and still in time)."""
+    q = last_quarter()
+    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    return q
+
+
 def at(period: Period, days: int, hour: int = 9) -> datetime:
     """``days`` after the period's first day, at ``hour`` in Hà Nội."""
     return datetime.combine(period.first + timedelta(days=days), time(hour), VN_TZ)

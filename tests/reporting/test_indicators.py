@@ -15,7 +15,7 @@ from services.reporting.indicators import service
 from services.reporting.indicators.periods import quarter_of
 from services.reporting.storage import CELLS, PETITIONS, ensure_indexes
 from tests.conftest import database
-from tests.reporting.conftest import at, fold, last_quarter
+from tests.reporting.conftest import at, fold, last_quarter_with_due
 from tests.support.histories import History, agency_published, petition_events, procedure_published
 
 
@@ -54,9 +54,7 @@ def on_time_histories(agency: str, q):
 
 @pytest.fixture
 def quarter():
-    q = last_quarter()
-    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))  # due after the quarter's end
-    return q
+    return last_quarter_with_due()
 
 
 def test_on_time_rate_2_1_counts_the_edge_cases_of_the_766_rules(reporting, agency, quarter):

@@ -15,7 +15,7 @@ from services.reporting.projection.projector import Projector
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
 from shared.bus.projection import ProjectionRunner, _Session, subscriptions
 from tests.conftest import database, running
-from tests.reporting.conftest import at, last_quarter
+from tests.reporting.conftest import at, last_quarter_with_due
 from tests.reporting.test_indicators import catalogue, indicator, on_time_histories
 from tests.support.bus import publish
 from tests.support.factories import agency_code
@@ -38,14 +38,19 @@ def _histories(q):
     return agency, events
 
 
-def test_the_projector_folds_the_topics_and_a_rebuild_replays_them_identically(fresh_settings, mongo_client):
+def _published(fresh_settings, mongo_client):
+    """A read model of its own, writing every 0.3 s, and a quarter's histories published on its topics."""
     settings = dataclasses.replace(fresh_settings, reporting_flush_seconds=0.3)
     db = database(mongo_client, settings, "reporting")
     ensure_indexes(db)
-    q = last_quarter()
-    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    q = last_quarter_with_due()
     agency, events = _histories(q)
     publish(settings, *events)
+    return settings, db, q, agency
+
+
+def test_the_projector_folds_the_topics_and_a_rebuild_replays_them_identically(fresh_settings, mongo_client):
+    settings, db, q, agency = _published(fresh_settings, mongo_client)
 
     def figures():
         return indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
@@ -67,8 +72,7 @@ def test_the_projector_folds_the_topics_and_a_rebuild_replays_them_identically(f
 def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart(deployment, mongo_client):
     settings = deployment.settings()
     db = database(mongo_client, settings, "reporting")
-    q = last_quarter()
-    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    q = last_quarter_with_due()
     doomed = deployment.start_process("reporting", "consumer", name="reporting-consumer-doomed",
                                       failpoints="reporting.write.committed=kill")
     eventually(lambda: db[META].find_one({"_id": "state"}), timeout=60, what="the projector started")
@@ -106,13 +110,7 @@ class _FailingOnce(Projector):
 
 
 def test_a_write_behind_that_fails_is_folded_and_written_again(fresh_settings, mongo_client):
-    settings = dataclasses.replace(fresh_settings, reporting_flush_seconds=0.3)
-    db = database(mongo_client, settings, "reporting")
-    ensure_indexes(db)
-    q = last_quarter()
-    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
-    agency, events = _histories(q)
-    publish(settings, *events)
+    settings, db, q, agency = _published(fresh_settings, mongo_client)
     projector = _FailingOnce(db, settings)
     runner = ProjectionRunner(group="reporting", subscriptions=subscriptions(wanted()), db=db, settings=settings,
                               projection=projector)
@@ -136,8 +134,7 @@ def test_a_failed_write_found_by_the_rebalance_listener_still_ends_the_session(f
     ensure_indexes(db)
     projector = _FailingOnce(db, fresh_settings)
     projector.start()
-    q = last_quarter()
-    object.__setattr__(q, "last_day_due", at(q, (q.last - q.first).days + 10))
+    q = last_quarter_with_due()
     _, events = _histories(q)
     projector.fold([(event, load(event)) for event in events])
     runner = ProjectionRunner(group="reporting", subscriptions=subscriptions(wanted()), db=db,

@@ -108,6 +108,15 @@ def _plan(first: date, last: date) -> tuple[tuple[tuple[str, frozenset[str]], ..
     return tuple((year, frozenset(months)) for year, months in whole.items()), tuple(partial)
 
 
+def months_between(first: date, last: date) -> list[str]:
+    """The keys (``YYYY-MM``) of the months from ``first``'s to ``last``'s."""
+    out, cursor = [], date(first.year, first.month, 1)
+    while cursor <= last:
+        out.append(f"{cursor:%Y-%m}")
+        cursor = _month_end(cursor) + timedelta(days=1)
+    return out
+
+
 def needed_months(period: Period) -> list[str]:
     """The month documents a period needs: its partial months, and the last one's for running sums."""
     months, cursor = set(), period.first
@@ -198,13 +207,10 @@ def years_with_figures(db: Database) -> list[int]:
 
 def load_months(db: Database, scope: str, period: Period,
                 metrics: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
-    """Every month document of the period (a chart by day)."""
+    """Every month document of the period (a chart by day), read at once by id."""
+    months = months_between(period.first, period.last)
+    ids = [cell_id(DAYS, scope, month, part) for part in parts(metrics, scope) for month in months]
     out: dict[str, dict[str, Any]] = {}
-    cursor = date(period.first.year, period.first.month, 1)
-    while cursor <= period.last:
-        for part in parts(metrics, scope):
-            doc = db[CELLS].find_one({"_id": cell_id(DAYS, scope, f"{cursor:%Y-%m}", part)}, fields(metrics))
-            if doc is not None:
-                _merged(out, doc)
-        cursor = _month_end(cursor) + timedelta(days=1)
+    for doc in db[CELLS].find({"_id": {"$in": ids}}, fields(metrics)):
+        _merged(out, doc)
     return out

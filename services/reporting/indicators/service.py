@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
@@ -250,14 +250,6 @@ def iso(value: Any) -> Any:
     return value
 
 
-def _months(first: date, last: date) -> list[str]:
-    out, cursor = [], date(first.year, first.month, 1)
-    while cursor <= last:
-        out.append(f"{cursor:%Y-%m}")
-        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
-    return out
-
-
 def _matches(indicator: str, part: str, v: dict[str, Any], a: int, b: int) -> bool:  # noqa: C901
     received = day_of(v.get("received_at"))
     ended = v.get("end_day")
@@ -284,7 +276,7 @@ def _matches(indicator: str, part: str, v: dict[str, Any], a: int, b: int) -> bo
 
 def _slices(scope: str, indicator: str, part: str, period: Period) -> list[lists.Slice]:
     """Every slice of records that may be on the list (projection/lists.py), in the list's order."""
-    months = _months(period.first, period.last)
+    months = reading.months_between(period.first, period.last)
     if indicator not in ("2.1", "4.1", "5.4"):
         return [s for month in months for s in lists.recv_slices(scope, month)]
     if indicator == "2.1" and part in ("open", "open_late"):
@@ -292,7 +284,7 @@ def _slices(scope: str, indicator: str, part: str, period: Period) -> list[lists
         # late by then)
         statuses = (lists.LATE,) if part == "open_late" else (lists.OK, lists.LATE)
         today = vn_date(utc_now())
-        later = _months(period.last, today) if period.last < today else []
+        later = reading.months_between(period.last, today) if period.last < today else []
         return [s for month in later for s in lists.end_slices(scope, month, statuses)] + lists.open_slices(scope)
     statuses = {"on_time": (lists.OK,), "late": (lists.LATE,)}.get(part, (lists.OK, lists.LATE))
     return [s for month in months for s in lists.end_slices(scope, month, statuses)]

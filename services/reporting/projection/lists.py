@@ -56,12 +56,13 @@ def keys(record_id: str, view: dict[str, Any] | None, end_month: str | None, rec
     for kind, scope_field in SCOPE_FIELDS.items():
         code = (view or {}).get(scope_field) if scope_field else "all"
         for by, part in (("end", end), ("recv", recv_month)):
-            out[field(kind, by)] = _key(kind, code, part, record_id) if code and part else None
+            out[field(kind, by)] = _key(kind, code, part, bucket(record_id)) if code and part else None
     return out
 
 
-def _key(kind: str, code: str, part: str, record_id: str) -> str:
-    return f"{code}|{part}|{bucket(record_id)}" if kind in BUCKETED else f"{code}|{part}"
+def _key(kind: str, code: str, part: str, in_bucket: str) -> str:
+    """The one format of a key, written by the projector (:func:`keys`) and read by the lists (:func:`_cut`)."""
+    return f"{code}|{part}|{in_bucket}" if kind in BUCKETED else f"{code}|{part}"
 
 
 def end_slices(scope: str, month: str, statuses: tuple[str, ...]) -> list[Slice]:
@@ -79,8 +80,5 @@ def recv_slices(scope: str, month: str) -> list[Slice]:
 
 def _cut(scope: str, by: str, parts: list[str]) -> list[Slice]:
     kind, _, code = scope.partition(":")
-    code = code or "all"
-    name = field(kind, by)
-    if kind in BUCKETED:
-        return [(name, f"{code}|{part}|{b}") for part in parts for b in BUCKETS]
-    return [(name, f"{code}|{part}") for part in parts]
+    buckets = BUCKETS if kind in BUCKETED else ("",)
+    return [(field(kind, by), _key(kind, code or "all", part, b)) for part in parts for b in buckets]
