@@ -13,6 +13,9 @@ differences:
 - **writes behind**: a write is *prepared* (what changed, encoded as it is) and *applied* in a thread of its own
   while the next polls are folded, one write at a time; its offsets are committed when it is done. Folding and
   writing then share the time instead of taking turns (the reporting read model: folding about a quarter of it).
+  A write that falls due while the one before is still being applied waits for it, folding on — unless the
+  projection is ``full()`` — so a slow store gets fewer, larger writes (a record changed by several events in the
+  meantime is written once: group commit);
   A write that fails is found at the next poll or write: the runner then drops everything folded since the last
   durable write and reads again from its offsets. The failure stays with the session, so one found inside the
   rebalance listener (whose exceptions the client only logs) still ends it at the next poll;
@@ -62,6 +65,10 @@ class Projection(Protocol):
 
     def due(self, since_write: float) -> bool:
         """Whether to write now, ``since_write`` seconds after the last write."""
+
+    def full(self) -> bool:
+        """Whether to wait for the write being applied rather than fold on (a write due while another is being
+        applied waits for it otherwise, and then takes everything folded meanwhile)."""
 
     def write(self) -> int:
         """Makes everything folded so far durable, now."""
@@ -200,7 +207,8 @@ class _Session:
                 metrics.consumed(runner.group, topic, event.type, "processed", share)
         if self.behind is not None and self.behind[0].done():
             self.finish_behind()
-        if self.pending and runner.projection.due(time.monotonic() - self.last_write):
+        if self.pending and runner.projection.due(time.monotonic() - self.last_write) and (
+                self.behind is None or runner.projection.full()):
             self.write_behind()
 
     def write_behind(self) -> None:

@@ -1,16 +1,18 @@
 """The projector on the real broker: it folds the topics under its own consumer group, a rebuild replays them from
 the start into identical figures, and a projector killed between the commit point of a write and applying it
-finishes the write when it starts again, and a write behind that fails is folded and written again (nothing lost,
-nothing applied twice)."""
+finishes the write when it starts again, a write behind that fails is folded and written again (nothing lost,
+nothing applied twice), and a write due while another is being applied waits for it, folding on."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 
 from services.reporting.consumers import build_runner, wanted
 from services.reporting.indicators import service
+from services.reporting.projection import cells
 from services.reporting.projection.projector import Projector
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
 from shared.bus.projection import ProjectionRunner, _Session, subscriptions
@@ -101,12 +103,12 @@ class _FailingOnce(Projector):
 
     failed = 0
 
-    def _apply(self, items):
+    def _apply(self, items, new=frozenset()):
         if not self.failed:
             self.failed += 1
-            super()._apply(items[:1])
+            super()._apply(items[:1], new)
             raise ConnectionError("the store went away in the middle of a write")
-        super()._apply(items)
+        super()._apply(items, new)
 
 
 def test_a_write_behind_that_fails_is_folded_and_written_again(fresh_settings, mongo_client):
@@ -148,3 +150,70 @@ def test_a_failed_write_found_by_the_rebalance_listener_still_ends_the_session(f
             session.poll()  # the next poll ends the session: the runner starts over from the last commit
     finally:
         session.close()
+
+
+class _Gated(Projector):
+    """The service's projector writing to a store that holds each write until the test opens the gate."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = threading.Event()
+        self.events = 0   # folded in all
+        self.writes = []  # events each write covered
+
+    def fold(self, batch):
+        super().fold(batch)
+        self.events += len(batch)
+
+    def apply(self, prepared):
+        self.gate.wait(60)
+        super().apply(prepared)
+        self.writes.append(prepared.folded)
+
+
+def test_a_write_due_while_another_is_applied_waits_for_it_and_then_takes_all_folded_meanwhile(fresh_settings,
+                                                                                               mongo_client):
+    """Group commit: folding goes on while a slow store applies a write; the next write covers everything folded
+    meanwhile, instead of the folding waiting at every flush."""
+    settings = dataclasses.replace(fresh_settings, reporting_flush_seconds=0.0)  # a write is due at every poll
+    db = database(mongo_client, settings, "reporting")
+    ensure_indexes(db)
+    q = last_quarter_with_due()
+    agency, events = _histories(q)
+    projector = _Gated(db, settings)
+    runner = ProjectionRunner(group="reporting", subscriptions=subscriptions(wanted()), db=db, settings=settings,
+                              projection=projector)
+    projector.start()
+    session = _Session(runner, replay=False)
+    try:
+        half = len(events) // 2
+        publish(settings, *events[:half])
+        eventually(lambda: session.poll() or session.behind, timeout=60, what="a first write behind")
+        first = session.behind[0]
+        publish(settings, *events[half:])
+        eventually(lambda: session.poll() or projector.events == len(events), timeout=60, what="everything folded")
+        assert session.behind[0] is first and not first.done()  # still held: no write waited for it
+        assert projector.writes == [] and projector.folded > 0   # the folding went on meanwhile
+
+        projector.gate.set()
+        session.finish_behind()
+        session.write_and_commit(final=True)
+        assert len(projector.writes) == 2 and sum(projector.writes) == len(events)
+    finally:
+        projector.gate.set()
+        session.close()
+    found = indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
+    assert (found["numerator"], found["denominator"]) == (6, 10)
+
+
+def test_a_new_document_found_in_the_store_is_replaced(fresh_settings, mongo_client):
+    """Documents folded as new are inserted several at a time; one already stored (a write applied again) is
+    replaced instead of failing the write."""
+    db = database(mongo_client, fresh_settings, "reporting")
+    projector = Projector(db, fresh_settings)
+    there, new = (cells.new_cell(cells.MONTHS, f"agency:{agency_code()}", "2025") for _ in range(2))
+    db[CELLS].insert_one({**there, "v": {"old": {"1": 1}}})
+    items = [(CELLS, {**there, "v": {"new": {"1": 2}}}), (CELLS, {**new, "v": {"new": {"1": 3}}})]
+    projector._apply(items, frozenset({(CELLS, there["_id"]), (CELLS, new["_id"])}))
+    assert {d["_id"]: d["v"] for d in db[CELLS].find({"_id": {"$in": [there["_id"], new["_id"]]}})} == {
+        there["_id"]: {"new": {"1": 2}}, new["_id"]: {"new": {"1": 3}}}

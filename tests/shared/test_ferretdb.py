@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from bson import Binary, CodecOptions, Int64, ObjectId, Regex, Timestamp
-from pymongo import MongoClient
+from pymongo import MongoClient, ReplaceOne, UpdateOne
 
 from tools.devstack.servers import FerretDBServer, free_port
 
@@ -68,6 +68,43 @@ def test_deletes_by_id_delete_by_key_and_count_as_mongodb_would(collection):
     left = {d["_id"] for d in collection.find()}
     assert len(left & {"d4", "d5"}) == 1
     assert left - {"d4", "d5"} == {"d0", *(f"d{n}" for n in range(7, 20))}
+
+
+def test_a_bulk_of_replaces_by_distinct_ids_is_written_and_counted_as_one_at_a_time(collection):
+    """update-by-id-batch.patch: replaces and upserts by distinct ``_id`` are written together at the end of the
+    command — the same documents, counts and upserted ids as one at a time (where FerretDB v1 differs from
+    MongoDB, as one at a time: a replace by an identical document counts as modified)."""
+    collection.insert_many([{"_id": f"d{n}", "n": n} for n in range(10)])
+    statements = [ReplaceOne({"_id": f"d{n}"}, {"n": n * 10, "deep": {"list": [n, "x"]}}, upsert=True)
+                  for n in range(0, 10, 2)]
+    statements += [ReplaceOne({"_id": "d1"}, {"n": 1}, upsert=True),            # the same document
+                   ReplaceOne({"_id": "missing"}, {"n": -1}),                     # no upsert: nothing
+                   ReplaceOne({"_id": "new1"}, {"n": 100}, upsert=True),
+                   ReplaceOne({"_id": "new2"}, {"_id": "new2", "n": 200}, upsert=True)]
+    result = collection.bulk_write(statements, ordered=False)
+    assert (result.matched_count, result.modified_count, result.upserted_count) == (6, 6, 2)
+    assert sorted(result.upserted_ids.values()) == ["new1", "new2"]  # v1 numbers them by upsert, not by statement
+    stored = {d["_id"]: d for d in collection.find()}
+    assert stored["d4"] == {"_id": "d4", "n": 40, "deep": {"list": [4, "x"]}}
+    assert (stored["d1"]["n"], stored["d3"]["n"], stored["new1"]["n"], stored["new2"]["n"]) == (1, 3, 100, 200)
+    assert "missing" not in stored and len(stored) == 12
+
+
+def test_a_bulk_that_fails_half_way_keeps_what_came_before_and_a_repeated_id_sees_the_first_write(collection):
+    """A statement that fails ends the command (FerretDB v1, ordered or not): the writes before it are made, as one
+    at a time, and none after. Two statements on one ``_id`` are not batched: the second reads what the first
+    wrote."""
+    collection.insert_many([{"_id": f"d{n}", "n": n} for n in range(3)])
+    reply = collection.database.command("update", collection.name, updates=[
+        {"q": {"_id": "d0"}, "u": {"n": 10}},
+        {"q": {"_id": "d1"}, "u": {"_id": "other", "n": 11}},  # _id is immutable: refused
+        {"q": {"_id": "d2"}, "u": {"n": 12}}])
+    assert [e["code"] for e in reply["writeErrors"]] == [66]  # ImmutableField
+    assert {d["_id"]: d["n"] for d in collection.find()} == {"d0": 10, "d1": 1, "d2": 2}
+    collection.bulk_write([ReplaceOne({"_id": "d5"}, {"n": 5}, upsert=True),
+                           UpdateOne({"_id": "d5"}, {"$inc": {"n": 1}}),
+                           UpdateOne({"_id": "d2"}, {"$inc": {"n": 1}})])
+    assert {d["_id"]: d["n"] for d in collection.find({"_id": {"$in": ["d2", "d5"]}})} == {"d2": 3, "d5": 6}
 
 
 def _random_value(rng: random.Random, depth: int, in_array: bool = False):

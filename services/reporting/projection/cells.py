@@ -17,6 +17,7 @@ rewrites (one per agency and procedure a dossier touches, against one per provin
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 DAYS, MONTHS = "d", "m"
@@ -36,11 +37,13 @@ def scope_kind(scope: str) -> str:
     return scope.partition(":")[0]
 
 
+@lru_cache(maxsize=4096)  # folding asks for the same few hundred days hundreds of thousands of times
 def month_key(day_number: int) -> tuple[str, str]:
     d = date.fromordinal(day_number)
     return f"{d:%Y-%m}", str(d.day)
 
 
+@lru_cache(maxsize=4096)
 def year_key(day_number: int) -> tuple[str, str]:
     d = date.fromordinal(day_number)
     return f"{d:%Y}", str(d.month)

@@ -8,7 +8,7 @@ from shared.storage.documents import Declared
 
 
 class DossierRecord(d.Document):
-    facts = d.Map(allow_none=False)
+    facts = d.Bytes(allow_none=False)  # zlib-compressed BSON of the facts (projector.stored_facts)
     view = d.Map()
     comp = d.Text()
     prov = d.Text()
@@ -27,7 +27,7 @@ class DossierRecord(d.Document):
 
 
 class PetitionRecord(d.Document):
-    facts = d.Map(allow_none=False)
+    facts = d.Bytes(allow_none=False)
     view = d.Map()
     agency = d.Text()
     needs = d.Text()

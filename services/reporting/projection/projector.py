@@ -38,6 +38,7 @@ import bson
 from bson.raw_bson import RawBSONDocument
 from pymongo import ReplaceOne
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from services.reporting.catalogue.service import Catalogue, apply_agency, apply_announcement, apply_procedure
 from services.reporting.projection import cells as c
@@ -64,13 +65,16 @@ log = logging.getLogger(__name__)
 
 # Bump when the rules of dossier.py, petition.py, contributions.py or cells.py change: the projector then drops the
 # derived collections and replays the topics from the start, since figures folded by other rules cannot be mended.
-PROJECTION_VERSION = 2  # 2: the records' list keys (lists.py), the per-procedure cells (cells.py)
+PROJECTION_VERSION = 3  # 2: the records' list keys (lists.py), the per-procedure cells (cells.py); 3: facts packed
 STATE = "state"
 CATALOGUE_EVENTS = ("catalogue.agency-published", "catalogue.procedure-published", "calendar.announcement-published")
-BULK = 40              # statements per bulk write: FerretDB v1 holds a cursor per statement until the command ends
+INSERT_BATCH = 500
+DUPLICATE_KEY = 11000
+BULK = 200             # statements per bulk write (FerretDB writes them in one transaction: update-by-id-batch.patch)
 JOURNAL_PART_ITEMS = 500
 CACHE_RECORDS = 50_000  # clean records kept in memory between writes (the rest are read again when needed)
 CACHE_CELLS = 20_000
+CELL_READS = 500        # cell ids per read
 
 
 class Projector:
@@ -84,6 +88,7 @@ class Projector:
         self.dirty: set[str] = set()
         self.dirty_cells: set[str] = set()
         self.dirty_officers: set[str] = set()
+        self.unstored: set[str] = set()  # records and cells not in the store yet: inserted, not replaced
         self.seen: dict[str, bool] = {"sync": False, "payment": False}
         self.seq = 0
         self.folded = 0          # events folded since the last write
@@ -124,6 +129,7 @@ class Projector:
         self.dirty.clear()
         self.dirty_cells.clear()
         self.dirty_officers.clear()
+        self.unstored.clear()
         self.folded = 0
         self.catalogue.reload()
 
@@ -145,8 +151,7 @@ class Projector:
                 record = self._record(name)
                 if facts.merge_fact(record["facts"], fact_name, fact):
                     changed.add(name)
-        for name in sorted(changed):
-            self._derive(name)
+        self._count([self._derive(name) for name in sorted(changed)])
         self.folded += len(batch)
 
     def _catalogue_event(self, event: Event, payload: dict[str, Any]) -> set[str]:
@@ -209,11 +214,14 @@ class Projector:
         for name, stored in zip(missing, self._pool.map(self._read, missing), strict=True):
             if name in self.records:
                 continue
+            if stored is None:
+                self.unstored.add(name)
             self._remember(name, stored or {"_id": name.partition(":")[2], "facts": {}, "view": None})
 
     def _read(self, name: str) -> dict[str, Any] | None:
         kind, _, record_id = name.partition(":")
-        return self.db[DOSSIERS if kind == facts.DOSSIER else PETITIONS].find_one({"_id": record_id})
+        stored = self.db[DOSSIERS if kind == facts.DOSSIER else PETITIONS].find_one({"_id": record_id})
+        return None if stored is None else {**stored, "facts": stored_facts(stored, self.db.codec_options)}
 
     def _remember(self, name: str, record: dict[str, Any]) -> None:
         self.records[name] = record
@@ -231,7 +239,8 @@ class Projector:
             return contributions.dossier(view)
         return contributions.petition(view)
 
-    def _derive(self, name: str) -> None:
+    def _derive(self, name: str) -> dict[tuple[str, str, int], int]:
+        """Derives the record's view again; returns how its contributions to the cells changed."""
         record = self._record(name)
         if name.startswith(facts.DOSSIER + ":"):
             view = dossier_view.derive(record["facts"], self.catalogue)
@@ -244,11 +253,6 @@ class Projector:
         new = self._contributions(name, view)
         change = contributions.difference(new, self.contrib.get(name, contributions.Contributions()))
         self.contrib[name] = new
-        for (scope, metric, day_number), value in change.items():
-            part = c.part_of(scope, metric)
-            for cell, resolution, key, index in c.targets(scope, day_number, part):
-                c.add(self._cell(cell, resolution, scope, key, part), metric, index, value)
-                self.dirty_cells.add(cell)
         if view is not None and name.startswith(facts.DOSSIER + ":"):
             for seen in view["officers"]:
                 officer, officer_name, agency = seen["id"], seen["name"], seen["agency"]
@@ -258,22 +262,39 @@ class Projector:
                                               "agency": (known or {}).get("agency") or agency}
                     self.dirty_officers.add(officer)
         self.dirty.add(name)
+        return change
 
-    def _cell(self, cell: str, resolution: str, scope: str, key: str, part: str) -> dict[str, Any]:
-        found = self.cells.get(cell)
-        if found is None:
-            found = self.db[CELLS].find_one({"_id": cell}) or c.new_cell(resolution, scope, key, part)
-            self.cells[cell] = found
-        else:
-            self.cells.move_to_end(cell)
-        return found
+    def _count(self, changes: list[dict[tuple[str, str, int], int]]) -> None:
+        """Adds the records' changed contributions to their cells: the cells not in memory read first, together
+        (one by one they took a third of the folding)."""
+        added = []
+        for change in changes:
+            for (scope, metric, day_number), value in change.items():
+                part = c.part_of(scope, metric)
+                for cell, resolution, key, index in c.targets(scope, day_number, part):
+                    added.append((cell, resolution, scope, key, part, metric, index, value))
+        missing = list({cell for cell, *_ in added if cell not in self.cells})
+        for i in range(0, len(missing), CELL_READS):
+            for found in self.db[CELLS].find({"_id": {"$in": missing[i:i + CELL_READS]}}):
+                self.cells[found["_id"]] = found
+        for cell, resolution, scope, key, part, metric, index, value in added:
+            found = self.cells.get(cell)
+            if found is None:
+                found = self.cells[cell] = c.new_cell(resolution, scope, key, part)
+                self.unstored.add(cell)
+            else:
+                self.cells.move_to_end(cell)
+            c.add(found, metric, index, value)
+            self.dirty_cells.add(cell)
 
     # -- writing ----------------------------------------------------------------------------------------------------
 
     def due(self, since_write: float) -> bool:
         return bool(self.dirty or self.dirty_cells) and (
-            since_write >= self.settings.reporting_flush_seconds
-            or len(self.dirty) >= self.settings.reporting_flush_records)
+            since_write >= self.settings.reporting_flush_seconds or self.full())
+
+    def full(self) -> bool:
+        return len(self.dirty) >= self.settings.reporting_flush_records
 
     def write(self) -> int:
         """Writes what changed since the last write (journaled), now; returns how many documents."""
@@ -293,11 +314,15 @@ class Projector:
         items: list[tuple[str, RawBSONDocument]] = []
         for name in sorted(self.dirty):
             kind = name.partition(":")[0]
-            items.append((DOSSIERS if kind == facts.DOSSIER else PETITIONS, _encoded(self.records[name])))
+            items.append((DOSSIERS if kind == facts.DOSSIER else PETITIONS, stored_record(self.records[name])))
         items += [(CELLS, _encoded(self.cells[cell])) for cell in sorted(self.dirty_cells)]
         items += [(OFFICERS, _encoded(self.officers[officer])) for officer in sorted(self.dirty_officers)]
+        new = {(DOSSIERS if n.startswith(facts.DOSSIER + ":") else PETITIONS, n.partition(":")[2])
+               for n in self.unstored & self.dirty}
+        new |= {(CELLS, cell) for cell in self.unstored & self.dirty_cells}
         self.seq += 1
-        prepared = Prepared(self.seq, items, dict(self.seen), self.folded)
+        prepared = Prepared(self.seq, items, dict(self.seen), self.folded, frozenset(new))
+        self.unstored -= self.dirty | self.dirty_cells  # written by this write: replaced by the next
         self.dirty.clear()
         self.dirty_cells.clear()
         self.dirty_officers.clear()
@@ -319,7 +344,7 @@ class Projector:
             self.db[JOURNAL].delete_many(written)
             raise RuntimeError("the read model was dropped (rebuild): replaying the topics from the start")
         failpoint("reporting.write.committed")  # tests: die between the commit point and applying
-        self._apply(items)
+        self._apply(items, prepared.new)
         self.db[META].update_one({"_id": STATE}, {"$set": {"journal": "applied"}})
         self.db[JOURNAL].delete_many(written)
         log.info("read model write %d: %d documents for %d events in %.0f ms", seq, len(items), prepared.folded,
@@ -340,14 +365,28 @@ class Projector:
         return [(item["c"], item["d"]) for doc in docs
                 for item in (doc["items"] if "items" in doc else _unpacked(doc["packed"], options))]
 
-    def _apply(self, items: list[tuple[str, Mapping[str, Any]]]) -> None:
-        by_collection: dict[str, list[Mapping[str, Any]]] = {}
+    def _apply(self, items: list[tuple[str, Mapping[str, Any]]], new: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """Writes the documents: those ``new`` (not in the store when folded) inserted, a batch to a statement —
+        FerretDB inserts a batch in one go, where an upsert that finds nothing costs twice a replace (measured:
+        0.28 and 0.66 ms a record) — the others replaced. A batch holding one already there (a write applied
+        again) is replaced instead."""
+        by_collection: dict[str, tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {}
         for name, doc in items:
-            by_collection.setdefault(name, []).append(doc)
-        for name, docs in by_collection.items():
-            for i in range(0, len(docs), BULK):
-                self.db[name].bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs[i:i + BULK]],
-                                         ordered=False)
+            inserts, replaces = by_collection.setdefault(name, ([], []))
+            (inserts if (name, doc["_id"]) in new else replaces).append(doc)
+        for name, (inserts, replaces) in by_collection.items():
+            collection = self.db[name]
+            for i in range(0, len(inserts), INSERT_BATCH):
+                batch = inserts[i:i + INSERT_BATCH]
+                try:
+                    collection.insert_many(batch, ordered=False)
+                except BulkWriteError as exc:
+                    if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                        raise
+                    replaces += batch  # replacing is idempotent: the whole batch, whatever the error's index
+            for i in range(0, len(replaces), BULK):
+                collection.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True)
+                                       for d in replaces[i:i + BULK]], ordered=False)
 
     def _evict(self) -> None:
         for name in [n for n in itertools.islice(self.records, max(0, len(self.records) - CACHE_RECORDS))
@@ -383,11 +422,25 @@ class Prepared:
     items: list[tuple[str, RawBSONDocument]]
     seen: dict[str, bool]
     folded: int
+    new: frozenset[tuple[str, str]] = frozenset()  # (collection, _id) of the documents not in the store yet
 
 
 def _encoded(doc: dict[str, Any]) -> RawBSONDocument:
     """The document as it is now (folding goes on changing the dict while a write behind sends it)."""
     return RawBSONDocument(bson.encode(doc))
+
+
+def stored_record(record: dict[str, Any]) -> RawBSONDocument:
+    """A record as stored: its facts packed (zlib-compressed BSON). Nothing but the projector reads them, and
+    FerretDB then encodes one binary value instead of a few dozen nested documents into the row it writes and
+    parses for every index (measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells
+    26.4 → 19.8 s)."""
+    return _encoded({**record, "facts": zlib.compress(bson.encode(record["facts"]), 1)})
+
+
+def stored_facts(stored: Mapping[str, Any], options=bson.DEFAULT_CODEC_OPTIONS) -> dict[str, Any]:
+    """The facts of a stored record (packed by :func:`stored_record`)."""
+    return bson.decode(zlib.decompress(stored["facts"]), codec_options=options)
 
 
 def _packed(part: list[tuple[str, Any]]) -> bytes:
