@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,8 +25,6 @@ from services.reporting.projection.cells import (
 )
 from services.reporting.storage import CELLS
 from shared.clock import utc_now, vn_date
-
-_READERS = ThreadPoolExecutor(4, thread_name_prefix="reporting-cells")
 
 
 def _month_end(day: date) -> date:
@@ -175,17 +172,15 @@ def load_kind(db: Database, kind: str, period: Period, years: list[int]) -> dict
     per month document needed. ``years``: the years with figures (from the ``all`` scope)."""
     by_scope_years: dict[str, dict[str, Any]] = defaultdict(dict)
     by_scope_months: dict[str, dict[str, Any]] = defaultdict(dict)
-    queries = []
     for part in parts(None, kind):
-        queries += [(by_scope_years, bucket(MONTHS, kind, str(value), part))
-                    for value in years if value <= period.last.year]
+        for value in years:
+            if value <= period.last.year:
+                for doc in db[CELLS].find({"bucket": bucket(MONTHS, kind, str(value), part)}):
+                    _merged(by_scope_years[doc["scope"]], doc)
         if kind != "officer":
-            queries += [(by_scope_months, bucket(DAYS, kind, key, part)) for key in needed_months(period)]
-    # at once: FerretDB decodes each query's documents on a core of its own (the agencies' table: 800 documents)
-    for (into, _), docs in zip(queries, _READERS.map(lambda q: list(db[CELLS].find({"bucket": q[1]})), queries),
-                               strict=True):
-        for doc in docs:
-            _merged(into[doc["scope"]], doc)
+            for key in needed_months(period):
+                for doc in db[CELLS].find({"bucket": bucket(DAYS, kind, key, part)}):
+                    _merged(by_scope_months[doc["scope"]], doc)
     scopes = set(by_scope_years) | set(by_scope_months)
     return {scope: ScopeCells(scope, by_scope_years.get(scope, {}), by_scope_months.get(scope, {}))
             for scope in scopes}
