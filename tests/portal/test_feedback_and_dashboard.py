@@ -176,6 +176,7 @@ def test_ratings_petitions_and_the_managers_dashboard(site, browser):
     assert export.status_code == 200 and export.content[:2] == b"PK"
     b.find("a[href*='chi_tieu=2.1'][href*='phan=on_time']").click()
     assert "Hồ sơ được tính" in b.h1()
+    assert "agency:" not in b.find("p.lead").text  # the agency's name, not its scope code
     b.check("quan-ly-ho-so-duoc-tinh")
     b.visit(f"/quan-ly/can-bo?pham_vi=agency:{FINANCE}")
     assert "Phạm Minh Đức" in b.text or "Chưa có hồ sơ có kết quả" in b.text

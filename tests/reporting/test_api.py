@@ -40,6 +40,9 @@ def test_managers_see_every_scope_an_agency_head_only_their_own(site, agency):
     behind = client.get(on_time["links"]["late"], headers=manager)
     assert behind.status_code == 200 and len(behind.json["items"]) == 3
     assert all(item["on_time"] is False for item in behind.json["items"])
+    # the list says what it is of, as a person reads it (the page's subtitle)
+    assert behind.json["scope_name"] == answer.json["scope_name"] != f"agency:{agency}"
+    assert behind.json["period"]["label"] == answer.json["period"]["label"]
     head = auth(settings, agency, Role.AGENCY_HEAD)
     assert client.get("/indicators", query_string={"scope": f"agency:{agency}", "period": q.key},
                       headers=head).status_code == 200

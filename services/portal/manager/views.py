@@ -133,7 +133,7 @@ def dossiers():
     found = api.get("reporting", "/indicators/dossiers", params=params)
     next_url = (url_for("manager.dossiers", pham_vi=params["scope"], ky=params["period"], chi_tieu=params["indicator"],
                         phan=params["part"], sau=found["next_cursor"]) if found["next_cursor"] else None)
-    return render_template("manager/dossiers.html", items=found["items"], params=params,
+    return render_template("manager/dossiers.html", items=found["items"], params=params, found=found,
                            part_name=PARTS.get(params["part"], params["part"]), next_url=next_url)
 
 

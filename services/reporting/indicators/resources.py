@@ -7,7 +7,14 @@ from flask.views import MethodView
 
 from services.reporting.indicators import service
 from services.reporting.indicators.periods import parse
-from services.reporting.indicators.schemas import AgencyPeriodArgs, DrillArgs, FiguresView, ListView, ScopeArgs
+from services.reporting.indicators.schemas import (
+    AgencyPeriodArgs,
+    DrillArgs,
+    DrillView,
+    FiguresView,
+    ListView,
+    ScopeArgs,
+)
 from services.reporting.storage import db
 from shared.api.app import service_context
 from shared.api.pagination import after, encode_cursor
@@ -81,11 +88,13 @@ class Officers(MethodView):
 class Behind(MethodView):
     @requires(READERS)
     @blp.arguments(DrillArgs, location="query")
-    @blp.response(200, ListView)
+    @blp.response(200, DrillView)
     def get(self, args):
         """The dossiers (or petitions) a figure counts, so anyone can check it: ``indicator`` and ``part`` as in the
         figure's links."""
-        scope = allowed(service.parse_scope(args["scope"]))
-        items, last = service.dossiers_behind(db(), scope, parse(args["period"]), args["indicator"], args["part"],
+        scope, period = allowed(service.parse_scope(args["scope"])), parse(args["period"])
+        items, last = service.dossiers_behind(db(), scope, period, args["indicator"], args["part"],
                                               limit=args["limit"], after_values=after(args, 2))
-        return {"items": items, "next_cursor": encode_cursor(last)}
+        cat = service.catalogue(db(), service_context().settings)
+        return {"items": items, "next_cursor": encode_cursor(last), "scope": scope,
+                "scope_name": service.scope_name(scope, cat), "period": service.period_view(period)}

@@ -60,3 +60,9 @@ class FiguresView(Schema):
 class ListView(Schema):
     items = fields.List(fields.Dict())
     next_cursor = fields.String(allow_none=True)
+
+
+class DrillView(ListView):
+    scope = fields.String()
+    scope_name = fields.String(metadata={"description": "the scope as a person reads it (the agency's name, …)"})
+    period = fields.Dict(metadata={"description": "key, label (Vietnamese), first and last day"})
