@@ -90,6 +90,25 @@ def test_a_bulk_of_replaces_by_distinct_ids_is_written_and_counted_as_one_at_a_t
     assert "missing" not in stored and len(stored) == 12
 
 
+def test_a_bulk_by_id_with_more_conditions_changes_only_the_documents_they_match(collection):
+    """The outbox relay's form: ``{_id: X, pending: true, ...}`` — batched too, each statement still checked."""
+    collection.insert_many([{"_id": f"d{n}", "pending": n % 2 == 0, "owner": None} for n in range(6)])
+    result = collection.bulk_write([UpdateOne({"_id": f"d{n}", "pending": True, "$or": [{"owner": None}]},
+                                              {"$set": {"owner": "relay-1"}}) for n in range(6)], ordered=False)
+    assert (result.matched_count, result.modified_count) == (3, 3)
+    assert {d["_id"] for d in collection.find({"owner": "relay-1"})} == {"d0", "d2", "d4"}
+
+
+def test_a_batch_refused_by_a_unique_index_is_written_one_at_a_time_up_to_the_statement_refused(collection):
+    collection.create_index("code", unique=True)
+    collection.insert_many([{"_id": f"d{n}", "code": f"c{n}"} for n in range(4)])
+    with pytest.raises(Exception):  # noqa: B017 - FerretDB v1 reports a unique violation of an update as it can
+        collection.bulk_write([ReplaceOne({"_id": "d0"}, {"code": "new0"}),
+                               ReplaceOne({"_id": "d1"}, {"code": "c2"}),  # d2's: refused
+                               ReplaceOne({"_id": "d3"}, {"code": "new3"})])
+    assert {d["_id"]: d["code"] for d in collection.find()} == {"d0": "new0", "d1": "c1", "d2": "c2", "d3": "c3"}
+
+
 def test_a_bulk_that_fails_half_way_keeps_what_came_before_and_a_repeated_id_sees_the_first_write(collection):
     """A statement that fails ends the command (FerretDB v1, ordered or not): the writes before it are made, as one
     at a time, and none after. Two statements on one ``_id`` are not batched: the second reads what the first
