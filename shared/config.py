@@ -191,7 +191,8 @@ class Settings:
         "REPORTING_FLUSH_SECONDS", 2.0, "how often the reporting read model writes what it folded (its figures' delay)"
     )
     reporting_flush_records: int = setting(
-        "REPORTING_FLUSH_RECORDS", 5000, "the reporting read model writes sooner once this many records changed"
+        "REPORTING_FLUSH_RECORDS", 5000,
+        "the reporting read model writes sooner once this many records changed, and folds no further ahead of a write"
     )
     index_766_points: str = setting(
         "INDEX_766_POINTS",

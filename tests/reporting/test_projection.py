@@ -213,7 +213,7 @@ def test_a_new_document_found_in_the_store_is_replaced(fresh_settings, mongo_cli
     projector = Projector(db, fresh_settings)
     there, new = (cells.new_cell(cells.MONTHS, f"agency:{agency_code()}", "2025") for _ in range(2))
     db[CELLS].insert_one({**there, "v": {"old": {"1": 1}}})
-    items = [(CELLS, {**there, "v": {"new": {"1": 2}}}), (CELLS, {**new, "v": {"new": {"1": 3}}})]
+    items = [(CELLS, {**new, "v": {"new": {"1": 3}}}), (CELLS, {**there, "v": {"new": {"1": 2}}})]  # not first
     projector._apply(items, frozenset({(CELLS, there["_id"]), (CELLS, new["_id"])}))
     assert {d["_id"]: d["v"] for d in db[CELLS].find({"_id": {"$in": [there["_id"], new["_id"]]}})} == {
         there["_id"]: {"new": {"1": 2}}, new["_id"]: {"new": {"1": 3}}}

@@ -19,6 +19,7 @@ from services.reporting.projection.cells import (
     SPLIT_SCOPES,
     bucket,
     cell_id,
+    months_between,
     part_of,
     scope_kind,
     stored,
@@ -106,15 +107,6 @@ def _plan(first: date, last: date) -> tuple[tuple[tuple[str, frozenset[str]], ..
             partial.append((f"{cursor:%Y-%m}", cursor.day, end.day))
         cursor = end + timedelta(days=1)
     return tuple((year, frozenset(months)) for year, months in whole.items()), tuple(partial)
-
-
-def months_between(first: date, last: date) -> list[str]:
-    """The keys (``YYYY-MM``) of the months from ``first``'s to ``last``'s."""
-    out, cursor = [], date(first.year, first.month, 1)
-    while cursor <= last:
-        out.append(f"{cursor:%Y-%m}")
-        cursor = _month_end(cursor) + timedelta(days=1)
-    return out
 
 
 def needed_months(period: Period) -> list[str]:

@@ -49,6 +49,16 @@ def year_key(day_number: int) -> tuple[str, str]:
     return f"{d:%Y}", str(d.month)
 
 
+def months_between(first: date, last: date) -> list[str]:
+    """The keys (``YYYY-MM``) of the months from ``first``'s to ``last``'s: a period's month documents, the months
+    a late catalogue change reaches."""
+    out, cursor = [], date(first.year, first.month, 1)
+    while cursor <= last:
+        out.append(f"{cursor:%Y-%m}")
+        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    return out
+
+
 def cell_id(resolution: str, scope: str, key: str, part: str = MAIN) -> str:
     return f"{resolution}|{scope}|{key}" + (f"|{part}" if part else "")
 

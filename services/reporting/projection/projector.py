@@ -38,7 +38,6 @@ import bson
 from bson.raw_bson import RawBSONDocument
 from pymongo import ReplaceOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from services.reporting.catalogue.service import Catalogue, apply_agency, apply_announcement, apply_procedure
 from services.reporting.projection import cells as c
@@ -57,9 +56,10 @@ from services.reporting.storage import (
     PETITIONS,
     PROCEDURES,
 )
-from shared.clock import utc_now
+from shared.clock import utc_now, vn_date
 from shared.events import Event
 from shared.failpoints import failpoint
+from shared.storage.mongo import insert_new
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,6 @@ PROJECTION_VERSION = 3  # 2: the records' list keys (lists.py), the per-procedur
 STATE = "state"
 CATALOGUE_EVENTS = ("catalogue.agency-published", "catalogue.procedure-published", "calendar.announcement-published")
 INSERT_BATCH = 500
-DUPLICATE_KEY = 11000
 BULK = 200             # statements per bulk write (FerretDB writes them in one transaction: update-by-id-batch.patch)
 JOURNAL_PART_ITEMS = 500
 CACHE_RECORDS = 50_000  # clean records kept in memory between writes (the rest are read again when needed)
@@ -191,11 +190,7 @@ class Projector:
     def _ended_since(self, first: Any) -> set[str]:
         """Dossiers that ended on or after the first day an announcement changes (their office time may differ)."""
         first_day = first if isinstance(first, date) else date.fromisoformat(str(first))
-        months, cursor = [], date(first_day.year, first_day.month, 1)
-        today = utc_now().date()
-        while cursor <= today:
-            months.append(f"{cursor:%Y-%m}")
-            cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+        months = c.months_between(first_day, vn_date(utc_now()))
         names = {n for n, r in self.records.items() if r.get("end_month") in months}
         for month in months:
             names |= {facts.key(facts.DOSSIER, d["_id"]) for d in self.db[DOSSIERS].find({"end_month": month},
@@ -335,7 +330,8 @@ class Projector:
         started = time.perf_counter()
         seq, items = prepared.seq, prepared.items
         parts = [items[i:i + JOURNAL_PART_ITEMS] for i in range(0, len(items), JOURNAL_PART_ITEMS)]
-        self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n, "packed": _packed(part)}
+        self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n,
+                                       "packed": _packed({"items": [{"c": name, "d": doc} for name, doc in part]})}
                                       for n, part in enumerate(parts)], ordered=False)
         committed = self.db[META].update_one({"_id": STATE}, {"$set": {  # the commit point
             "seq": seq, "journal": "written", "parts": len(parts), "seen": prepared.seen, "written_at": utc_now()}})
@@ -363,13 +359,13 @@ class Projector:
         options = self.db.codec_options  # moments come back as the client reads them (tz-aware UTC)
         # "items": a part an earlier version journaled unpacked, left by a crash across the upgrade
         return [(item["c"], item["d"]) for doc in docs
-                for item in (doc["items"] if "items" in doc else _unpacked(doc["packed"], options))]
+                for item in (doc["items"] if "items" in doc else _unpacked(doc["packed"], options)["items"])]
 
     def _apply(self, items: list[tuple[str, Mapping[str, Any]]], new: frozenset[tuple[str, str]] = frozenset()) -> None:
         """Writes the documents: those ``new`` (not in the store when folded) inserted, a batch to a statement —
         FerretDB inserts a batch in one go, where an upsert that finds nothing costs twice a replace (measured:
-        0.28 and 0.66 ms a record) — the others replaced. A batch holding one already there (a write applied
-        again) is replaced instead."""
+        0.28 and 0.66 ms a record) — the others replaced. A new one already there (a write applied again) is
+        replaced instead."""
         by_collection: dict[str, tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {}
         for name, doc in items:
             inserts, replaces = by_collection.setdefault(name, ([], []))
@@ -378,12 +374,7 @@ class Projector:
             collection = self.db[name]
             for i in range(0, len(inserts), INSERT_BATCH):
                 batch = inserts[i:i + INSERT_BATCH]
-                try:
-                    collection.insert_many(batch, ordered=False)
-                except BulkWriteError as exc:
-                    if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                        raise
-                    replaces += batch  # replacing is idempotent: the whole batch, whatever the error's index
+                replaces += [batch[refused] for refused in insert_new(collection, batch)]
             for i in range(0, len(replaces), BULK):
                 collection.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True)
                                        for d in replaces[i:i + BULK]], ordered=False)
@@ -422,7 +413,7 @@ class Prepared:
     items: list[tuple[str, RawBSONDocument]]
     seen: dict[str, bool]
     folded: int
-    new: frozenset[tuple[str, str]] = frozenset()  # (collection, _id) of the documents not in the store yet
+    new: frozenset[tuple[str, str]]  # (collection, _id) of the documents not in the store yet
 
 
 def _encoded(doc: dict[str, Any]) -> RawBSONDocument:
@@ -435,20 +426,21 @@ def stored_record(record: dict[str, Any]) -> RawBSONDocument:
     FerretDB then encodes one binary value instead of a few dozen nested documents into the row it writes and
     parses for every index (measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells
     26.4 → 19.8 s)."""
-    return _encoded({**record, "facts": zlib.compress(bson.encode(record["facts"]), 1)})
+    return _encoded({**record, "facts": _packed(record["facts"])})
 
 
 def stored_facts(stored: Mapping[str, Any], options=bson.DEFAULT_CODEC_OPTIONS) -> dict[str, Any]:
     """The facts of a stored record (packed by :func:`stored_record`)."""
-    return bson.decode(zlib.decompress(stored["facts"]), codec_options=options)
+    return _unpacked(stored["facts"], options)
 
 
-def _packed(part: list[tuple[str, Any]]) -> bytes:
-    return zlib.compress(bson.encode({"items": [{"c": name, "d": doc} for name, doc in part]}), 1)
+def _packed(doc: Mapping[str, Any]) -> bytes:
+    """A document as one binary value (zlib-compressed BSON): the records' facts, the journal's parts."""
+    return zlib.compress(bson.encode(doc), 1)
 
 
-def _unpacked(packed: bytes, options) -> list[dict[str, Any]]:
-    return bson.decode(zlib.decompress(packed), codec_options=options)["items"]
+def _unpacked(packed: bytes, options) -> dict[str, Any]:
+    return bson.decode(zlib.decompress(packed), codec_options=options)
 
 
 def _part_id(seq: int, part: int) -> str:
