@@ -83,7 +83,7 @@ def test_counter_filing_processing_payment_and_postal_status(site, browser, tmp_
     b.visit(f"/quan-tri/tai-khoan?co_quan={LAND_OFFICE}")
     assert specialist in b.text and head in b.text
     b.check("quan-tri-danh-sach-tai-khoan")
-    b.sign_in(f"buucuc.{tag}", PASSWORD)
+    b.sign_in(f"buucuc.{tag}", PASSWORD, refused=True)
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in b.text  # deactivated
 
     # A walk-in applicant's dossier at the counter: an authorised person, two scans, one paper presented.
@@ -239,6 +239,7 @@ def test_procedures_and_a_calendar_announcement_with_its_moved_dossiers_shown_fi
     b, tag = browser, uuid.uuid4().hex[:6]
     today = utc_now().astimezone(VN_TZ).date()
     b.sign_in("admin", DEMO_PASSWORD)
+    assert b.path == "/quan-tri", b.path  # the administrator's home, whose cards lead on
 
     # Procedures: the list, one procedure, a new draft version edited and published from a day.
     b.click("Thủ tục hành chính")

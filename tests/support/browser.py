@@ -94,13 +94,18 @@ class Browser:
         locale-dependent)."""
         self.driver.execute_script("arguments[0].value = arguments[1];", self.find(css), value)
 
-    def sign_in(self, username: str, password: str) -> None:
-        """Signs in as ``username`` in a fresh session (the previous person's cookie is dropped)."""
+    def sign_in(self, username: str, password: str, *, refused: bool = False) -> None:
+        """Signs in as ``username`` in a fresh session (the previous person's cookie is dropped); unless
+        ``refused`` is expected, a sign-in page still showing fails here with its error."""
         self.signed_out()
         self.visit("/dang-nhap")
         self.fill("username", username)
         self.fill("password", password)
         self.click("Đăng nhập")
+        if "/dang-nhap" in self.driver.current_url and not refused:  # say why, rather than fail on the wrong page
+            summary = self.all(".error-summary")
+            raise AssertionError(f"{username} was not signed in: "
+                                 f"{summary[0].text if summary else self.find('main').text[:300]}")
 
     def click(self, text: str) -> None:
         """Clicks the button (else the link in the main content, else any link) whose visible text starts with
@@ -109,9 +114,12 @@ class Browser:
             if element.text.strip().startswith(text) and element.is_displayed():
                 page = self.find("html")
                 element.click()
-                # the next page has loaded; while the old one is torn down Chromium may answer "unhandled inspector
-                # error" instead of "stale": ask again
-                WebDriverWait(self.driver, 30, ignored_exceptions=(WebDriverException,)).until(staleness_of(page))
+                # the old page is gone and the next one fully parsed (under load a half-parsed page shows the
+                # header's links before the main content's); while the old one is torn down Chromium may answer
+                # "unhandled inspector error" instead of "stale": ask again
+                wait = WebDriverWait(self.driver, 30, ignored_exceptions=(WebDriverException,))
+                wait.until(staleness_of(page))
+                wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
                 return
         raise AssertionError(f"no button or link {text!r} on {self.driver.current_url}")
 
