@@ -297,6 +297,9 @@ class Settings:
     gunicorn_workers: int = setting("GUNICORN_WORKERS", 2, "gunicorn worker processes per API")
     gunicorn_threads: int = setting("GUNICORN_THREADS", 4, "threads per gunicorn worker (gthread)")
     max_request_bytes: int = setting("MAX_REQUEST_BYTES", 1_048_576, "largest accepted request body")
+    proxy_hops: int = setting(
+        "PROXY_HOPS", 0, "proxies in front of an API or the portal that append the client's address to "
+        "X-Forwarded-For (the ingress; the portal, in front of the APIs); 0 trusts the header from no one")
     readiness_interval_seconds: float = setting(
         "READINESS_INTERVAL_SECONDS", 2.0, "how often each API process checks MongoDB and Kafka in the background")
     readiness_timeout_seconds: float = setting(

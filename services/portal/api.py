@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from flask import current_app, g, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 
 _local = threading.local()
 _cache: dict[tuple, tuple[float, Any]] = {}
@@ -74,6 +74,8 @@ def prepare(service: str, method: str, path: str, *, json: Any = None, params: d
     sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Bearer {token}"
+    if request.remote_addr:   # the person's address, for the API's throttle and audit (PROXY_HOPS there)
+        sent["X-Forwarded-For"] = request.remote_addr
     return Call(service, method, f"{base_url(service)}{path}", path, token, settings.portal_api_timeout_seconds,
                 {"json": json, "params": params, "files": files, "data": data, "headers": sent}, raw)
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.portal import SERVICE, access, api, formatting, sessions
 from services.portal.access import PUBLIC, page
+from shared.api.app import behind_proxies
 from shared.config import Settings, get_settings
 from shared.logging import start_context
 from shared.storage.mongo import connect, ping
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     here = Path(__file__).parent
     app = Flask(f"motcua.{SERVICE}", root_path=str(here), static_folder=str(here / "static"),
                 static_url_path="/static", template_folder=str(here / "templates"))
+    behind_proxies(app, settings)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.upload_max_dossier_bytes + 2 * 1_048_576,
         TEMPLATES_AUTO_RELOAD=False,

@@ -21,6 +21,7 @@ from flask import Flask, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import fields as ma_fields
 from pymongo.database import Database
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.api import audit, errors, health, observability, swagger_assets
 from shared.api.parsing import Blueprint
@@ -58,6 +59,7 @@ def create_service_app(
 ) -> Flask:
     settings = settings or get_settings()
     app = Flask(f"motcua.{service}", static_folder=None)
+    behind_proxies(app, settings)
     app.json = JSONProvider(app)
     _install_request_hooks(app)
     app.config.update(
@@ -95,6 +97,14 @@ def create_service_app(
 
     policy.check_complete(app)
     return app
+
+
+def behind_proxies(app: Flask, settings: Settings) -> None:
+    """The client's address (``request.remote_addr``) as the last ``PROXY_HOPS`` proxies saw it: behind the
+    ingress, or an API behind the portal, the connection's own address is the proxy's, and everything keyed by
+    address (the sign-in throttle, the audit trail) would treat every person as one."""
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)
 
 
 def _dict_keys(self, field, **kwargs) -> dict:

@@ -3,8 +3,11 @@ for a token that every service verifies."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
+from services.intake.accounts import throttle
+from services.intake.app import create_app
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import TokenVerifier, verification_keys
 from tests.support import factories
@@ -176,3 +179,36 @@ def test_an_administrator_keeps_their_own_right_and_account(client, intake_db, s
     assert lose.json["message"] == "Không thể tự bỏ vai trò quản trị hệ thống của chính mình."
     assert client.post(f"/accounts/officers/{me['id']}/deactivate", headers=own).status_code == 409
     assert intake_db.accounts.find_one({"_id": me["id"]})["roles"] == ["admin"]
+
+
+def test_wrong_passwords_lock_the_account_and_the_address_not_everyone_behind_the_portal(settings):
+    """Sign-in throttling (accounts/throttle.py) keyed by the person's address as the portal forwards it
+    (PROXY_HOPS=1, as deployed): an address that tried too many wrong passwords is locked, and so is an account
+    tried too often, while people at other addresses still sign in — behind the portal every request comes from
+    the portal's own address, and keyed by that, a few wrong passwords anywhere locked everyone out."""
+    client = create_app(dataclasses.replace(settings, proxy_hops=1)).test_client()
+    prefix = uuid.uuid4().hex[:6]
+    here, guesser = f"198.51.100.{uuid.uuid4().int % 200 + 1}", f"203.0.113.{uuid.uuid4().int % 200 + 1}"
+
+    def sign_in(username, password, address):
+        return client.post("/auth/token", json={"username": username, "password": password},
+                           headers={"X-Forwarded-For": address})
+
+    username = _username()
+    client.post("/accounts/applicants", json={"username": username, "password": "dung-mat-khau",
+                                              "full_name": "Lý Văn K"})
+    # the account: five wrong passwords are free, the sixth locks it for 30 s, right password or not
+    for _ in range(throttle.FREE_PER_ACCOUNT + 1):
+        assert sign_in(username, "sai-mat-khau", here).status_code == 401
+    locked = sign_in(username, "dung-mat-khau", "192.0.2.1")
+    assert locked.status_code == 429 and 0 < int(locked.headers["Retry-After"]) <= 30
+    assert locked.json["message"] == "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 1 phút."
+
+    # the address: twenty wrong guesses over other usernames are free, then it is locked for everyone on it
+    for n in range(throttle.FREE_PER_ADDRESS + 1):
+        assert sign_in(f"khong-co.{prefix}.{n}", "sai-mat-khau", guesser).status_code == 401
+    other = _username()
+    client.post("/accounts/applicants", json={"username": other, "password": "dung-mat-khau",
+                                              "full_name": "Mai Thị L"})
+    assert sign_in(other, "dung-mat-khau", guesser).status_code == 429
+    assert sign_in(other, "dung-mat-khau", f"192.0.2.{uuid.uuid4().int % 200 + 1}").status_code == 200

@@ -30,6 +30,26 @@ def test_every_page_declares_who_may_see_it_and_the_app_refuses_otherwise(settin
         access.check_complete(app)
 
 
+def test_the_apis_hear_the_persons_address_through_the_ingress_and_the_portal(settings):
+    """Behind the ingress (PROXY_HOPS=1) the portal sees the person's address, and passes it on to the APIs,
+    whose sign-in throttle and audit trail key on it (tests/intake/test_accounts.py: the throttle behind it)."""
+    from services.portal import access, api
+
+    app = create_app(dataclasses.replace(settings, proxy_hops=1))
+    seen = {}
+
+    @app.get("/dia-chi")
+    def address():
+        seen["call"] = api.prepare("intake", "POST", "/auth/token", json={}, anonymous=True)
+        return "ok"
+
+    access.declare(app, "address", access.PUBLIC)
+    answer = app.test_client().get("/dia-chi", headers={"X-Forwarded-For": "198.51.100.23"},
+                                   environ_base={"REMOTE_ADDR": "10.0.0.5"})  # the ingress's address
+    assert answer.status_code == 200
+    assert seen["call"].kwargs["headers"]["X-Forwarded-For"] == "198.51.100.23"
+
+
 def test_cookie_flags_csp_csrf_and_errors(site, settings):
     portal = site.url("portal")
     browser = bench.client()

@@ -57,6 +57,7 @@ TEST_ONLY = {"MOTCUA_CLOCK_OFFSET_SECONDS", "MOTCUA_FAILPOINTS"}
 BASE_SETTINGS: dict[str, Any] = {
     "env": "production",
     "bind_host": "0.0.0.0",
+    "proxy_hops": 1,                      # each API and the portal: one proxy in front (the ingress, or the portal)
     "kafka_bootstrap_servers": KAFKA_BOOTSTRAP,
     "kafka_topic_prefix": "motcua.",
     "kafka_topic_partitions": 6,
