@@ -10,7 +10,8 @@ An *aggregate* is a document changed only by commands (a dossier, a shipment, a 
    stamps, ``open``…), so no command has to remember them,
 4. writes the new state and its events in one compare-and-set on ``version`` with the embedded outbox
    (:mod:`shared.storage.outbox`): the fields that changed are ``$set``, entries appended to the append-only
-   arrays (a process log) are ``$push``-ed, never rewritten,
+   arrays (a process log) are ``$push``-ed, never rewritten; keys declared :class:`~shared.storage.documents.Packed`
+   are written as one binary value and read back unpacked, so commands never see the difference,
 5. then brings the aggregate's views up to date (:mod:`shared.storage.views`: slim copies a hot read scans,
    such as the officers' queue), guarded by the version just written.
 
@@ -51,6 +52,7 @@ from shared.events import Event
 from shared.storage import audit
 from shared.storage.documents import Declared, checks_enabled
 from shared.storage.outbox import OUTBOX_FIELDS, Outbox
+from shared.storage.packing import packed_value
 from shared.storage.views import View
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,10 @@ class Runner:
                  attempts: int = 10) -> None:
         if on_conflict not in (ANSWER, RETRY):
             raise ValueError(f"unknown conflict policy {on_conflict!r}")
+        if aggregate.declared.packed & set(aggregate.append_only):
+            raise ValueError("a packed key is rewritten whole: it cannot be append-only")
         self.aggregate = aggregate
+        self.declared = aggregate.declared
         self.collection = db[aggregate.declared.name]
         self.outbox = Outbox(self.collection)
         self.on_conflict = on_conflict
@@ -110,8 +115,8 @@ class Runner:
     def find(self, doc_id: Any) -> dict[str, Any] | None:
         doc = self.collection.find_one({"_id": doc_id}, HIDDEN)
         if doc is not None and self.checking:
-            self.aggregate.declared.check({**doc, **_bookkeeping(doc)})
-        return doc
+            self.declared.check({**doc, **_bookkeeping(doc)})
+        return None if doc is None else self.declared.loaded(doc)
 
     def get(self, doc_id: Any) -> dict[str, Any]:
         doc = self.find(doc_id)
@@ -130,7 +135,7 @@ class Runner:
         made = [self.aggregate.event(new, 1, name, details, ctx) for name, details in events]
         self._check(new, made)
         try:
-            self.outbox.insert(new, made, self._audit(ctx, "create", None, new))
+            self.outbox.insert(self.declared.stored(new), made, self._audit(ctx, "create", None, new))
         except DuplicateKeyError:
             return None
         self._write_views([new], ctx)
@@ -178,7 +183,7 @@ class Runner:
         for doc in new:
             self.aggregate.derive(None, doc, ctx)
             self._check(doc, [])
-        refused = self.outbox.insert_many(new)
+        refused = self.outbox.insert_many([self.declared.stored(doc) for doc in new])
         written = [doc for index, doc in enumerate(new) if index not in refused]
         audit.write_all(self.collection.database,
                         [line for doc in written for line in self._audit(ctx, "create", None, doc)])
@@ -252,7 +257,8 @@ class Runner:
                     raise ValueError(f"{self.aggregate.declared.name}.{name} is append-only")
                 update.setdefault("$push", {})[name] = {"$each": value[len(old):]}
             else:
-                update.setdefault("$set", {})[name] = value
+                update.setdefault("$set", {})[name] = (packed_value(value) if name in self.declared.packed
+                                                       and value is not None else value)
         removed = [name for name in before if name not in after and name not in OUTBOX_FIELDS]
         if removed:
             update["$unset"] = {name: "" for name in removed}
@@ -281,7 +287,7 @@ class Runner:
 
     def _check(self, doc: dict[str, Any], events: Sequence[Event]) -> None:
         if self.checking:
-            self.aggregate.declared.check({**doc, **_bookkeeping(doc, pending=bool(events))})
+            self.declared.check({**self.declared.stored(doc), **_bookkeeping(doc, pending=bool(events))})
 
 
 def as_stored(value: Any) -> Any:

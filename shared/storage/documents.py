@@ -14,6 +14,8 @@ benchmarks, which measure what production runs.
 
 from __future__ import annotations
 
+import copy
+import functools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
+
+from shared.storage.packing import packed_value, unpacked_value
 
 
 class DocumentMismatch(AssertionError):
@@ -68,6 +72,26 @@ class Bytes(_Typed):
     """Binary data (BSON binary subtype 0), e.g. a packed blob only its writer reads."""
 
     types, what = (bytes,), "binary"
+
+
+class Packed(fields.Field):
+    """A value stored as one binary (:mod:`shared.storage.packing`: a large array no query looks inside), whose
+    unpacked value has the shape of ``inner``. The aggregate runner packs it on every write and unpacks it on
+    every read (:meth:`Declared.stored`, :meth:`Declared.loaded`), so commands see the plain value."""
+
+    def __init__(self, inner: fields.Field, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.inner = inner
+
+    def _bind_to_schema(self, field_name, parent) -> None:
+        super()._bind_to_schema(field_name, parent)
+        self.inner = copy.deepcopy(self.inner)   # as marshmallow's List does: one inner field per binding
+        self.inner._bind_to_schema(field_name, self)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bytes):
+            raise ValidationError(f"a packed value (binary), not {type(value).__name__}")
+        return self.inner.deserialize(unpacked_value(value), attr, data, **kwargs)
 
 
 class Map(_Typed):
@@ -175,6 +199,25 @@ class Declared:
     def declares(self, field: str) -> bool:
         """Whether the shape has ``field`` (a key a later version of the code added, say)."""
         return field in _instance(self.shape).fields
+
+    @functools.cached_property
+    def packed(self) -> frozenset[str]:
+        """The top-level keys stored packed (:class:`Packed`)."""
+        return frozenset(name for name, f in _instance(self.shape).fields.items() if isinstance(f, Packed))
+
+    def stored(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A document as written: its packed keys as one binary value each."""
+        if not self.packed:
+            return doc
+        return {k: packed_value(v) if k in self.packed and v is not None else v for k, v in doc.items()}
+
+    def loaded(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A document as read, with its packed keys unpacked (in place; returned for convenience). A value stored
+        before its key was declared packed is left as it is, and packed at its next change."""
+        for name in self.packed:
+            if isinstance(doc.get(name), bytes):
+                doc[name] = unpacked_value(doc[name])
+        return doc
 
 
 _instances = threading.local()

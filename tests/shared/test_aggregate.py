@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from shared.events import Event, event_type, new_event
 from shared.storage import documents as d
 from shared.storage.aggregate import ANSWER, RETRY, Aggregate, Runner, context, housekeeping
 from shared.storage.documents import Declared, DocumentMismatch
+from shared.storage.packing import unpacked_value
 from tests.conftest import database
 from tests.support import factories
 
@@ -183,3 +185,52 @@ def test_if_match_guards_against_changes_a_person_has_not_seen_not_housekeeping(
     with pytest.raises(Conflict):   # a version that never was
         answering.run(doc_id, add, context(ACTOR), expected_version=9, by=1, note="cán bộ 1")
     assert db.counters.find_one({"_id": doc_id})["count"] == 3
+
+
+class Note(d.Shape):
+    text = d.Text(allow_none=False)
+    at = d.Moment()
+
+
+class Noted(d.Aggregate):
+    title = d.Text()
+    notes = d.Packed(d.List(d.Nested(Note)))
+
+
+class Notes(Aggregate):
+    declared = Declared("packed_notes", Noted, "test documents")
+    noun = "Ghi chú"
+
+
+def write_note(doc: dict[str, Any], ctx: Context, *, text: str | None) -> Change:
+    doc["notes"].append({"text": text, "at": ctx.now})
+    return Change()
+
+
+def test_a_packed_key_is_stored_as_one_binary_its_shape_still_checked_and_commands_see_it_unpacked(db, settings):
+    """shared/storage/packing.py: a key declared Packed is written as one binary value by every write of the
+    runner (create, run, apply_many) and read back as the plain value, datetimes aware; its inner shape is
+    checked like any other; a value stored before the key was packed is read as it is."""
+    runner, ctx = Runner(db, Notes(), settings), context(ACTOR)
+    doc_id = str(uuid.uuid4())
+    assert runner.create({"_id": doc_id, "title": "Sổ", "notes": []}, ctx)["notes"] == []
+    assert isinstance(db.packed_notes.find_one({"_id": doc_id})["notes"], bytes)
+    after, _ = runner.run(doc_id, write_note, ctx, text="một")
+    [(again, _)] = runner.apply_many([(runner.get(doc_id), {"text": "hai"})], write_note, ctx)
+    assert [n["text"] for n in after["notes"]] == ["một"] and [n["text"] for n in again["notes"]] == ["một", "hai"]
+
+    stored = db.packed_notes.find_one({"_id": doc_id})
+    assert [n["text"] for n in unpacked_value(stored["notes"])] == ["một", "hai"] and stored["version"] == 3
+    read = runner.get(doc_id)
+    assert read["notes"] == again["notes"] and read["notes"][0]["at"].utcoffset() == timedelta(0)
+
+    with pytest.raises(DocumentMismatch, match="notes"):  # a note without its text: caught inside the binary
+        runner.run(doc_id, write_note, ctx, text=None)
+    db.packed_notes.update_one({"_id": doc_id}, {"$set": {"notes": [{"text": "cũ", "at": None}]}})
+    assert Notes.declared.loaded(db.packed_notes.find_one({"_id": doc_id}))["notes"][0]["text"] == "cũ"
+
+    class AppendOnly(Notes):
+        append_only = ("notes",)
+
+    with pytest.raises(ValueError, match="append-only"):  # an appended entry would need the whole binary anyway
+        Runner(db, AppendOnly(), settings)

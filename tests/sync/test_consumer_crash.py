@@ -17,6 +17,7 @@ import pytest
 from bench.measure import committed_up_to, end_offsets
 from bench.sync import STEPS, interleaved, lifecycle, publish, synchronised
 from services.sync import SERVICE as SYNC
+from services.sync.mirrors.document import MIRRORS_DECLARED
 from shared.bus.consumer import group_id
 from shared.events import event_type
 from shared.events.topics import topic_names
@@ -80,7 +81,7 @@ def test_killing_the_sync_consumer_mid_stream_loses_and_doubles_nothing_on_the_p
                    timeout=60, what="the sync group committed every event")
         applied = sync.processed_events.find({"group": "sync"}, {"_id": 1})
         assert sorted(a["_id"].partition(":")[2] for a in applied) == sorted(e.event_id for e in events)
-        for mirror in sync.mirrors.find({"code": {"$in": list(codes)}}):
+        for mirror in map(MIRRORS_DECLARED.loaded, sync.mirrors.find({"code": {"$in": list(codes)}})):
             keys = [line["key"] for line in mirror["log"]]
             assert len(keys) == len(set(keys)) == len(LIFE_STEPS), mirror["code"]
             assert mirror["status"] == 10 and len(mirror["fees"]) == 1

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from services.sync.mirrors.document import MIRRORS_DECLARED
 from services.sync.mirrors.fields import new_mirror
 from services.sync.mirrors.service import PENDING, SYNCED, due
 from services.sync.storage import MIRRORS
@@ -27,18 +28,19 @@ def test_due_mirrors_come_in_stored_order_then_the_failed_by_their_next_attempt(
         m["portal"]["next_attempt_at"] = next_at
         return m
 
-    db[MIRRORS].insert_many([
+    db[MIRRORS].insert_many(map(MIRRORS_DECLARED.stored, [
         mirror("retry-late", PENDING, now - timedelta(minutes=1)),
         mirror("not-yet", PENDING, now + timedelta(minutes=5)),      # waits: its next attempt is later
         mirror("new-b", PENDING, None),
         mirror("retry-early", PENDING, now - timedelta(minutes=10)),
         mirror("done", SYNCED, None),                                   # nothing to push
         mirror("new-a", PENDING, None),
-    ])
+    ]))
     try:
         assert [m["_id"] for m in due(db, now, 10)] == ["new-b", "new-a", "retry-early", "retry-late"]
         assert [m["_id"] for m in due(db, now, 3)] == ["new-b", "new-a", "retry-early"]
         assert [m["_id"] for m in due(db, now, 2)] == ["new-b", "new-a"]
-        assert due(db, now, 1)[0]["portal"]["created"] is False   # whole mirrors, ready to push
+        first = due(db, now, 1)[0]
+        assert first["portal"]["created"] is False and first["log"] == []   # whole mirrors, ready to push
     finally:
         mongo_client.drop_database(db.name)

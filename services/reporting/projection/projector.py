@@ -26,7 +26,6 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +59,7 @@ from shared.clock import utc_now, vn_date
 from shared.events import Event
 from shared.failpoints import failpoint
 from shared.storage.mongo import insert_new
+from shared.storage.packing import packed, unpacked
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +331,7 @@ class Projector:
         seq, items = prepared.seq, prepared.items
         parts = [items[i:i + JOURNAL_PART_ITEMS] for i in range(0, len(items), JOURNAL_PART_ITEMS)]
         self.db[JOURNAL].insert_many([{"_id": _part_id(seq, n), "seq": seq, "part": n,
-                                       "packed": _packed({"items": [{"c": name, "d": doc} for name, doc in part]})}
+                                       "packed": packed({"items": [{"c": name, "d": doc} for name, doc in part]})}
                                       for n, part in enumerate(parts)], ordered=False)
         committed = self.db[META].update_one({"_id": STATE}, {"$set": {  # the commit point
             "seq": seq, "journal": "written", "parts": len(parts), "seen": prepared.seen, "written_at": utc_now()}})
@@ -359,7 +359,7 @@ class Projector:
         options = self.db.codec_options  # moments come back as the client reads them (tz-aware UTC)
         # "items": a part an earlier version journaled unpacked, left by a crash across the upgrade
         return [(item["c"], item["d"]) for doc in docs
-                for item in (doc["items"] if "items" in doc else _unpacked(doc["packed"], options)["items"])]
+                for item in (doc["items"] if "items" in doc else unpacked(doc["packed"], options)["items"])]
 
     def _apply(self, items: list[tuple[str, Mapping[str, Any]]], new: frozenset[tuple[str, str]] = frozenset()) -> None:
         """Writes the documents: those ``new`` (not in the store when folded) inserted, a batch to a statement —
@@ -426,21 +426,12 @@ def stored_record(record: dict[str, Any]) -> RawBSONDocument:
     FerretDB then encodes one binary value instead of a few dozen nested documents into the row it writes and
     parses for every index (measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells
     26.4 → 19.8 s)."""
-    return _encoded({**record, "facts": _packed(record["facts"])})
+    return _encoded({**record, "facts": packed(record["facts"])})
 
 
 def stored_facts(stored: Mapping[str, Any], options=bson.DEFAULT_CODEC_OPTIONS) -> dict[str, Any]:
     """The facts of a stored record (packed by :func:`stored_record`)."""
-    return _unpacked(stored["facts"], options)
-
-
-def _packed(doc: Mapping[str, Any]) -> bytes:
-    """A document as one binary value (zlib-compressed BSON): the records' facts, the journal's parts."""
-    return zlib.compress(bson.encode(doc), 1)
-
-
-def _unpacked(packed: bytes, options) -> dict[str, Any]:
-    return bson.decode(zlib.decompress(packed), codec_options=options)
+    return unpacked(stored["facts"], options)
 
 
 def _part_id(seq: int, part: int) -> str:

@@ -65,12 +65,14 @@ class Mirror(d.Aggregate):
     ended_at = d.Moment()
     status = d.Int()
     status_version = d.Int()        # the newest workflow dossier_version applied to the fields above
-    components = d.List(d.Map())
+    # packed (shared/storage/packing.py): nothing queries inside them, and on FerretDB they were most of what every
+    # mirror write encoded and parsed again (the process log a mirror write in two changes)
+    components = d.Packed(d.List(d.Map()))
     applicant = d.Map()             # only the fields the national list asks for (no name)
     submitter = d.Map()
     fees = d.List(d.Nested(Fee))
     result = d.Map()
-    log = d.List(d.Nested(LogLine))
+    log = d.Packed(d.List(d.Nested(LogLine)))
     revision = d.Int(allow_none=False)
     portal = d.Nested(Portal)
     sync_state = d.Text(allow_none=False)   # waiting (not filed yet), pending, synced, failing

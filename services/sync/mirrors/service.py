@@ -99,7 +99,7 @@ def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, 
         by_dossier.setdefault(event.dossier_id, []).append((event.type, event.event_id, payload))
     if not by_dossier:
         return 0
-    known = {m["_id"]: m for m in db[MIRRORS].find({"_id": {"$in": list(by_dossier)}}, HIDDEN)}
+    known = {m["_id"]: m for m in _loaded(db[MIRRORS].find({"_id": {"$in": list(by_dossier)}}, HIDDEN))}
     ctx = context(SYSTEM, settings=settings)
     work = runner(db, settings)
     again: list[str] = []
@@ -119,7 +119,8 @@ def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, 
                 in zip(existing, work.apply_many(existing, apply_events, ctx), strict=True) if after is None]
         if not lost:
             break
-        existing = [(m, {"events": by_dossier[m["_id"]]}) for m in db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)]
+        existing = [(m, {"events": by_dossier[m["_id"]]})
+                    for m in _loaded(db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN))]
     else:
         again += [current["_id"] for current, _ in existing]
     for dossier_id in again:
@@ -207,7 +208,7 @@ def write_answers(db: Database, settings, answers: dict[str, tuple[dict[str, Any
     if not lost:
         return
     stamp = as_stored(ctx.now)
-    for m in db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN):
+    for m in _loaded(db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)):
         if m["portal"]["last_attempt_at"] is None or as_utc(m["portal"]["last_attempt_at"]) != stamp:
             work.run(m["_id"], portal_answered, ctx, answer=answers[m["_id"]][1], **options)
 
@@ -219,11 +220,16 @@ def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
     in the order they were stored, then the failed ones by when they are due. The first query has no sort, so
     the store stops reading at ``limit``: sorting made FerretDB decode every pending mirror (several KB each) at
     every round, thousands in a burst. The second runs only when the first leaves room."""
-    found = list(db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": None}, HIDDEN).limit(limit))
+    found = _loaded(db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": None}, HIDDEN).limit(limit))
     if len(found) < limit:
         retries = db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": {"$lte": now}}, HIDDEN)
-        found += retries.sort([("portal.next_attempt_at", 1), ("_id", 1)]).limit(limit - len(found))
+        found += _loaded(retries.sort([("portal.next_attempt_at", 1), ("_id", 1)]).limit(limit - len(found)))
     return found
+
+
+def _loaded(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mirrors read without the runner, as commands see them (the process log and components unpacked)."""
+    return [MIRRORS_DECLARED.loaded(m) for m in found]
 
 
 def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:

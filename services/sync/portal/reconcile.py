@@ -30,7 +30,7 @@ class Reconciler:
         lacking = 0
         for _ in range(pages):
             query = {"sync_state": SYNCED} | ({"_id": {"$gt": self.after}} if self.after else {})
-            page = list(self.db[MIRRORS].find(query, {"code": 1, "revision": 1, "log": 1, "portal": 1})
+            page = list(self.db[MIRRORS].find(query, {"code": 1, "portal": 1})
                         .sort("_id", 1).limit(PAGE))
             if not page:
                 self.after = None
