@@ -8,6 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, redirect, render_template, request, send_from_directory, session, url_for
 from pymongo.database import Database
@@ -27,8 +28,15 @@ log = logging.getLogger(__name__)
 FONTS_DIR = CACHE / "npm" / "node_modules" / "@fontsource" / "noto-sans" / "files"
 FONTS = frozenset(f"noto-sans-{subset}-{weight}-normal.woff2" for subset in ("latin", "vietnamese")
                   for weight in (400, 700))
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+def content_security_policy(settings: Settings) -> str:
+    """Nothing from elsewhere; forms post to the portal, whose pay button answers with a redirect to the payment
+    gateway's page, which the browser follows only if ``form-action`` names the gateway too."""
+    gateway = urlsplit(settings.payment_gateway_url)
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            f"connect-src 'self'; form-action 'self' {gateway.scheme}://{gateway.netloc}; frame-ancestors 'none'; "
+            "base-uri 'none'; object-src 'none'")
+
+
 ERROR_TITLES = {400: "Yêu cầu không hợp lệ", 403: "Không có quyền truy cập", 404: "Không tìm thấy trang",
                 405: "Không thực hiện được", 413: "Tệp quá lớn", 500: "Hệ thống đang gặp sự cố",
                 503: "Dịch vụ tạm thời gián đoạn"}
@@ -58,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     access.install(app)
     sessions.install(app, db, secure=settings.env != "development")
     formatting.install(app)
-    _install_hooks(app)
+    _install_hooks(app, content_security_policy(settings))
     _install_errors(app)
 
     from services.portal.account.views import bp as account_bp
@@ -106,7 +114,7 @@ def _install_system_routes(app: Flask) -> None:
             200 if ready else 503)
 
 
-def _install_hooks(app: Flask) -> None:
+def _install_hooks(app: Flask, csp: str) -> None:
     @app.before_request
     def _start():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
@@ -120,7 +128,7 @@ def _install_hooks(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"

@@ -8,6 +8,7 @@ import pytest
 
 from shared.clock import VN_TZ, utc_now
 from tests.conftest import FAST
+from tests.support.browser import Browser
 from tools.devstack.paths import REPO
 
 
@@ -28,6 +29,14 @@ def site(stack):
         yield deployed
     finally:
         deployed.stop_services()
+
+
+@pytest.fixture
+def browser(site):
+    """Chromium on the portal (a module may want it without JavaScript: tests/portal/test_without_javascript.py)."""
+    opened = Browser(site.url("portal"))
+    yield opened
+    opened.quit()
 
 
 def enter_the_result(officer, screenshot: str) -> None:

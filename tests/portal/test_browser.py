@@ -26,13 +26,6 @@ pytestmark = pytest.mark.stack
 DATE = re.compile(r"\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}")
 
 
-@pytest.fixture
-def browser(site):
-    opened = Browser(site.url("portal"))
-    yield opened
-    opened.quit()
-
-
 def _files(tmp_path):
     paths = {}
     for name, content in (("de-nghi.pdf", factories.pdf_bytes("Giay de nghi")),

@@ -28,13 +28,6 @@ LAND_OFFICE, TAX = "000.00.22.H29", "000.00.18.G12"   # seed catalogue: procedur
 PASSWORD = "mat-khau-can-bo-2026"
 
 
-@pytest.fixture
-def browser(site):
-    opened = Browser(site.url("portal"))
-    yield opened
-    opened.quit()
-
-
 def _create_account(b: Browser, full_name: str, username: str, roles: list[str], agency: str | None = None,
                     post_office: str | None = None) -> None:
     b.visit("/quan-tri/tai-khoan/moi")

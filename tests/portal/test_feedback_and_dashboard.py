@@ -13,7 +13,7 @@ import requests
 
 from services.intake.accounts.cli import DEMO_PASSWORD
 from tests.support import factories, pdf
-from tests.support.browser import SCREENSHOTS, Browser
+from tests.support.browser import SCREENSHOTS
 from tests.support.waiting import eventually
 from tools.devstack.paths import REPO
 
@@ -63,28 +63,13 @@ def returned_dossier(site, applicant: dict[str, str], *, channel_counter: bool =
     return code
 
 
-@pytest.fixture
-def browser(site):
-    opened = Browser(site.url("portal"))
-    yield opened
-    opened.quit()
-
-
-def sign_in(b: Browser, username: str, password: str = DEMO_PASSWORD) -> None:
-    b.signed_out()
-    b.visit("/dang-nhap")
-    b.fill("username", username)
-    b.fill("password", password)
-    b.click("Đăng nhập")
-
-
 def test_ratings_petitions_and_the_managers_dashboard(site, browser):
     b = browser
     applicant = token(site, "congdan")
     code = returned_dossier(site, applicant)
 
     # The applicant opens the rating link, signed in, once the result was returned.
-    sign_in(b, "congdan")
+    b.sign_in("congdan", DEMO_PASSWORD)
 
     def rating_open():
         b.visit(f"/danh-gia/{code}")
@@ -121,7 +106,7 @@ def test_ratings_petitions_and_the_managers_dashboard(site, browser):
     b.check("phan-anh-da-gui")
 
     # The agency concerned answers it.
-    sign_in(b, "chuyenvien.stc")
+    b.sign_in("chuyenvien.stc", DEMO_PASSWORD)
     b.visit("/can-bo/phan-anh")
     b.check("can-bo-phan-anh")
     b.click(petition)
@@ -144,7 +129,7 @@ def test_ratings_petitions_and_the_managers_dashboard(site, browser):
 
     # A counter officer records a rating device's answer for a dossier filed without an account.
     other = returned_dossier(site, token(site, "congdan"))
-    sign_in(b, "motcua.h29")
+    b.sign_in("motcua.h29", DEMO_PASSWORD)
 
     def found():
         b.visit(f"/can-bo/danh-gia?ma={other}")
@@ -159,7 +144,7 @@ def test_ratings_petitions_and_the_managers_dashboard(site, browser):
     assert f"Đã ghi nhận đánh giá của hồ sơ {other}" in b.text
 
     # The manager's dashboard: the figures of the quarter, each chart with its table.
-    sign_in(b, "giamsat.h29")
+    b.sign_in("giamsat.h29", DEMO_PASSWORD)
 
     def counted():
         b.visit("/quan-ly")

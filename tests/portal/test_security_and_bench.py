@@ -13,7 +13,7 @@ from flask import Blueprint
 
 from bench import portal as bench
 from services.portal.access import undeclared
-from services.portal.app import CSP, create_app
+from services.portal.app import content_security_policy, create_app
 
 pytestmark = pytest.mark.stack
 
@@ -54,7 +54,9 @@ def test_cookie_flags_csp_csrf_and_errors(site, settings):
     portal = site.url("portal")
     browser = bench.client()
     home = browser.get(f"{portal}/dang-nhap", timeout=10)
-    assert home.headers["Content-Security-Policy"] == CSP and "unsafe-inline" not in CSP
+    csp = content_security_policy(site.settings())
+    assert home.headers["Content-Security-Policy"] == csp and "unsafe-inline" not in csp
+    assert f"form-action 'self' {site.payment_gateway.url};" in csp  # the pay button's redirect to the gateway
     assert home.headers["X-Frame-Options"] == "DENY" and home.headers["Cache-Control"] == "no-store"
     cookie = home.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie  # the test stack: env=test
