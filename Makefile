@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup system-packages node-assets run run-fresh test test-suite test-unit test-clock fuzz lint bench \
-        bench-notify bench-queue bench-portal bench-footprint bench-sync bench-reporting openapi mail sms postal payments portal-sync \
+        bench-notify bench-queue bench-portal bench-footprint bench-sync bench-reporting openapi mail sms postal payments portal portal-sync \
         lock clean distclean k8s k8s-render
 
 help: ## list the targets
@@ -169,6 +169,8 @@ payments: $(VENV)/.installed ## list the orders the payment gateway simulator of
 
 portal-sync: $(VENV)/.installed ## list the dossiers the National Public Service Portal simulator of `make run` holds
 	@$(PY) -m tools.simulators.national_portal list --url http://127.0.0.1:$${NATIONAL_PORTAL_PORT:-8093}
+
+portal: portal-sync ## the same as portal-sync
 
 lock: $(VENV)/.installed ## refresh requirements.lock from pyproject.toml (needs the registry)
 	@tools/lock.sh $(PY)
