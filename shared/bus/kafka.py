@@ -5,6 +5,7 @@ Create producers and consumers inside the process that uses them (after gunicorn
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -40,12 +41,15 @@ def close_producer(producer: KafkaProducer, timeout: float = 10) -> None:
 
     kafka-python 2.3.x (2.3.3 too) races with itself here: ``close`` stops the I/O thread, then wakes it; when that
     thread was awake already, it may close its network client between the wake-up's check and its send, and the
-    wake-up fails with ``AttributeError`` on the socket it just lost (seen once in CI). The close then stopped
-    half-way; a second close finds the client closed, skips the wake-up and finishes the job (joins the thread,
-    releases the rest). Any other failure, and a second one, propagates."""
+    wake-up fails with ``AttributeError`` on the socket it just lost, or with ``OSError`` EBADF when the socket was
+    closed already (each seen once in CI). The close then stopped half-way; a second close finds the client closed,
+    skips the wake-up and finishes the job (joins the thread, releases the rest). Any other failure, and a second
+    one, propagates."""
     try:
         producer.close(timeout=timeout)
-    except AttributeError:
+    except (AttributeError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno != errno.EBADF:
+            raise
         log.debug("producer close raced with its I/O thread; closing again", exc_info=True)
         producer.close(timeout=timeout)
 
