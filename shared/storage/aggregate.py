@@ -52,7 +52,6 @@ from shared.events import Event
 from shared.storage import audit
 from shared.storage.documents import Declared, checks_enabled
 from shared.storage.outbox import OUTBOX_FIELDS, Outbox
-from shared.storage.packing import packed_value
 from shared.storage.views import View
 
 log = logging.getLogger(__name__)
@@ -257,8 +256,7 @@ class Runner:
                     raise ValueError(f"{self.aggregate.declared.name}.{name} is append-only")
                 update.setdefault("$push", {})[name] = {"$each": value[len(old):]}
             else:
-                update.setdefault("$set", {})[name] = (packed_value(value) if name in self.declared.packed
-                                                       and value is not None else value)
+                update.setdefault("$set", {})[name] = self.declared.stored_value(name, value)
         removed = [name for name in before if name not in after and name not in OUTBOX_FIELDS]
         if removed:
             update["$unset"] = {name: "" for name in removed}

@@ -209,7 +209,11 @@ class Declared:
         """A document as written: its packed keys as one binary value each."""
         if not self.packed:
             return doc
-        return {k: packed_value(v) if k in self.packed and v is not None else v for k, v in doc.items()}
+        return {k: self.stored_value(k, v) for k, v in doc.items()}
+
+    def stored_value(self, key: str, value: Any) -> Any:
+        """One top-level value as written (packed if its key is)."""
+        return packed_value(value) if key in self.packed and value is not None else value
 
     def loaded(self, doc: dict[str, Any]) -> dict[str, Any]:
         """A document as read, with its packed keys unpacked (in place; returned for convenience). A value stored

@@ -66,7 +66,7 @@ class Mirror(d.Aggregate):
     status = d.Int()
     status_version = d.Int()        # the newest workflow dossier_version applied to the fields above
     # packed (shared/storage/packing.py): nothing queries inside them, and on FerretDB they were most of what every
-    # mirror write encoded and parsed again (the process log a mirror write in two changes)
+    # mirror write encoded and parsed again (the process log changes with almost every event)
     components = d.Packed(d.List(d.Map()))
     applicant = d.Map()             # only the fields the national list asks for (no name)
     submitter = d.Map()
