@@ -64,7 +64,8 @@ class Projection(Protocol):
     def fold(self, batch: list[tuple[Event, dict[str, Any]]]) -> None: ...
 
     def due(self, since_write: float) -> bool:
-        """Whether to write now, ``since_write`` seconds after the last write."""
+        """Whether to write now, ``since_write`` seconds after the last write, whether or not anything changed: a
+        write that finds nothing changed (``prepare`` answers None) commits the offsets of what was read."""
 
     def full(self) -> bool:
         """Whether to wait for the write being applied rather than fold on (a write due while another is being
@@ -240,7 +241,7 @@ class _Session:
         if self.failure is not None:
             raise self.failure
         self.finish_behind()
-        if final and not self.pending and not runner.projection.due(float("inf")):
+        if final and not self.pending:  # nothing read since the last write was prepared: nothing to make durable
             return
         self._check_lease()
         self._held(runner.projection.write)

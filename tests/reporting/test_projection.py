@@ -1,7 +1,8 @@
 """The projector on the real broker: it folds the topics under its own consumer group, a rebuild replays them from
 the start into identical figures, and a projector killed between the commit point of a write and applying it
 finishes the write when it starts again, a write behind that fails is folded and written again (nothing lost,
-nothing applied twice), and a write due while another is being applied waits for it, folding on."""
+nothing applied twice), a write due while another is being applied waits for it, folding on, and records that
+change nothing are committed all the same."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from services.reporting.indicators import service
 from services.reporting.projection import cells
 from services.reporting.projection.projector import Projector
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
+from shared.bus.consumer import group_id
 from shared.bus.projection import ProjectionRunner, _Session, subscriptions
+from shared.events import Topic, event_type, topic_names
 from tests.conftest import database, running
 from tests.reporting.conftest import at, last_quarter_with_due
 from tests.reporting.test_indicators import catalogue, indicator, on_time_histories
 from tests.support.bus import publish
-from tests.support.factories import agency_code
+from tests.support.concurrency import committed
+from tests.support.factories import agency_code, dossier_event
 from tests.support.histories import load, petition_events
 from tests.support.waiting import eventually
 
@@ -48,11 +52,11 @@ def _published(fresh_settings, mongo_client):
     q = last_quarter_with_due()
     agency, events = _histories(q)
     publish(settings, *events)
-    return settings, db, q, agency
+    return settings, db, q, agency, events
 
 
 def test_the_projector_folds_the_topics_and_a_rebuild_replays_them_identically(fresh_settings, mongo_client):
-    settings, db, q, agency = _published(fresh_settings, mongo_client)
+    settings, db, q, agency, _ = _published(fresh_settings, mongo_client)
 
     def figures():
         return indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
@@ -69,6 +73,23 @@ def test_the_projector_folds_the_topics_and_a_rebuild_replays_them_identically(f
     with running(build_runner(db, settings)):
         eventually(lambda: len(_cells(db)) == len(before) and _cells(db) == before, timeout=60,
                    what="the same cells after the replay")
+
+
+def test_events_that_change_nothing_are_committed_without_waiting_for_a_change(fresh_settings, mongo_client):
+    """A record the projection reads but that changes nothing (here a type it ignores) is still committed at the
+    next write due: otherwise the group owes it until some later event changes a figure (seen as a soak benchmark
+    that never drained)."""
+    settings, db, q, agency, events = _published(fresh_settings, mongo_client)
+    topic = topic_names(settings).main(Topic.WORKFLOW_DOSSIERS)
+    published = sum(1 for e in events if event_type(e.type).topic == Topic.WORKFLOW_DOSSIERS)
+    group = group_id(settings, "reporting")
+    with running(build_runner(db, settings)):
+        eventually(lambda: committed(settings.kafka_bootstrap_servers, group, topic) == published, timeout=60,
+                   what="the histories committed")
+        # a type the projection ignores
+        publish(settings, dossier_event("overdue", {"scope": "dossier", "due_at": at(q, 5)}, agency=agency))
+        eventually(lambda: committed(settings.kafka_bootstrap_servers, group, topic) == published + 1, timeout=30,
+                   what="the ignored event committed")
 
 
 def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart(deployment, mongo_client):
@@ -112,7 +133,7 @@ class _FailingOnce(Projector):
 
 
 def test_a_write_behind_that_fails_is_folded_and_written_again(fresh_settings, mongo_client):
-    settings, db, q, agency = _published(fresh_settings, mongo_client)
+    settings, db, q, agency, _ = _published(fresh_settings, mongo_client)
     projector = _FailingOnce(db, settings)
     runner = ProjectionRunner(group="reporting", subscriptions=subscriptions(wanted()), db=db, settings=settings,
                               projection=projector)

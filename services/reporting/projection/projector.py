@@ -285,8 +285,9 @@ class Projector:
     # -- writing ----------------------------------------------------------------------------------------------------
 
     def due(self, since_write: float) -> bool:
-        return bool(self.dirty or self.dirty_cells) and (
-            since_write >= self.settings.reporting_flush_seconds or self.full())
+        # Due even when nothing changed: the runner then commits the offsets of events that changed nothing
+        # (an ignored type, an event applied before), which would otherwise stay owed until the next change.
+        return since_write >= self.settings.reporting_flush_seconds or self.full()
 
     def full(self) -> bool:
         return len(self.dirty) >= self.settings.reporting_flush_records
