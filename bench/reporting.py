@@ -44,8 +44,9 @@ import requests
 
 from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles, print_table, wait_until
 from bench.sync import Draft, drafts, interleaved, publish
+from services.reporting.projection.document import RECORDS
 from services.reporting.projection.facts import facts_of
-from services.reporting.projection.projector import Projector, stored_facts, stored_record
+from services.reporting.projection.projector import Projector, stored_record
 from services.reporting.storage import AGENCIES, DOSSIERS, PROCEDURES, ensure_indexes
 from shared.auth.roles import Role
 from shared.bus.consumer import group_id
@@ -160,8 +161,8 @@ def measure_throughput(stack: Stack, dossiers: int, agency_count: int = 200, tim
         group = group_id(settings, "reporting")
         wait_until(lambda: committed_up_to(stack.kafka.bootstrap, group, ends), timeout)
         done = time.time()
-        records = list(db[DOSSIERS].find({}, {"facts": 1, "view.status": 1}))
-        facts = sum(len(stored_facts(r)) for r in records)
+        records = [RECORDS.loaded(r) for r in db[DOSSIERS].find({}, {"facts": 1, "view": 1})]
+        facts = sum(len(r["facts"]) for r in records)
         statuses = Counter((r.get("view") or {}).get("status") for r in records)
     finally:
         client.close()
@@ -215,7 +216,7 @@ def _insert_records(db, projector: Projector) -> None:
     """Inserts the dossier records the projector changed (all new: each life is folded whole in one chunk) and
     lets it forget them; the cells stay in memory until the projector's own write."""
     names = sorted(n for n in projector.dirty if n.startswith("d:"))
-    docs = [stored_record(projector.records[n]) for n in names]
+    docs = [stored_record(n, projector.records[n]) for n in names]
     for i in range(0, len(docs), 1000):
         db[DOSSIERS].insert_many(docs[i:i + 1000], ordered=False)
     for name in names:

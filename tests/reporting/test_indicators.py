@@ -13,6 +13,7 @@ import pytest
 
 from services.reporting.indicators import service
 from services.reporting.indicators.periods import quarter_of
+from services.reporting.projection.document import CELLS_DECLARED
 from services.reporting.storage import CELLS, PETITIONS, ensure_indexes
 from tests.conftest import database
 from tests.reporting.conftest import at, fold, last_quarter_with_due
@@ -130,7 +131,7 @@ def test_replaying_the_same_events_in_any_order_gives_identical_figures(reportin
     fold(replayed, other, events[:5])  # and some events delivered twice
 
     def cells(database_):
-        return sorted(({k: v for k, v in doc.items()} for doc in database_[CELLS].find()), key=lambda d: d["_id"])
+        return sorted((CELLS_DECLARED.loaded(doc) for doc in database_[CELLS].find()), key=lambda d: d["_id"])
 
     assert cells(db) == cells(replayed)
     assert service.figures(db, settings_, f"agency:{agency}", quarter)["index766"] == \

@@ -14,6 +14,7 @@ import pytest
 from services.reporting.consumers import build_runner, wanted
 from services.reporting.indicators import service
 from services.reporting.projection import cells
+from services.reporting.projection.document import CELLS_DECLARED
 from services.reporting.projection.projector import Projector
 from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
 from shared.bus.consumer import group_id
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.stack
 
 
 def _cells(db) -> list[dict]:
-    return sorted(db[CELLS].find(), key=lambda d: d["_id"])
+    return sorted((CELLS_DECLARED.loaded(doc) for doc in db[CELLS].find()), key=lambda d: d["_id"])
 
 
 def _histories(q):
@@ -233,8 +234,10 @@ def test_a_new_document_found_in_the_store_is_replaced(fresh_settings, mongo_cli
     db = database(mongo_client, fresh_settings, "reporting")
     projector = Projector(db, fresh_settings)
     there, new = (cells.new_cell(cells.MONTHS, f"agency:{agency_code()}", "2025") for _ in range(2))
-    db[CELLS].insert_one({**there, "v": {"old": {"1": 1}}})
-    items = [(CELLS, {**new, "v": {"new": {"1": 3}}}), (CELLS, {**there, "v": {"new": {"1": 2}}})]  # not first
+    db[CELLS].insert_one(CELLS_DECLARED.stored({**there, "v": {"old": {"1": 1}}}))
+    items = [(CELLS, CELLS_DECLARED.stored({**new, "v": {"new": {"1": 3}}})),
+             (CELLS, CELLS_DECLARED.stored({**there, "v": {"new": {"1": 2}}}))]  # not first
     projector._apply(items, frozenset({(CELLS, there["_id"]), (CELLS, new["_id"])}))
-    assert {d["_id"]: d["v"] for d in db[CELLS].find({"_id": {"$in": [there["_id"], new["_id"]]}})} == {
+    assert {d["_id"]: CELLS_DECLARED.loaded(d)["v"]
+            for d in db[CELLS].find({"_id": {"$in": [there["_id"], new["_id"]]}})} == {
         there["_id"]: {"new": {"1": 2}}, new["_id"]: {"new": {"1": 3}}}

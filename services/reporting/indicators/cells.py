@@ -24,6 +24,7 @@ from services.reporting.projection.cells import (
     scope_kind,
     stored,
 )
+from services.reporting.projection.document import CELLS_DECLARED
 from services.reporting.storage import CELLS
 from shared.clock import utc_now, vn_date
 
@@ -122,13 +123,6 @@ def needed_months(period: Period) -> list[str]:
     return sorted(months)
 
 
-def fields(metrics: tuple[str, ...] | None) -> dict[str, int] | None:
-    """The projection of cells read for only these metrics (None: all)."""
-    if metrics is None:
-        return None
-    return {"res": 1, "key": 1, "scope": 1, **{f"v.{stored(metric)}": 1 for metric in metrics}}
-
-
 def parts(metrics: tuple[str, ...] | None, scope: str) -> tuple[str, ...]:
     """The parts of a scope's cells (projection/cells.py) that may hold these metrics (None: all)."""
     if metrics is None:
@@ -137,24 +131,26 @@ def parts(metrics: tuple[str, ...] | None, scope: str) -> tuple[str, ...]:
 
 
 def _merged(into: dict[str, dict[str, Any]], doc: dict[str, Any]) -> None:
-    """Adds a cell to ``into`` by its key, its values beside those of the scope's other part for that key."""
+    """Adds a stored cell to ``into`` by its key, its values (unpacked) beside those of the scope's other part for
+    that key."""
+    CELLS_DECLARED.loaded(doc)
     found = into.get(doc["key"])
     if found is None:
-        into[doc["key"]] = {**doc, "v": dict(doc.get("v") or {})}  # a projection of absent metrics leaves no "v"
+        into[doc["key"]] = doc
     else:
-        found["v"].update(doc.get("v") or {})
+        found["v"].update(doc["v"])
 
 
 def load(db: Database, scope: str, period: Period, metrics: tuple[str, ...] | None = None) -> ScopeCells:
-    """The cells of one scope for a period (``metrics``: only those, from the parts holding them): every year
-    document up to the period's (running sums start at the first) and the month documents of its partial months,
-    read at once by id (FerretDB finds them by key and decodes nothing else)."""
+    """The cells of one scope for a period (``metrics``: only the parts holding them): every year document up to
+    the period's (running sums start at the first) and the month documents of its partial months, read at once by
+    id (FerretDB finds them by key and decodes nothing else)."""
     years = [str(value) for value in years_with_figures(db) if value <= period.last.year]
     wanted = parts(metrics, scope)
     ids = [cell_id(MONTHS, scope, year, part) for part in wanted for year in years]
     ids += [cell_id(DAYS, scope, month, part) for part in wanted for month in needed_months(period)]
     by_res: dict[str, dict[str, dict[str, Any]]] = {MONTHS: {}, DAYS: {}}
-    for doc in db[CELLS].find({"_id": {"$in": ids}}, fields(metrics)):
+    for doc in db[CELLS].find({"_id": {"$in": ids}}):
         _merged(by_res[doc["res"]], doc)
     return ScopeCells(scope, by_res[MONTHS], by_res[DAYS])
 
@@ -184,7 +180,7 @@ def load_years(db: Database, scopes: list[str], period: Period, years: list[int]
     ids = [cell_id(MONTHS, scope, str(value)) for scope in scopes for value in years if value <= period.last.year]
     found: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for doc in db[CELLS].find({"_id": {"$in": ids}}) if ids else []:
-        found[doc["scope"]][doc["key"]] = doc
+        found[doc["scope"]][doc["key"]] = CELLS_DECLARED.loaded(doc)
     return {scope: ScopeCells(scope, docs, {}) for scope, docs in found.items()}
 
 
@@ -203,6 +199,6 @@ def load_months(db: Database, scope: str, period: Period,
     months = months_between(period.first, period.last)
     ids = [cell_id(DAYS, scope, month, part) for part in parts(metrics, scope) for month in months]
     out: dict[str, dict[str, Any]] = {}
-    for doc in db[CELLS].find({"_id": {"$in": ids}}, fields(metrics)):
+    for doc in db[CELLS].find({"_id": {"$in": ids}}):
         _merged(out, doc)
     return out

@@ -14,12 +14,12 @@ from services.reporting.indicators import cells as reading
 from services.reporting.indicators import circular01, index766
 from services.reporting.indicators.periods import Period, steps
 from services.reporting.projection import lists
+from services.reporting.projection.document import PETITION_RECORDS, RECORDS
 from services.reporting.projection.dossier import day as day_of
 from services.reporting.storage import DOSSIERS, META, OFFICERS, PETITIONS
 from shared.clock import utc_now, vn_date
 from shared.domain import evaluation as ev
 from shared.domain.errors import NotFound, Rejected
-from shared.storage.aggregate import HIDDEN
 
 _catalogues: dict[str, tuple[float, Catalogue]] = {}
 _lock = threading.Lock()
@@ -231,12 +231,10 @@ PARTS = {
     ("3.3", "online"), ("3.3", "received"), ("4.2", "digitised"), ("4.2", "received"), ("3.6", "fee"),
     ("4.1", "results"), ("5.4", "complaints"), ("5.2", "petitions"), ("5.3", "petitions"),
 }
-LIST_FIELDS = {"_id": 1, "view.code": 1, "view.proc": 1, "view.comp": 1, "view.channel": 1, "view.received_at": 1,
-               "view.ended_at": 1, "view.end_kind": 1, "view.due": 1, "view.due_source": 1, "view.on_time": 1,
-               "view.supplements": 1, "view.extended": 1, "view.start_day": 1, "view.end_day": 1, "view.late_day": 1,
-               "view.ready_at": 1, "view.electronic": 1, "view.digitised": 1, "view.online_counted": 1,
-               "view.synced": 1, "view.fee_bearing": 1, "view.paid_online": 1, "view.complaint": 1,
-               "view.result_kind": 1, "view.paper_result": 1, "end_month": 1, "recv_month": 1}
+LIST_VIEW = ("code", "proc", "comp", "channel", "received_at", "ended_at", "end_kind", "due", "due_source", "on_time",
+             "supplements", "extended", "start_day", "end_day", "late_day", "ready_at", "electronic", "digitised",
+             "online_counted", "synced", "fee_bearing", "paid_online", "complaint", "result_kind", "paper_result")
+LIST_FIELDS = {"_id": 1, "view": 1}  # the view is packed (projection/document.py): read whole, listed in part
 
 
 def iso(value: Any) -> Any:
@@ -310,10 +308,12 @@ def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, pa
         if key == start_key and last_id:
             query["_id"] = {"$gt": last_id}
         for doc in db[DOSSIERS].find(query, LIST_FIELDS).sort("_id", 1):
-            if _matches(indicator, part, doc.get("view") or {}, a, b):
+            view = RECORDS.loaded(doc).get("view") or {}
+            if _matches(indicator, part, view, a, b):
                 if len(items) == limit:  # one more than the page: the next page starts after the last listed
                     return items, [last_key, items[-1]["id"]]
-                items.append(iso({"id": doc["_id"], **doc["view"], "month": key.partition("|")[0]}))
+                items.append(iso({"id": doc["_id"], **{k: view[k] for k in LIST_VIEW if k in view},
+                                  "month": key.partition("|")[0]}))
                 last_key = key
     return items, None
 
@@ -324,8 +324,8 @@ def _petitions_behind(db: Database, scope: str, period: Period, *, limit: int, a
     kind, _, code = scope.partition(":")
     query = {"agency": code} if kind == "agency" else {}
     found = []
-    for doc in db[PETITIONS].find(query, HIDDEN).sort("_id", 1):
-        v = doc.get("view")
+    for doc in db[PETITIONS].find(query, {"view": 1}).sort("_id", 1):
+        v = PETITION_RECORDS.loaded(doc).get("view")
         if not v or (kind == "province" and v.get("prov") != code):
             continue
         handled, received = v.get("handled_day"), v["received_day"]

@@ -1,4 +1,9 @@
-"""The declared shapes of the read model's own collections."""
+"""The declared shapes of the read model's own collections.
+
+What no query looks inside is stored packed (:class:`shared.storage.documents.Packed`): a record's facts and view,
+a cell's values. FerretDB then encodes, indexes and decodes one binary value instead of dozens of nested fields.
+The projector writes and reads records and cells through :data:`RECORDS`, :data:`PETITION_RECORDS` and
+:data:`CELLS_DECLARED` (``stored`` / ``loaded``), and so do the indicators' readers."""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ from shared.storage.documents import Declared
 
 
 class DossierRecord(d.Document):
-    facts = d.Bytes(allow_none=False)  # zlib-compressed BSON of the facts (projector.stored_facts)
-    view = d.Map()
+    facts = d.Packed(d.Map(allow_none=False), allow_none=False)  # facts.py: one per event, by kind and id
+    view = d.Packed(d.Map(), allow_none=True)  # dossier.py's derived view (None until the record is placed)
     comp = d.Text()
     prov = d.Text()
     proc = d.Text()
@@ -27,8 +32,8 @@ class DossierRecord(d.Document):
 
 
 class PetitionRecord(d.Document):
-    facts = d.Bytes(allow_none=False)
-    view = d.Map()
+    facts = d.Packed(d.Map(allow_none=False), allow_none=False)
+    view = d.Packed(d.Map(), allow_none=True)
     agency = d.Text()
     needs = d.Text()
 
@@ -40,7 +45,7 @@ class Cell(d.Document):
     key = d.Text(allow_none=False)
     part = d.Text(allow_none=False)
     bucket = d.Text(allow_none=False)
-    v = d.Map(allow_none=False)
+    v = d.Packed(d.Map(allow_none=False), allow_none=False)  # {metric: {index: value}} (projection/cells.py)
 
 
 class Officer(d.Document):
@@ -63,10 +68,14 @@ class Meta(d.Document):
     written_at = d.Moment()
 
 
+RECORDS = Declared(DOSSIERS, DossierRecord, "one record per dossier: its facts and its view (drill-down lists)")
+PETITION_RECORDS = Declared(PETITIONS, PetitionRecord, "one record per petition, by its code: its facts and its view")
+CELLS_DECLARED = Declared(CELLS, Cell, "the figures: counters per scope, metric and day or month")
+
 DECLARED = (
-    Declared(DOSSIERS, DossierRecord, "one record per dossier: its facts and its view (drill-down lists)"),
-    Declared(PETITIONS, PetitionRecord, "one record per petition, by its code: its facts and its view"),
-    Declared(CELLS, Cell, "the figures: counters per scope, metric and day or month"),
+    RECORDS,
+    PETITION_RECORDS,
+    CELLS_DECLARED,
     Declared(OFFICERS, Officer, "officers seen acting on dossiers (the staff scores' rows)"),
     Declared(JOURNAL, JournalPart, "what a write of the read model is about to apply (cleared after)"),
     Declared(META, Meta, "the projection's version, the journal's state, kinds of events seen"),

@@ -43,6 +43,7 @@ from services.reporting.projection import cells as c
 from services.reporting.projection import contributions, facts, lists
 from services.reporting.projection import dossier as dossier_view
 from services.reporting.projection import petition as petition_view
+from services.reporting.projection.document import CELLS_DECLARED, PETITION_RECORDS, RECORDS
 from services.reporting.storage import (
     AGENCIES,
     ANNOUNCEMENTS,
@@ -65,7 +66,9 @@ log = logging.getLogger(__name__)
 
 # Bump when the rules of dossier.py, petition.py, contributions.py or cells.py change: the projector then drops the
 # derived collections and replays the topics from the start, since figures folded by other rules cannot be mended.
-PROJECTION_VERSION = 3  # 2: the records' list keys (lists.py), the per-procedure cells (cells.py); 3: facts packed
+# 2: the records' list keys (lists.py), the per-procedure cells (cells.py); 3: facts packed; 4: views and cells' values
+# packed too (projection/document.py)
+PROJECTION_VERSION = 4
 STATE = "state"
 CATALOGUE_EVENTS = ("catalogue.agency-published", "catalogue.procedure-published", "calendar.announcement-published")
 INSERT_BATCH = 500
@@ -214,9 +217,9 @@ class Projector:
             self._remember(name, stored or {"_id": name.partition(":")[2], "facts": {}, "view": None})
 
     def _read(self, name: str) -> dict[str, Any] | None:
-        kind, _, record_id = name.partition(":")
-        stored = self.db[DOSSIERS if kind == facts.DOSSIER else PETITIONS].find_one({"_id": record_id})
-        return None if stored is None else {**stored, "facts": stored_facts(stored, self.db.codec_options)}
+        declared = _declared(name)
+        stored = self.db[declared.name].find_one({"_id": name.partition(":")[2]})
+        return None if stored is None else declared.loaded(stored)
 
     def _remember(self, name: str, record: dict[str, Any]) -> None:
         self.records[name] = record
@@ -271,7 +274,7 @@ class Projector:
         missing = list({cell for cell, *_ in added if cell not in self.cells})
         for i in range(0, len(missing), CELL_READS):
             for found in self.db[CELLS].find({"_id": {"$in": missing[i:i + CELL_READS]}}):
-                self.cells[found["_id"]] = found
+                self.cells[found["_id"]] = CELLS_DECLARED.loaded(found)
         for cell, resolution, scope, key, part, metric, index, value in added:
             found = self.cells.get(cell)
             if found is None:
@@ -307,14 +310,10 @@ class Projector:
         if not (self.dirty or self.dirty_cells or self.dirty_officers):
             self.folded = 0
             return None
-        items: list[tuple[str, RawBSONDocument]] = []
-        for name in sorted(self.dirty):
-            kind = name.partition(":")[0]
-            items.append((DOSSIERS if kind == facts.DOSSIER else PETITIONS, stored_record(self.records[name])))
-        items += [(CELLS, _encoded(self.cells[cell])) for cell in sorted(self.dirty_cells)]
+        items = [(_declared(name).name, stored_record(name, self.records[name])) for name in sorted(self.dirty)]
+        items += [(CELLS, _encoded(CELLS_DECLARED.stored(self.cells[cell]))) for cell in sorted(self.dirty_cells)]
         items += [(OFFICERS, _encoded(self.officers[officer])) for officer in sorted(self.dirty_officers)]
-        new = {(DOSSIERS if n.startswith(facts.DOSSIER + ":") else PETITIONS, n.partition(":")[2])
-               for n in self.unstored & self.dirty}
+        new = {(_declared(n).name, n.partition(":")[2]) for n in self.unstored & self.dirty}
         new |= {(CELLS, cell) for cell in self.unstored & self.dirty_cells}
         self.seq += 1
         prepared = Prepared(self.seq, items, dict(self.seen), self.folded, frozenset(new))
@@ -422,17 +421,16 @@ def _encoded(doc: dict[str, Any]) -> RawBSONDocument:
     return RawBSONDocument(bson.encode(doc))
 
 
-def stored_record(record: dict[str, Any]) -> RawBSONDocument:
-    """A record as stored: its facts packed (zlib-compressed BSON). Nothing but the projector reads them, and
-    FerretDB then encodes one binary value instead of a few dozen nested documents into the row it writes and
-    parses for every index (measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells
-    26.4 → 19.8 s)."""
-    return _encoded({**record, "facts": packed(record["facts"])})
+def _declared(name: str):
+    """The declared collection of a record by its name (``d:<id>``, ``p:<code>``)."""
+    return RECORDS if name.startswith(facts.DOSSIER + ":") else PETITION_RECORDS
 
 
-def stored_facts(stored: Mapping[str, Any], options=bson.DEFAULT_CODEC_OPTIONS) -> dict[str, Any]:
-    """The facts of a stored record (packed by :func:`stored_record`)."""
-    return unpacked(stored["facts"], options)
+def stored_record(name: str, record: dict[str, Any]) -> RawBSONDocument:
+    """A record as stored: its facts and view packed (projection/document.py). FerretDB then encodes one binary
+    value instead of a few dozen nested documents into the row it writes and parses for every index (facts
+    alone, measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells 26.4 → 19.8 s)."""
+    return _encoded(_declared(name).stored(record))
 
 
 def _part_id(seq: int, part: int) -> str:
