@@ -117,5 +117,16 @@ class Catalogue:
     def procedures_received_at(self, agency: str) -> list[dict[str, Any]]:
         return [p for p in self.latest.values() if agency in p["receiving_agency_codes"]]
 
+    def procedures_by_agency(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+        """Every agency's published procedures: those in its competence, and those it receives (a table of every
+        agency reads them all at once, not scanning the catalogue twice per agency)."""
+        competent: dict[str, list[dict[str, Any]]] = {}
+        receiving: dict[str, list[dict[str, Any]]] = {}
+        for p in self.latest.values():
+            competent.setdefault(p["competent_agency_code"], []).append(p)
+            for code in dict.fromkeys(p["receiving_agency_codes"]):
+                receiving.setdefault(code, []).append(p)
+        return competent, receiving
+
     def agencies_of_province(self, province: str) -> set[str]:
         return {code for code, a in self.agencies.items() if a.get("province_code") == province}

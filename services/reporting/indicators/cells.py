@@ -49,7 +49,8 @@ class ScopeCells:
         if doc is None:
             return 0
         values = doc["v"].get(stored(metric)) or {}
-        return sum(v for k, v in values.items() if first.day <= int(k) <= last.day)
+        days = _indexes(first.day, last.day)
+        return sum(v for k, v in values.items() if k in days)
 
     def total(self, metric: str, period: Period) -> int:
         """The sum of a metric over the period's days: whole months from the year documents, the days of partial
@@ -62,11 +63,11 @@ class ScopeCells:
             values = doc["v"].get(name) if doc is not None else None
             if values:
                 total += sum(v for k, v in values.items() if k in months)
-        for key, first, last in partial:
+        for key, days in partial:
             doc = self.months.get(key)
             values = doc["v"].get(name) if doc is not None else None
             if values:
-                total += sum(v for k, v in values.items() if first <= int(k) <= last)
+                total += sum(v for k, v in values.items() if k in days)
         return total
 
     def running(self, metric: str, last: date) -> int:
@@ -78,7 +79,8 @@ class ScopeCells:
             if int(key) < last.year:
                 total += sum(values.values())
             elif int(key) == last.year:
-                total += sum(v for k, v in values.items() if int(k) < last.month)
+                months = _indexes(1, last.month - 1)
+                total += sum(v for k, v in values.items() if k in months)
         if last != _month_end(last):
             total += self._days(metric, date(last.year, last.month, 1), last)
         else:
@@ -87,17 +89,27 @@ class ScopeCells:
 
     def metrics(self, prefix: str) -> set[str]:
         """The metrics of this scope starting with ``prefix`` (their stored names turned back: ``~`` is ``.``)."""
-        found = set()
+        found, start = set(), stored(prefix)
         for doc in [*self.years.values(), *self.months.values()]:
-            found.update(k.replace("~", ".") for k in doc["v"] if k.replace("~", ".").startswith(prefix))
+            found.update(k.replace("~", ".") for k in doc["v"] if k.startswith(start))
         return found
 
 
+Keyed = tuple[tuple[str, frozenset[str]], ...]  # (a document's key, the indexes to sum in it)
+
+
+@functools.lru_cache(maxsize=64)
+def _indexes(first: int, last: int) -> frozenset[str]:
+    """The stored indexes (days of a month, months of a year) from ``first`` to ``last``: a cell's keys are
+    strings, and testing them against a set costs less than turning each into a number."""
+    return frozenset(str(i) for i in range(first, last + 1))
+
+
 @functools.lru_cache(maxsize=256)
-def _plan(first: date, last: date) -> tuple[tuple[tuple[str, frozenset[str]], ...], tuple[tuple[str, int, int], ...]]:
+def _plan(first: date, last: date) -> tuple[Keyed, Keyed]:
     """How a period's days are summed: per year, the indexes of its whole months (read in the year document), and
-    per partial month its key, first and last day (read in the month document). Computed once per period (a page
-    sums hundreds of metrics over the same period)."""
+    per partial month its key and its days (read in the month document). Computed once per period (a page sums
+    hundreds of metrics over the same period)."""
     whole: dict[str, set[str]] = {}
     partial, cursor = [], first
     while cursor <= last:
@@ -105,7 +117,7 @@ def _plan(first: date, last: date) -> tuple[tuple[tuple[str, frozenset[str]], ..
         if cursor.day == 1 and end == _month_end(cursor):
             whole.setdefault(f"{cursor:%Y}", set()).add(str(cursor.month))
         else:
-            partial.append((f"{cursor:%Y-%m}", cursor.day, end.day))
+            partial.append((f"{cursor:%Y-%m}", _indexes(cursor.day, end.day)))
         cursor = end + timedelta(days=1)
     return tuple((year, frozenset(months)) for year, months in whole.items()), tuple(partial)
 

@@ -183,17 +183,17 @@ def agencies(db: Database, settings, scope: str, period: Period) -> list[dict[st
     by_scope = reading.load_kind(db, "agency", period, years)
     config = index766.Config.from_settings(settings)
     seen = state(db).get("seen") or {}
+    competent, receiving = cat.procedures_by_agency()
     rows = []
     for scope_id, cells in sorted(by_scope.items()):
         code = scope_id.partition(":")[2]
         if wanted is not None and code not in wanted:
             continue
-        ctx = index766.Context(scope_id, period, cells, cat.procedures_in_competence({code}), seen,
-                               link_maker(scope_id, period))
+        ctx = index766.Context(scope_id, period, cells, competent.get(code, []), seen, link_maker(scope_id, period))
         index = index766.compute(ctx, config)
         on_time = next(i for g in index["groups"] for i in g["indicators"] if i["code"] == "2.1")
-        scores = circular01.agency_scores(cells, period, cat.agency(code), cat.procedures_in_competence({code}),
-                                          cat.procedures_received_at(code))
+        scores = circular01.agency_scores(cells, period, cat.agency(code), competent.get(code, []),
+                                          receiving.get(code, []))
         ratings = cells.total("rt_n", period)
         rows.append({
             "agency": code, "name": (cat.agency(code) or {}).get("name") or code,
