@@ -59,6 +59,7 @@ from services.reporting.storage import (
 from shared.clock import utc_now, vn_date
 from shared.events import Event
 from shared.failpoints import failpoint
+from shared.storage.documents import Declared
 from shared.storage.mongo import insert_new
 from shared.storage.packing import packed, unpacked
 
@@ -421,7 +422,7 @@ def _encoded(doc: dict[str, Any]) -> RawBSONDocument:
     return RawBSONDocument(bson.encode(doc))
 
 
-def _declared(name: str):
+def _declared(name: str) -> Declared:
     """The declared collection of a record by its name (``d:<id>``, ``p:<code>``)."""
     return RECORDS if name.startswith(facts.DOSSIER + ":") else PETITION_RECORDS
 
