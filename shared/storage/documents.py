@@ -80,6 +80,7 @@ class Packed(fields.Field):
     every read (:meth:`Declared.stored`, :meth:`Declared.loaded`), so commands see the plain value."""
 
     def __init__(self, inner: fields.Field, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", inner.allow_none)   # None is stored as None, not packed
         super().__init__(**kwargs)
         self.inner = inner
 

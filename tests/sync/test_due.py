@@ -25,7 +25,7 @@ def test_due_mirrors_come_in_stored_order_then_the_failed_by_their_next_attempt(
     def mirror(name: str, state: str, next_at):
         m = new_mirror(name, now)
         m["sync_state"] = state
-        m["portal"]["next_attempt_at"] = next_at
+        m["portal"]["next_attempt_at"] = m["retry_at"] = next_at   # retry_at: as the aggregate derives it
         return m
 
     db[MIRRORS].insert_many(map(MIRRORS_DECLARED.stored, [

@@ -66,16 +66,19 @@ class Mirror(d.Aggregate):
     status = d.Int()
     status_version = d.Int()        # the newest workflow dossier_version applied to the fields above
     # packed (shared/storage/packing.py): nothing queries inside them, and on FerretDB they were most of what every
-    # mirror write encoded and parsed again (the process log changes with almost every event)
+    # mirror write encoded and parsed again (the process log changes with almost every event; FerretDB writes a
+    # nested map as its values plus a schema of their types, and SQLite parses the whole text for each of the
+    # collection's five indexes, old and new, at every update)
     components = d.Packed(d.List(d.Map()))
-    applicant = d.Map()             # only the fields the national list asks for (no name)
-    submitter = d.Map()
-    fees = d.List(d.Nested(Fee))
-    result = d.Map()
+    applicant = d.Packed(d.Map())   # only the fields the national list asks for (no name)
+    submitter = d.Packed(d.Map())
+    fees = d.Packed(d.List(d.Nested(Fee)))
+    result = d.Packed(d.Map())
     log = d.Packed(d.List(d.Nested(LogLine)))
     revision = d.Int(allow_none=False)
-    portal = d.Nested(Portal)
+    portal = d.Packed(d.Nested(Portal))     # written by the pusher after every push
     sync_state = d.Text(allow_none=False)   # waiting (not filed yet), pending, synced, failing
+    retry_at = d.Moment()           # portal.next_attempt_at, derived at every write: the pusher's work list asks for it
     created_at = d.Moment()
 
 

@@ -58,7 +58,7 @@ def new_mirror(dossier_id: str, now: datetime) -> dict[str, Any]:
         "receiving_agency_code": None, "competent_agency_code": None, "channel": None, "submitted_at": None,
         "received_at": None, "appointment_due": None, "ended_at": None, "status": S.SUBMITTED.value,
         "status_version": 0, "components": [], "applicant": None, "submitter": None, "fees": [], "result": None,
-        "log": [], "revision": 0, "sync_state": "waiting", "created_at": now,
+        "log": [], "revision": 0, "sync_state": "waiting", "retry_at": None, "created_at": now,
         "portal": {"created": False, "synced_revision": 0, "synced_steps": 0, "status": None, "received_at": None,
                    "first_synced_at": None, "last_attempt_at": None, "last_success_at": None, "last_error": None,
                    "failures": 0, "next_attempt_at": None, "failing_reported": False, "permanent": False},

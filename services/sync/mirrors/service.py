@@ -45,6 +45,7 @@ class Mirrors(Aggregate):
 
     def derive(self, before: dict[str, Any] | None, after: dict[str, Any], ctx: Context) -> None:
         after["sync_state"] = state_of(after)
+        after["retry_at"] = after["portal"]["next_attempt_at"]   # queried: the portal block is stored packed
 
     def event(self, m: dict[str, Any], version: int, name: str, details: dict[str, Any], ctx: Context) -> Event:
         portal = m["portal"]
@@ -220,15 +221,15 @@ def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
     in the order they were stored, then the failed ones by when they are due. The first query has no sort, so
     the store stops reading at ``limit``: sorting made FerretDB decode every pending mirror (several KB each) at
     every round, thousands in a burst. The second runs only when the first leaves room."""
-    found = _loaded(db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": None}, HIDDEN).limit(limit))
+    found = _loaded(db[MIRRORS].find({"sync_state": PENDING, "retry_at": None}, HIDDEN).limit(limit))
     if len(found) < limit:
-        retries = db[MIRRORS].find({"sync_state": PENDING, "portal.next_attempt_at": {"$lte": now}}, HIDDEN)
-        found += _loaded(retries.sort([("portal.next_attempt_at", 1), ("_id", 1)]).limit(limit - len(found)))
+        retries = db[MIRRORS].find({"sync_state": PENDING, "retry_at": {"$lte": now}}, HIDDEN)
+        found += _loaded(retries.sort([("retry_at", 1), ("_id", 1)]).limit(limit - len(found)))
     return found
 
 
 def _loaded(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mirrors read without the runner, as commands see them (the process log and components unpacked)."""
+    """Mirrors read without the runner, as commands see them (the packed keys unpacked)."""
     return [MIRRORS_DECLARED.loaded(m) for m in found]
 
 
