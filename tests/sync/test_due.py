@@ -44,3 +44,20 @@ def test_due_mirrors_come_in_stored_order_then_the_failed_by_their_next_attempt(
         assert first["portal"]["created"] is False and first["log"] == []   # whole mirrors, ready to push
     finally:
         mongo_client.drop_database(db.name)
+
+
+def test_a_mirror_stored_before_the_portal_block_was_packed_is_still_due(mongo_client):
+    """Mirrors written by an earlier version hold ``portal`` as a plain map and no ``retry_at``: the work list
+    still finds them, and they are read as the pusher expects (packed keys are packed again at their next write)."""
+    db = mongo_client[f"t{uuid.uuid4().hex[:10]}_sync"]
+    old = new_mirror("before-packing", utc_now())
+    old["sync_state"] = PENDING
+    del old["retry_at"]
+    stored = MIRRORS_DECLARED.stored(old)
+    stored["portal"] = old["portal"]   # as an earlier version wrote it
+    db[MIRRORS].insert_one(stored)
+    try:
+        [found] = due(db, utc_now(), 10)
+        assert found["_id"] == "before-packing" and found["portal"]["synced_steps"] == 0
+    finally:
+        mongo_client.drop_database(db.name)

@@ -78,7 +78,9 @@ class Mirror(d.Aggregate):
     revision = d.Int(allow_none=False)
     portal = d.Packed(d.Nested(Portal))     # written by the pusher after every push
     sync_state = d.Text(allow_none=False)   # waiting (not filed yet), pending, synced, failing
-    retry_at = d.Moment()           # portal.next_attempt_at, derived at every write: the pusher's work list asks for it
+    # portal.next_attempt_at, derived at every write: the pusher's work list asks for it. A mirror stored before it
+    # existed lacks it until its next write; the list's "retry_at: None" matches it (pushed at once, not after backoff)
+    retry_at = d.optional(d.Moment())
     created_at = d.Moment()
 
 
