@@ -2,9 +2,11 @@
 sync service's real processes (APIs, relays, consumers, the sync scheduler), driven over HTTP, the events through
 Kafka, and a national portal simulator of their own (tests/sync/conftest.py) that stores what it receives.
 
-- a dossier's whole life reaches the portal in order, one state at a time, with the national field list;
+- a dossier's whole life reaches the portal in order, one state at a time, with the national field list, and
+  indicator 1.4 counts it;
 - the portal down (503) and then timing out while dossiers move: the sync records show the error and the backlog,
-  and once the portal is back every dossier ends at its latest state, nothing sent twice, nothing doubled.
+  and once the portal is back every dossier ends at its latest state, nothing sent twice, nothing doubled;
+- a dossier the portal lost is found by the reconcile job and sent again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import requests
 from services.sync.mirrors.fields import portal_time
 from shared.auth.roles import Role
 from shared.bus.kafka import read_topic
+from shared.clock import vn_date
 from shared.domain.channels import Channel
 from shared.events import Topic, topic_names
 from tests.conftest import derived
@@ -187,6 +190,15 @@ def test_a_dossiers_whole_life_reaches_the_portal_in_order(system, portal):
     assert record["portal"]["last_error"] is None and record["portal"]["failures"] == 0
     assert datetime.fromisoformat(record["portal"]["received_at"]) == datetime.fromisoformat(accepted["received_at"])
 
+    # Decision 766 indicator 1.4, read from the mirrors (their portal block is stored packed): the dossier was
+    # received that day and the portal holds it with its reception date — the only dossier of this deployment yet.
+    day = vn_date(datetime.fromisoformat(accepted["received_at"])).isoformat()
+    headers = factories.bearer(deployment.settings(), factories.officer_principal(SEED_AGENCY, Role.MANAGER))
+    share = requests.get(f"{deployment.url('sync')}/agencies/{SEED_AGENCY}/indicators/synchronisation",
+                         params={"from": day, "to": day}, headers=headers, timeout=5)
+    assert share.status_code == 200, share.text
+    assert (share.json()["received"], share.json()["synchronised"], share.json()["share"]) == (1, 1, 1.0)
+
 
 def test_the_portal_down_then_timing_out_and_everything_caught_up_with_nothing_doubled(system, portal):
     deployment, _ = system
@@ -273,3 +285,26 @@ def test_the_portal_down_then_timing_out_and_everything_caught_up_with_nothing_d
     failed, first = eventually(lambda: (found := told()) and len(found[1]) == len(ids) and found, timeout=20,
                                what="the sync events of every dossier")
     assert failed == first == Counter(dict.fromkeys(ids, 1)), (failed, first)
+
+
+def test_a_dossier_the_portal_lost_is_found_by_reconciliation_and_pushed_again(system, portal):
+    """The reconcile job (every 2 s here) compares what the portal holds of the synchronised dossiers with their
+    mirrors (whose portal block is stored packed) and pushes again what the portal lacks."""
+    deployment, _ = system
+    life = Life(deployment, sign_up(deployment))
+    eventually(lambda: sync_record(deployment, life.id, SEED_AGENCY)["sync_state"] == "synced",
+               what="the filing synchronised")
+    first = held(portal, deployment, life.code)
+    assert first is not None and len(first["steps"]) == 1
+
+    portal.control(forget=[life.code], client_id=deployment.settings().national_portal_client_id)
+    assert held(portal, deployment, life.code) is None
+
+    again = eventually(lambda: held(portal, deployment, life.code), timeout=30,
+                       what="the reconciler to find the dossier lost and the pusher to send it again")
+    assert again["dossier"]["MaHoSo"] == life.code and again["TrangThai"] == 1
+    eventually(lambda: len(held(portal, deployment, life.code)["steps"]) == 1, what="its filing step sent again")
+    assert_nothing_doubled_or_backwards(held(portal, deployment, life.code))
+    record = eventually(lambda: (r := sync_record(deployment, life.id, SEED_AGENCY))["sync_state"] == "synced"
+                        and r, what="the mirror synchronised again")
+    assert record["portal"]["created"] is True and record["portal"]["synced_steps"] == 1

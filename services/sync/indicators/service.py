@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.sync.mirrors.document import MIRRORS_DECLARED
+from services.sync.mirrors.service import loaded
 from services.sync.storage import MIRRORS
 from shared.clock import VN_TZ, as_utc
 
@@ -19,8 +19,7 @@ def synchronisation_share(db: Database, agency: str, start: date, end: date) -> 
     low = as_utc(datetime.combine(start, time(0, 0), VN_TZ))
     high = as_utc(datetime.combine(end + timedelta(days=1), time(0, 0), VN_TZ))
     received = synchronised = 0
-    for m in map(MIRRORS_DECLARED.loaded, db[MIRRORS].find({"receiving_agency_code": agency},
-                                                           {"received_at": 1, "portal": 1})):
+    for m in loaded(db[MIRRORS].find({"receiving_agency_code": agency}, {"received_at": 1, "portal": 1})):
         if m.get("received_at") and low <= as_utc(m["received_at"]) < high:
             received += 1
             synchronised += m["portal"]["received_at"] is not None

@@ -100,7 +100,7 @@ def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, 
         by_dossier.setdefault(event.dossier_id, []).append((event.type, event.event_id, payload))
     if not by_dossier:
         return 0
-    known = {m["_id"]: m for m in _loaded(db[MIRRORS].find({"_id": {"$in": list(by_dossier)}}, HIDDEN))}
+    known = {m["_id"]: m for m in loaded(db[MIRRORS].find({"_id": {"$in": list(by_dossier)}}, HIDDEN))}
     ctx = context(SYSTEM, settings=settings)
     work = runner(db, settings)
     again: list[str] = []
@@ -121,7 +121,7 @@ def apply_batch(db: Database, settings, events: Iterable[tuple[Event, dict[str, 
         if not lost:
             break
         existing = [(m, {"events": by_dossier[m["_id"]]})
-                    for m in _loaded(db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN))]
+                    for m in loaded(db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN))]
     else:
         again += [current["_id"] for current, _ in existing]
     for dossier_id in again:
@@ -209,7 +209,7 @@ def write_answers(db: Database, settings, answers: dict[str, tuple[dict[str, Any
     if not lost:
         return
     stamp = as_stored(ctx.now)
-    for m in _loaded(db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)):
+    for m in loaded(db[MIRRORS].find({"_id": {"$in": lost}}, HIDDEN)):
         if m["portal"]["last_attempt_at"] is None or as_utc(m["portal"]["last_attempt_at"]) != stamp:
             work.run(m["_id"], portal_answered, ctx, answer=answers[m["_id"]][1], **options)
 
@@ -221,15 +221,16 @@ def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
     in the order they were stored, then the failed ones by when they are due. The first query has no sort, so
     the store stops reading at ``limit``: sorting made FerretDB decode every pending mirror (several KB each) at
     every round, thousands in a burst. The second runs only when the first leaves room."""
-    found = _loaded(db[MIRRORS].find({"sync_state": PENDING, "retry_at": None}, HIDDEN).limit(limit))
+    found = loaded(db[MIRRORS].find({"sync_state": PENDING, "retry_at": None}, HIDDEN).limit(limit))
     if len(found) < limit:
         retries = db[MIRRORS].find({"sync_state": PENDING, "retry_at": {"$lte": now}}, HIDDEN)
-        found += _loaded(retries.sort([("retry_at", 1), ("_id", 1)]).limit(limit - len(found)))
+        found += loaded(retries.sort([("retry_at", 1), ("_id", 1)]).limit(limit - len(found)))
     return found
 
 
-def _loaded(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mirrors read without the runner, as commands see them (the packed keys unpacked)."""
+def loaded(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mirrors read without the runner (a work list, a page, a count), as commands see them: the packed keys
+    unpacked. Every such read goes through here."""
     return [MIRRORS_DECLARED.loaded(m) for m in found]
 
 

@@ -8,8 +8,7 @@ import logging
 
 from pymongo.database import Database
 
-from services.sync.mirrors.document import MIRRORS_DECLARED
-from services.sync.mirrors.service import SYNCED, SYSTEM, portal_holds, runner
+from services.sync.mirrors.service import SYNCED, SYSTEM, loaded, portal_holds, runner
 from services.sync.portal.client import NationalPortal
 from services.sync.storage import MIRRORS
 from shared.storage.aggregate import context
@@ -31,8 +30,7 @@ class Reconciler:
         lacking = 0
         for _ in range(pages):
             query = {"sync_state": SYNCED} | ({"_id": {"$gt": self.after}} if self.after else {})
-            page = [MIRRORS_DECLARED.loaded(m) for m in self.db[MIRRORS].find(query, {"code": 1, "portal": 1})
-                    .sort("_id", 1).limit(PAGE)]
+            page = loaded(self.db[MIRRORS].find(query, {"code": 1, "portal": 1}).sort("_id", 1).limit(PAGE))
             if not page:
                 self.after = None
                 break
