@@ -26,6 +26,7 @@ from shared.bus.kafka import ensure_topics
 from shared.config import Settings
 from shared.storage.documents import check_all
 from tests.support.clock import BusinessClock
+from tests.support.service_logs import errors_since
 from tools.devstack.servers import KafkaServer
 from tools.devstack.stack import PORTAL, SERVICES, Ports, Stack, service_processes
 
@@ -60,6 +61,19 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "stack" not in item.fixturenames:
             item.add_marker(pytest.mark.unit)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran the services' processes shows what they logged as errors meanwhile (CI keeps
+    nothing else of a run)."""
+    report = yield
+    if report.failed and call.when in ("setup", "call"):
+        roots = {value.root for value in getattr(item, "funcargs", {}).values() if isinstance(value, Stack)}
+        lines = [line for root in sorted(roots) for line in errors_since(root / "logs", call.start - 1)]
+        if lines:
+            report.sections.append(("errors the services logged meanwhile", "\n".join(lines)))
+    return report
 
 
 def _prefix() -> str:

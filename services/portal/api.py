@@ -6,7 +6,13 @@ a 401 with a token means the token is no longer valid: the session ends (:class:
 
 A page that needs several answers asks for them at once (:func:`together`), so it waits for the slowest API
 call, not for their sum; every call's duration is reported to the browser in ``Server-Timing`` (what the
-portal benchmark reads to show the API time underneath a page)."""
+portal benchmark reads to show the API time underneath a page).
+
+Connections are kept alive, one pool per thread and API. An API closes a connection idle for its keep-alive
+(``keepalive`` in shared/gunicorn_conf.py, 5 s); a request sent on it at that moment meets the close and fails
+with no answer. So a connection idle for :data:`IDLE_SECONDS` is not reused, and a request that still fails to
+connect or gets no answer at all is sent once more on a new connection when sending it twice cannot do anything
+twice: a GET, HEAD or OPTIONS, or a request with an ``Idempotency-Key`` (the rule of Go's HTTP client)."""
 
 from __future__ import annotations
 
@@ -26,6 +32,8 @@ _cache_lock = threading.Lock()
 _refreshing: set[tuple] = set()
 log = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="portal-api")
+IDLE_SECONDS = 2.0   # well below the APIs' keep-alive (5 s)
+REPLAYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiError(Exception):
@@ -42,10 +50,28 @@ class ApiUnavailable(Exception):
     pass
 
 
-def _http() -> requests.Session:
-    if getattr(_local, "http", None) is None:
-        _local.http = requests.Session()
-    return _local.http
+@dataclass
+class _Connections:
+    """This thread's kept-alive connections to one API, and when they were last given back."""
+
+    session: requests.Session = field(default_factory=requests.Session)
+    used: float = 0.0
+
+
+def _connections(service: str, *, fresh: bool = False) -> _Connections:
+    held: dict[str, _Connections] = _local.__dict__.setdefault("apis", {})
+    current = held.get(service)
+    if current is not None and (fresh or time.monotonic() - current.used >= IDLE_SECONDS):
+        current.session.close()
+        current = None
+    if current is None:
+        current = held[service] = _Connections()
+    return current
+
+
+def replayable(prepared: Call) -> bool:
+    """Whether sending ``prepared`` twice does nothing twice: a safe method, or an idempotency key the API keeps."""
+    return prepared.method in REPLAYABLE_METHODS or "Idempotency-Key" in prepared.kwargs["headers"]
 
 
 def base_url(service: str) -> str:
@@ -135,13 +161,30 @@ def server_timing() -> str | None:
 
 def _send(prepared: Call) -> tuple[requests.Response | Exception, tuple[str, str, float]]:
     started = time.perf_counter()
-    try:
-        answer: requests.Response | Exception = _http().request(
-            prepared.method, prepared.url, timeout=prepared.timeout, **prepared.kwargs)
-    except requests.RequestException as exc:
-        answer = exc
+    answer = _request(prepared)
+    if _unanswered(answer) and replayable(prepared):
+        log.warning("%s %s %s: %s; sent again on a new connection", prepared.service, prepared.method,
+                    prepared.path.split("?")[0], answer.__class__.__name__)
+        answer = _request(prepared, fresh=True)
     took = (prepared.service, prepared.path.split("?")[0], (time.perf_counter() - started) * 1000)
     return answer, took
+
+
+def _request(prepared: Call, *, fresh: bool = False) -> requests.Response | Exception:
+    connections = _connections(prepared.service, fresh=fresh)
+    try:
+        return connections.session.request(prepared.method, prepared.url, timeout=prepared.timeout,
+                                           **prepared.kwargs)
+    except requests.RequestException as exc:
+        return exc
+    finally:
+        connections.used = time.monotonic()
+
+
+def _unanswered(answer: requests.Response | Exception) -> bool:
+    """Refused or closed without an answer; not a timeout (the API may still be working on it, and waiting
+    twice as long helps nobody)."""
+    return isinstance(answer, requests.ConnectionError) and not isinstance(answer, requests.Timeout)
 
 
 def _answer(prepared: Call, response: requests.Response | Exception):
