@@ -12,7 +12,7 @@ LEVELS = frozenset({"ERROR", "CRITICAL"})
 
 def errors_since(logs: Path, since: float, limit: int = 40) -> list[str]:
     """The ERROR and CRITICAL lines of every ``*.log`` under ``logs`` stamped at or after ``since`` (epoch
-    seconds), oldest first, the last ``limit`` of them, each with its process and first line of traceback."""
+    seconds), oldest first, the last ``limit`` of them, each with its process and the exception of its traceback."""
     found: list[tuple[str, str]] = []
     for path in sorted(logs.glob("*.log")) if logs.is_dir() else []:
         with path.open(encoding="utf-8", errors="replace") as lines:
