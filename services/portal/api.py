@@ -26,6 +26,8 @@ from typing import Any
 import requests
 from flask import current_app, g, has_request_context, request, session
 
+from shared.api.idempotency import HEADER as IDEMPOTENCY_KEY
+
 _local = threading.local()
 _cache: dict[tuple, tuple[float, Any]] = {}
 _cache_lock = threading.Lock()
@@ -69,9 +71,9 @@ def _connections(service: str, *, fresh: bool = False) -> _Connections:
     return current
 
 
-def replayable(prepared: Call) -> bool:
+def _replayable(prepared: Call) -> bool:
     """Whether sending ``prepared`` twice does nothing twice: a safe method, or an idempotency key the API keeps."""
-    return prepared.method in REPLAYABLE_METHODS or "Idempotency-Key" in prepared.kwargs["headers"]
+    return prepared.method in REPLAYABLE_METHODS or IDEMPOTENCY_KEY in prepared.kwargs["headers"]
 
 
 def base_url(service: str) -> str:
@@ -161,12 +163,13 @@ def server_timing() -> str | None:
 
 def _send(prepared: Call) -> tuple[requests.Response | Exception, tuple[str, str, float]]:
     started = time.perf_counter()
+    path = prepared.path.split("?")[0]
     answer = _request(prepared)
-    if _unanswered(answer) and replayable(prepared):
-        log.warning("%s %s %s: %s; sent again on a new connection", prepared.service, prepared.method,
-                    prepared.path.split("?")[0], answer.__class__.__name__)
+    if _unanswered(answer) and _replayable(prepared):
+        log.warning("%s %s %s: %s; sent again on a new connection", prepared.service, prepared.method, path,
+                    answer.__class__.__name__)
         answer = _request(prepared, fresh=True)
-    took = (prepared.service, prepared.path.split("?")[0], (time.perf_counter() - started) * 1000)
+    took = (prepared.service, path, (time.perf_counter() - started) * 1000)
     return answer, took
 
 
