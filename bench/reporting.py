@@ -46,7 +46,7 @@ from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles
 from bench.sync import Draft, drafts, interleaved, publish
 from services.reporting.projection.document import RECORDS
 from services.reporting.projection.facts import facts_of
-from services.reporting.projection.projector import Projector, stored_record
+from services.reporting.projection.projector import Projector
 from services.reporting.storage import AGENCIES, DOSSIERS, PROCEDURES, ensure_indexes
 from shared.auth.roles import Role
 from shared.bus.consumer import group_id
@@ -205,6 +205,7 @@ def load(db, settings, dossiers: int, agencies: list[str], chunk: int = CHUNK) -
         flat = [pair for life in batch for pair in as_folded(life)]
         events += len(flat)
         projector.fold(flat)
+        projector.derive()
         _insert_records(db, projector)
         print(f"bench: {first + len(batch):,} dossiers folded and written "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
@@ -216,9 +217,13 @@ def _insert_records(db, projector: Projector) -> None:
     """Inserts the dossier records the projector changed (all new: each life is folded whole in one chunk) and
     lets it forget them; the cells stay in memory until the projector's own write."""
     names = sorted(n for n in projector.dirty if n.startswith("d:"))
-    docs = [stored_record(n, projector.records[n]) for n in names]
-    for i in range(0, len(docs), 1000):
-        db[DOSSIERS].insert_many(docs[i:i + 1000], ordered=False)
+    docs: dict[str, list[Any]] = {}
+    for name in names:
+        for collection, doc in projector.stored(name):  # the record and its keys
+            docs.setdefault(collection, []).append(doc)
+    for collection, written in docs.items():
+        for i in range(0, len(written), 1000):
+            db[collection].insert_many(written[i:i + 1000], ordered=False)
     for name in names:
         projector.records.pop(name, None)
         projector.contrib.pop(name, None)

@@ -188,10 +188,11 @@ class Settings:
         "RATING_WINDOW_DAYS", 30, "days after the result is returned during which the applicant may rate the dossier"
     )
     reporting_flush_seconds: float = setting(
-        "REPORTING_FLUSH_SECONDS", 2.0, "how often the reporting read model writes what it folded (its figures' delay)"
+        "REPORTING_FLUSH_SECONDS", 5.0,
+        "how often the reporting read model writes what it folded while events keep coming (its figures' delay)"
     )
     reporting_flush_records: int = setting(
-        "REPORTING_FLUSH_RECORDS", 5000,
+        "REPORTING_FLUSH_RECORDS", 20000,
         "the reporting read model writes sooner once this many records changed, and folds no further ahead of a write"
     )
     index_766_points: str = setting(

@@ -13,11 +13,12 @@ import pytest
 
 from services.reporting.indicators import service
 from services.reporting.indicators.periods import quarter_of
+from services.reporting.projection import lists
 from services.reporting.projection.document import CELLS_DECLARED
-from services.reporting.storage import CELLS, PETITIONS, ensure_indexes
+from services.reporting.storage import CELLS, DOSSIER_KEYS, DOSSIERS, PETITIONS, ensure_indexes
 from tests.conftest import database
 from tests.reporting.conftest import at, fold, last_quarter_with_due
-from tests.support.histories import History, agency_published, petition_events, procedure_published
+from tests.support.histories import History, agency_published, load, petition_events, procedure_published
 
 
 def indicator(figures: dict, code: str) -> dict:
@@ -303,3 +304,32 @@ def test_a_drill_down_list_pages_through_its_slices_each_dossier_once(reporting,
     assert sorted(paged("on_time")) == sorted(h.code for h in on_time)
     assert sorted(paged("open")) == sorted(h.code for h in still_open)
     assert paged("open_late") == []
+
+
+def test_a_dossiers_keys_are_written_beside_its_record_only_when_they_change(reporting, agency, quarter):
+    """The record is written at every event and has no index but its id; what it is looked up by (the lists'
+    keys, its agency, the month it ended) lives in ``dossier_keys`` and is written when it changes."""
+    settings, db = reporting
+    q = quarter
+    h = History(at(q, 10), competent=agency).accepted(at(q, 10), at(q, 20))
+    projector = fold(db, settings, catalogue(agency) + h.events)
+    keys = db[DOSSIER_KEYS].find_one({"_id": h.id})
+    assert keys["comp"] == agency and keys["end_month"] == lists.OPEN
+    assert set(db[DOSSIERS].find_one({"_id": h.id})) == {"_id", "facts", "view"}
+    assert set(db[DOSSIERS].index_information()) == {"_id_"}
+
+    h.assigned(at(q, 11))  # changes the view, not what the record is looked up by
+    projector.fold([(e, load(e)) for e in h.events[-1:]])
+    prepared = projector.prepare()
+    assert sorted(name for name, _ in prepared.items if name in (DOSSIERS, DOSSIER_KEYS)) == [DOSSIERS]
+    projector.apply(prepared)
+    projector.settle()
+
+    h.result_ready(at(q, 15))  # it ends: its keys change (and the record, read back from the store, knows its own)
+    projector.records.clear()  # forgotten (as beyond the cache): read again from the store when needed
+    projector.contrib.clear()
+    fold(db, settings, h.events[-1:], projector)
+    ended = db[DOSSIER_KEYS].find_one({"_id": h.id})
+    assert ended["end_month"] == f"{at(q, 15):%Y-%m}" and ended["end_month"] != keys["end_month"]
+    on_time = service.dossiers_behind(db, f"agency:{agency}", q, "2.1", "on_time", limit=50, after_values=None)[0]
+    assert [d["code"] for d in on_time] == [h.code]

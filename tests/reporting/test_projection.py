@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -16,14 +17,15 @@ from services.reporting.indicators import service
 from services.reporting.projection import cells
 from services.reporting.projection.document import CELLS_DECLARED
 from services.reporting.projection.projector import Projector
-from services.reporting.storage import CELLS, DERIVED, META, ensure_indexes
-from shared.bus.consumer import group_id
+from services.reporting.storage import CELLS, DERIVED, DOSSIERS, META, ensure_indexes
+from shared.bus.consumer import Headers, group_id
+from shared.bus.kafka import read_topic
 from shared.bus.projection import ProjectionRunner, _Session, subscriptions
-from shared.events import Topic, event_type, topic_names
+from shared.events import Event, Topic, event_type, topic_names
 from tests.conftest import database, running
 from tests.reporting.conftest import at, last_quarter_with_due
 from tests.reporting.test_indicators import catalogue, indicator, on_time_histories
-from tests.support.bus import publish
+from tests.support.bus import publish, publish_raw
 from tests.support.concurrency import committed
 from tests.support.factories import agency_code, dossier_event
 from tests.support.histories import load, petition_events
@@ -93,6 +95,35 @@ def test_events_that_change_nothing_are_committed_without_waiting_for_a_change(f
                    what="the ignored event committed")
 
 
+def test_records_that_are_not_valid_events_are_parked_and_the_rest_folded(fresh_settings, mongo_client):
+    """The events are decoded in a child process of the consumer (shared/bus/projection.py): a record that is not
+    an event, and an event whose payload breaks its schema, are parked on their topic's DLQ with the reason and
+    committed; every valid event around them is folded."""
+    settings, db, q, agency, events = _published(fresh_settings, mongo_client)
+    names = topic_names(settings)
+    publish_raw(settings, Topic.WORKFLOW_DOSSIERS, b"{not json")
+    broken = Event(type="dossier.submitted", dossier_id="broken-1", payload={"code": 1}, producer="intake",
+                   schema_version=event_type("dossier.submitted").version)
+    publish_raw(settings, Topic.INTAKE_DOSSIERS, broken.to_json(), key=broken.key)
+
+    def figures():
+        return indicator(service.figures(db, settings, f"agency:{agency}", q), "2.1")
+
+    def parked(topic):
+        return [{k: v.decode() for k, v in r.headers} for r in read_topic(settings, names.dlq(topic))]
+
+    with running(build_runner(db, settings)):
+        folded = eventually(lambda: figures()["denominator"] == 10 and figures(), timeout=60, what="figures")
+        eventually(lambda: parked(Topic.WORKFLOW_DOSSIERS) and parked(Topic.INTAKE_DOSSIERS), timeout=30,
+                   what="both records parked")
+    assert (folded["numerator"], folded["denominator"]) == (6, 10)
+    for topic in (Topic.WORKFLOW_DOSSIERS, Topic.INTAKE_DOSSIERS):
+        [letter] = parked(topic)
+        assert letter[Headers.REASON] == "invalid-event" and letter[Headers.ORIGINAL_TOPIC] == names.main(topic)
+    assert "payload is invalid" in parked(Topic.INTAKE_DOSSIERS)[0][Headers.ERROR]
+    assert db[DOSSIERS].find_one({"_id": "broken-1"}) is None
+
+
 def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart(deployment, mongo_client):
     settings = deployment.settings()
     db = database(mongo_client, settings, "reporting")
@@ -100,9 +131,13 @@ def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart
     doomed = deployment.start_process("reporting", "consumer", name="reporting-consumer-doomed",
                                       failpoints="reporting.write.committed=kill")
     eventually(lambda: db[META].find_one({"_id": "state"}), timeout=60, what="the projector started")
+    decoders = eventually(lambda: _children(doomed.pid), timeout=60, what="the decoding process started")
     agency, events = _histories(q)
     publish(settings, *events)
     eventually(lambda: not doomed.alive(), timeout=60, what="the projector killed at its commit point")
+    # its decoding process is not left behind (killed, the consumer could not stop it)
+    eventually(lambda: not any(Path(f"/proc/{pid}").exists() for pid in decoders), timeout=10,
+               what="the decoding process gone with its consumer")
     state = db[META].find_one({"_id": "state"})
     assert state["journal"] == "written"  # committed, not applied: the journal holds the write
 
@@ -117,6 +152,19 @@ def test_a_projector_killed_after_its_commit_point_finishes_the_write_at_restart
     # a later write may hold a journal for a moment too)
     eventually(lambda: db[META].find_one({"_id": "state"})["journal"] == "applied"
                and db["journal"].count_documents({}) == 0, timeout=30, what="the journal applied and cleared")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (from /proc: the decoding process of a consumer)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 class _FailingOnce(Projector):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from services.reporting.indicators.periods import Period, steps
 from services.reporting.projection import lists
 from services.reporting.projection.document import PETITION_RECORDS, RECORDS
 from services.reporting.projection.dossier import day as day_of
-from services.reporting.storage import DOSSIERS, META, OFFICERS, PETITIONS
+from services.reporting.storage import DOSSIER_KEYS, DOSSIERS, META, OFFICERS, PETITIONS
 from shared.clock import utc_now, vn_date
 from shared.domain import evaluation as ev
 from shared.domain.errors import NotFound, Rejected
@@ -235,6 +237,7 @@ LIST_VIEW = ("code", "proc", "comp", "channel", "received_at", "ended_at", "end_
              "supplements", "extended", "start_day", "end_day", "late_day", "ready_at", "electronic", "digitised",
              "online_counted", "synced", "fee_bearing", "paid_online", "complaint", "result_kind", "paper_result")
 LIST_FIELDS = {"_id": 1, "view": 1}  # the view is packed (projection/document.py): read whole, listed in part
+VIEWS_READ = 100  # records read at a time for a list (a page is 50 at most; most on a slice's list are)
 
 
 def iso(value: Any) -> Any:
@@ -307,15 +310,25 @@ def dossiers_behind(db: Database, scope: str, period: Period, indicator: str, pa
         query: dict[str, Any] = {field: key}
         if key == start_key and last_id:
             query["_id"] = {"$gt": last_id}
-        for doc in db[DOSSIERS].find(query, LIST_FIELDS).sort("_id", 1):
-            view = RECORDS.loaded(doc).get("view") or {}
+        for record_id, view in _views(db, db[DOSSIER_KEYS].find(query, {"_id": 1}).sort("_id", 1)):
             if _matches(indicator, part, view, a, b):
                 if len(items) == limit:  # one more than the page: the next page starts after the last listed
                     return items, [last_key, items[-1]["id"]]
-                items.append(iso({"id": doc["_id"], **{k: view[k] for k in LIST_VIEW if k in view},
+                items.append(iso({"id": record_id, **{k: view[k] for k in LIST_VIEW if k in view},
                                   "month": key.partition("|")[0]}))
                 last_key = key
     return items, None
+
+
+def _views(db: Database, found: Iterable[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(id, view) of the dossiers whose keys were found, in the order found; their records read
+    :data:`VIEWS_READ` at a time."""
+    found = iter(found)
+    while ids := [doc["_id"] for doc in itertools.islice(found, VIEWS_READ)]:
+        views = {doc["_id"]: RECORDS.loaded(doc).get("view") or {}
+                 for doc in db[DOSSIERS].find({"_id": {"$in": ids}}, LIST_FIELDS)}
+        for record_id in ids:
+            yield record_id, views.get(record_id, {})
 
 
 def _petitions_behind(db: Database, scope: str, period: Period, *, limit: int, after_values):

@@ -84,6 +84,7 @@ def targets(scope: str, day_number: int, part: str = MAIN) -> list[tuple[str, st
     return out
 
 
+@lru_cache(maxsize=65536)  # a few thousand metrics (one per procedure and kind), asked for a million times a write
 def stored(metric: str) -> str:
     """A metric's key in a cell: procedure codes (``d_min:1.001806``) carry dots, which are not field names."""
     return metric.replace(".", "~")

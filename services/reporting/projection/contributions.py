@@ -50,7 +50,8 @@ def dossier(view: dict[str, Any] | None) -> Contributions:  # noqa: C901 - one b
     def add(metric: str, on: int | None, value: int = 1, where: list[str] = scopes) -> None:
         if on is not None and value:
             for scope in where:
-                out[(scope, metric, on)] += value
+                key = (scope, metric, on)
+                out[key] = out.get(key, 0) + value  # not +=: a Counter's missing key costs a Python call
 
     received = _day(view["received_at"])
     if received is not None:
@@ -137,8 +138,11 @@ def petition(view: dict[str, Any] | None) -> Contributions:
 def difference(new: Contributions, old: Contributions) -> Contributions:
     """new − old, without zeros."""
     out: Contributions = Counter()
-    for k in set(new) | set(old):
-        value = new.get(k, 0) - old.get(k, 0)
-        if value:
-            out[k] = value
+    for k, value in new.items():
+        change = value - old.get(k, 0)
+        if change:
+            out[k] = change
+    for k, value in old.items():
+        if value and k not in new:
+            out[k] = -value
     return out

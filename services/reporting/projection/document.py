@@ -3,11 +3,13 @@
 What no query looks inside is stored packed (:class:`shared.storage.documents.Packed`): a record's facts and view,
 a cell's values. FerretDB then encodes, indexes and decodes one binary value instead of dozens of nested fields.
 The projector writes and reads records and cells through :data:`RECORDS`, :data:`PETITION_RECORDS` and
-:data:`CELLS_DECLARED` (``stored`` / ``loaded``), and so do the indicators' readers."""
+:data:`CELLS_DECLARED` (``stored`` / ``loaded``), and so do the indicators' readers. A dossier's keys (what its record
+is looked up by) live beside it in :data:`RECORD_KEYS`, so that the record, written at every event, has no index but
+its id."""
 
 from __future__ import annotations
 
-from services.reporting.storage import CELLS, DOSSIERS, JOURNAL, META, OFFICERS, PETITIONS
+from services.reporting.storage import CELLS, DOSSIER_KEYS, DOSSIERS, JOURNAL, META, OFFICERS, PETITIONS
 from shared.storage import documents as d
 from shared.storage.documents import Declared
 
@@ -15,6 +17,11 @@ from shared.storage.documents import Declared
 class DossierRecord(d.Document):
     facts = d.Packed(d.Map(allow_none=False), allow_none=False)  # facts.py: one per event, by kind and id
     view = d.Packed(d.Map(), allow_none=True)  # dossier.py's derived view (None until the record is placed)
+
+
+class DossierKeys(d.Document):
+    """What a dossier's record is looked up by, derived from its view; written only when it changes."""
+
     comp = d.Text()
     prov = d.Text()
     proc = d.Text()
@@ -68,12 +75,15 @@ class Meta(d.Document):
     written_at = d.Moment()
 
 
-RECORDS = Declared(DOSSIERS, DossierRecord, "one record per dossier: its facts and its view (drill-down lists)")
+RECORDS = Declared(DOSSIERS, DossierRecord, "one record per dossier: its facts and its view")
+RECORD_KEYS = Declared(DOSSIER_KEYS, DossierKeys, "per dossier, what its record is looked up by (drill-down lists, "
+                       "catalogue catch-up)")
 PETITION_RECORDS = Declared(PETITIONS, PetitionRecord, "one record per petition, by its code: its facts and its view")
 CELLS_DECLARED = Declared(CELLS, Cell, "the figures: counters per scope, metric and day or month")
 
 DECLARED = (
     RECORDS,
+    RECORD_KEYS,
     PETITION_RECORDS,
     CELLS_DECLARED,
     Declared(OFFICERS, Officer, "officers seen acting on dossiers (the staff scores' rows)"),

@@ -28,7 +28,6 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,6 +48,7 @@ from services.reporting.storage import (
     ANNOUNCEMENTS,
     CELLS,
     DERIVED,
+    DOSSIER_KEYS,
     DOSSIERS,
     JOURNAL,
     META,
@@ -68,8 +68,8 @@ log = logging.getLogger(__name__)
 # Bump when the rules of dossier.py, petition.py, contributions.py or cells.py change: the projector then drops the
 # derived collections and replays the topics from the start, since figures folded by other rules cannot be mended.
 # 2: the records' list keys (lists.py), the per-procedure cells (cells.py); 3: facts packed; 4: views and cells' values
-# packed too (projection/document.py)
-PROJECTION_VERSION = 4
+# packed too (projection/document.py); 5: the dossiers' keys beside their records (storage.DOSSIER_KEYS)
+PROJECTION_VERSION = 5
 STATE = "state"
 CATALOGUE_EVENTS = ("catalogue.agency-published", "catalogue.procedure-published", "calendar.announcement-published")
 INSERT_BATCH = 500
@@ -77,7 +77,7 @@ BULK = 200             # statements per bulk write (FerretDB writes them in one 
 JOURNAL_PART_ITEMS = 500
 CACHE_RECORDS = 50_000  # clean records kept in memory between writes (the rest are read again when needed)
 CACHE_CELLS = 20_000
-CELL_READS = 500        # cell ids per read
+READS = 500             # record or cell ids per read
 
 
 class Projector:
@@ -89,13 +89,13 @@ class Projector:
         self.cells: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.officers: dict[str, dict[str, Any]] = {}
         self.dirty: set[str] = set()
+        self.underived: set[str] = set()  # records whose facts changed since their view was last derived
         self.dirty_cells: set[str] = set()
         self.dirty_officers: set[str] = set()
         self.unstored: set[str] = set()  # records and cells not in the store yet: inserted, not replaced
         self.seen: dict[str, bool] = {"sync": False, "payment": False}
         self.seq = 0
         self.folded = 0          # events folded since the last write
-        self._pool = ThreadPoolExecutor(8, thread_name_prefix="reporting-load")
 
     # -- starting ---------------------------------------------------------------------------------------------------
 
@@ -130,6 +130,7 @@ class Projector:
         self.cells.clear()
         self.officers.clear()
         self.dirty.clear()
+        self.underived.clear()
         self.dirty_cells.clear()
         self.dirty_officers.clear()
         self.unstored.clear()
@@ -139,13 +140,16 @@ class Projector:
     # -- folding ----------------------------------------------------------------------------------------------------
 
     def fold(self, batch: list[tuple[Event, dict[str, Any]]]) -> None:
-        """Folds a batch of events (in the order received) into the records and the cells."""
+        """Folds a batch of events (in the order received) into the records' facts. Their views and the cells are
+        derived from the facts later, once per record and write (:meth:`derive`), however many events changed it
+        meanwhile: a record takes an event every few thousand events of a busy topic, so a write that covers more
+        events derives, counts and writes each record fewer times."""
         found = [(event, payload, list(facts.facts_of(event, payload))) for event, payload in batch]
         self._load([name for _, _, items in found for name, _, _ in items])
-        changed: set[str] = set()
         for event, payload, items in found:
             if event.type in CATALOGUE_EVENTS:
-                changed |= self._catalogue_event(event, payload)
+                self.derive()  # the catalogue's catch-up finds records by what they were derived into
+                self._changed(self._catalogue_event(event, payload))
             if event.type.startswith("sync.") and items:
                 self.seen["sync"] = True
             if event.type.startswith("payment.") and items:
@@ -153,9 +157,19 @@ class Projector:
             for name, fact_name, fact in items:
                 record = self._record(name)
                 if facts.merge_fact(record["facts"], fact_name, fact):
-                    changed.add(name)
-        self._count([self._derive(name) for name in sorted(changed)])
+                    self._changed((name,))
         self.folded += len(batch)
+
+    def derive(self) -> None:
+        """Derives the views of the records changed since they were last derived, and counts how their
+        contributions changed into the cells."""
+        if self.underived:
+            names, self.underived = sorted(self.underived), set()
+            self._count([self._derive(name) for name in names])
+
+    def _changed(self, names) -> None:
+        self.underived.update(names)
+        self.dirty.update(names)
 
     def _catalogue_event(self, event: Event, payload: dict[str, Any]) -> set[str]:
         """Keeps the copy and, when it tells something records were waiting for (or changes what they were
@@ -168,7 +182,7 @@ class Projector:
             moved = before is not None and before.get("province_code") != payload["province_code"]
             wanted = self._needing(f"agency:{payload['code']}")
             if moved:
-                wanted |= {facts.key(facts.DOSSIER, d["_id"]) for d in self.db[DOSSIERS].find(
+                wanted |= {facts.key(facts.DOSSIER, d["_id"]) for d in self.db[DOSSIER_KEYS].find(
                     {"comp": payload["code"]}, {"_id": 1})}
                 wanted |= {facts.key(facts.PETITION, p["_id"]) for p in self.db[PETITIONS].find(
                     {"agency": payload["code"]}, {"_id": 1})}
@@ -187,7 +201,7 @@ class Projector:
 
     def _needing(self, what: str) -> set[str]:
         names = {n for n, r in self.records.items() if r.get("needs") == what}
-        for collection, kind in ((DOSSIERS, facts.DOSSIER), (PETITIONS, facts.PETITION)):
+        for collection, kind in ((DOSSIER_KEYS, facts.DOSSIER), (PETITIONS, facts.PETITION)):
             names |= {facts.key(kind, d["_id"]) for d in self.db[collection].find({"needs": what}, {"_id": 1})}
         return names
 
@@ -197,8 +211,8 @@ class Projector:
         months = c.months_between(first_day, vn_date(utc_now()))
         names = {n for n, r in self.records.items() if r.get("end_month") in months}
         for month in months:
-            names |= {facts.key(facts.DOSSIER, d["_id"]) for d in self.db[DOSSIERS].find({"end_month": month},
-                                                                                         {"_id": 1})}
+            names |= {facts.key(facts.DOSSIER, d["_id"]) for d in self.db[DOSSIER_KEYS].find({"end_month": month},
+                                                                                             {"_id": 1})}
         return names
 
     def _loaded(self, names: set[str]) -> set[str]:
@@ -206,21 +220,22 @@ class Projector:
         return names
 
     def _load(self, names: list[str]) -> None:
-        """Reads the records not in memory, several at a time (FerretDB serves reads in parallel)."""
+        """Reads the records not in memory, :data:`READS` to a query (one by one they took a sixth of the
+        consumer's time when every record was new)."""
         missing = sorted({n for n in names if n not in self.records})
-        if not missing:
-            return
-        for name, stored in zip(missing, self._pool.map(self._read, missing), strict=True):
-            if name in self.records:
-                continue
-            if stored is None:
+        for declared in {_declared(name) for name in missing}:
+            wanted = {name.partition(":")[2]: name for name in missing if _declared(name) is declared}
+            ids = list(wanted)
+            for i in range(0, len(ids), READS):
+                for stored in self.db[declared.name].find({"_id": {"$in": ids[i:i + READS]}}):
+                    record = declared.loaded(stored)
+                    if declared is RECORDS:  # its keys as stored: derived from its view, like any record's
+                        record.update(_dossier_keys(record["_id"], record["view"]))
+                        record[LISTED] = _keys_of(record)
+                    self._remember(wanted.pop(stored["_id"]), record)
+            for record_id, name in wanted.items():  # not in the store yet
                 self.unstored.add(name)
-            self._remember(name, stored or {"_id": name.partition(":")[2], "facts": {}, "view": None})
-
-    def _read(self, name: str) -> dict[str, Any] | None:
-        declared = _declared(name)
-        stored = self.db[declared.name].find_one({"_id": name.partition(":")[2]})
-        return None if stored is None else declared.loaded(stored)
+                self._remember(name, {"_id": record_id, "facts": {}, "view": None})
 
     def _remember(self, name: str, record: dict[str, Any]) -> None:
         self.records[name] = record
@@ -264,26 +279,31 @@ class Projector:
         return change
 
     def _count(self, changes: list[dict[tuple[str, str, int], int]]) -> None:
-        """Adds the records' changed contributions to their cells: the cells not in memory read first, together
-        (one by one they took a third of the folding)."""
-        added = []
+        """Adds the records' changed contributions to their cells: summed first and grouped by scope and day (the
+        records of a write share most of their days and scopes: a province's, the country's; a scope's day lands
+        in the same cells whatever the metric), then the cells not in memory read together (one by one they took
+        a third of the folding), then each sum added to the cells it lands in."""
+        grouped: dict[tuple[str, int, str], dict[str, int]] = {}
         for change in changes:
             for (scope, metric, day_number), value in change.items():
-                part = c.part_of(scope, metric)
-                for cell, resolution, key, index in c.targets(scope, day_number, part):
-                    added.append((cell, resolution, scope, key, part, metric, index, value))
-        missing = list({cell for cell, *_ in added if cell not in self.cells})
-        for i in range(0, len(missing), CELL_READS):
-            for found in self.db[CELLS].find({"_id": {"$in": missing[i:i + CELL_READS]}}):
+                metrics = grouped.setdefault((scope, day_number, c.part_of(scope, metric)), {})
+                metrics[metric] = metrics.get(metric, 0) + value
+        landing = [(target, scope, part, nonzero) for (scope, day_number, part), metrics in grouped.items()
+                   if (nonzero := {metric: value for metric, value in metrics.items() if value})
+                   for target in c.targets(scope, day_number, part)]
+        missing = list({target[0] for target, *_ in landing} - self.cells.keys())
+        for i in range(0, len(missing), READS):
+            for found in self.db[CELLS].find({"_id": {"$in": missing[i:i + READS]}}):
                 self.cells[found["_id"]] = CELLS_DECLARED.loaded(found)
-        for cell, resolution, scope, key, part, metric, index, value in added:
+        for (cell, resolution, key, index), scope, part, metrics in landing:
             found = self.cells.get(cell)
             if found is None:
                 found = self.cells[cell] = c.new_cell(resolution, scope, key, part)
                 self.unstored.add(cell)
             else:
                 self.cells.move_to_end(cell)
-            c.add(found, metric, index, value)
+            for metric, value in metrics.items():
+                c.add(found, metric, index, value)
             self.dirty_cells.add(cell)
 
     # -- writing ----------------------------------------------------------------------------------------------------
@@ -308,13 +328,15 @@ class Projector:
     def prepare(self) -> Prepared | None:
         """Takes what changed since the last write, encoded as it is now, for :meth:`apply`; folding may go on
         while it is applied (shared/bus/projection.py writes behind). None when nothing changed."""
+        self.derive()
         if not (self.dirty or self.dirty_cells or self.dirty_officers):
             self.folded = 0
             return None
-        items = [(_declared(name).name, stored_record(name, self.records[name])) for name in sorted(self.dirty)]
+        items = [item for name in sorted(self.dirty) for item in self.stored(name)]
         items += [(CELLS, _encoded(CELLS_DECLARED.stored(self.cells[cell]))) for cell in sorted(self.dirty_cells)]
         items += [(OFFICERS, _encoded(self.officers[officer])) for officer in sorted(self.dirty_officers)]
         new = {(_declared(n).name, n.partition(":")[2]) for n in self.unstored & self.dirty}
+        new |= {(DOSSIER_KEYS, record_id) for collection, record_id in new if collection == DOSSIERS}
         new |= {(CELLS, cell) for cell in self.unstored & self.dirty_cells}
         self.seq += 1
         prepared = Prepared(self.seq, items, dict(self.seen), self.folded, frozenset(new))
@@ -324,6 +346,16 @@ class Projector:
         self.dirty_officers.clear()
         self.folded = 0
         return prepared
+
+    def stored(self, name: str) -> list[tuple[str, RawBSONDocument]]:
+        """The documents that store a record as it is now: the record, and a dossier's keys if they changed
+        since they were written (its record has no other index than its id: storage.OBSOLETE_INDEXES)."""
+        record = self.records[name]
+        out = [(_declared(name).name, stored_record(name, record))]
+        if name.startswith(facts.DOSSIER + ":") and record.get(LISTED) != (keys := _keys_of(record)):
+            out.append((DOSSIER_KEYS, _encoded({"_id": record["_id"], **keys})))
+            record[LISTED] = keys
+        return out
 
     def apply(self, prepared: Prepared) -> None:
         """Writes a prepared write: journal, commit point, documents, journal cleared. Touches only the database,
@@ -390,6 +422,9 @@ class Projector:
             del self.cells[cell]
 
 
+LISTED = "listed"  # in memory, a dossier's keys as last written (never stored with the record)
+
+
 def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]:
     """The record's top-level fields the drill-down lists (lists.py) and the catalogue catch-up look records up by."""
     if view is None:
@@ -403,6 +438,9 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
     return {"comp": view["comp"], "prov": view["prov"], "proc": view["proc"], "end_month": end_month,
             "recv_month": recv_month, "needs": view["needs"][0] if view["needs"] else None,
             **lists.keys(record_id, view, end_month, recv_month)}
+
+
+KEYS = tuple(_dossier_keys("", None))  # a dossier's keys (projection/document.py: DossierKeys)
 
 
 @dataclass(frozen=True)
@@ -427,10 +465,17 @@ def _declared(name: str) -> Declared:
     return RECORDS if name.startswith(facts.DOSSIER + ":") else PETITION_RECORDS
 
 
+def _keys_of(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record.get(key) for key in KEYS}
+
+
 def stored_record(name: str, record: dict[str, Any]) -> RawBSONDocument:
     """A record as stored: its facts and view packed (projection/document.py). FerretDB then encodes one binary
     value instead of a few dozen nested documents into the row it writes and parses for every index (facts
-    alone, measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells 26.4 → 19.8 s)."""
+    alone, measured in-process, 2,000 lives: writing 15,898 records and 11,030 cells 26.4 → 19.8 s). A dossier's
+    keys are not in it (:meth:`Projector.stored`)."""
+    if name.startswith(facts.DOSSIER + ":"):
+        record = {"_id": record["_id"], "facts": record["facts"], "view": record["view"]}
     return _encoded(_declared(name).stored(record))
 
 
