@@ -26,13 +26,17 @@ META = "meta"                    # the journal's state, the projection's version
 DERIVED = (DOSSIERS, DOSSIER_KEYS, PETITIONS, CELLS, OFFICERS, JOURNAL, META)
 
 
-# What the records were looked up by before their keys moved to DOSSIER_KEYS (projection version 5): a record is
+# What a dossier is looked up by, each field indexed in DOSSIER_KEYS: the drill-down lists' keys (one per scope kind
+# and way of listing, projection/lists.py); the catalogue catch-up's agency (moved to another province), month ended
+# (an announcement changes the months after it) and catalogue entry waited for.
+INDEXED_KEYS = tuple(lists.field(kind, by) for kind in lists.SCOPE_FIELDS for by in ("end", "recv")) + (
+    "comp", "end_month", "needs")
+# The same fields' indexes on the records, before the keys moved beside them (projection version 5): a record is
 # written at every event, and each index made FerretDB parse it twice more (measured: 172 µs a record with no index
-# but ``_id``, 346 µs with the twelve; its keys change at two or three of a dossier's eight events).
-KEYS = ("comp", "end_month", "needs") + tuple(lists.field(kind, by) for kind in lists.SCOPE_FIELDS
-                                              for by in ("end", "recv"))
+# but ``_id``, 346 µs with the twelve; its keys change at two or three of a dossier's eight events). Before them, the
+# drill-down lists' indexes of projection version 1.
 OBSOLETE_INDEXES = {"comp_1_end_month_1", "prov_1_end_month_1", "proc_1_end_month_1", "comp_1_recv_month_1",
-                    "prov_1_recv_month_1", "proc_1_recv_month_1", "recv_month_1"} | {f"{key}_1" for key in KEYS}
+                    "prov_1_recv_month_1", "proc_1_recv_month_1", "recv_month_1"} | {f"{key}_1" for key in INDEXED_KEYS}
 
 
 def db() -> Database:
@@ -40,13 +44,8 @@ def db() -> Database:
 
 
 def ensure_indexes(database: Database) -> None:
-    keys = database[DOSSIER_KEYS]
-    for kind in lists.SCOPE_FIELDS:  # the drill-down lists: one key per scope kind (projection/lists.py)
-        for by in ("end", "recv"):
-            keys.create_index(lists.field(kind, by))
-    keys.create_index("comp")  # the catalogue catch-up: an agency moved to another province
-    keys.create_index("end_month")  # the catalogue catch-up (an announcement changes the months after it)
-    keys.create_index("needs")
+    for key in INDEXED_KEYS:
+        database[DOSSIER_KEYS].create_index(key)
     dossiers = database[DOSSIERS]
     existing = set(dossiers.index_information())
     for name in OBSOLETE_INDEXES & existing:  # each index costs every write of a record

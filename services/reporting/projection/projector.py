@@ -440,7 +440,7 @@ def _dossier_keys(record_id: str, view: dict[str, Any] | None) -> dict[str, Any]
             **lists.keys(record_id, view, end_month, recv_month)}
 
 
-KEYS = tuple(_dossier_keys("", None))  # a dossier's keys (projection/document.py: DossierKeys)
+KEY_FIELDS = tuple(_dossier_keys("", None))  # a dossier's keys document (projection/document.py: DossierKeys)
 
 
 @dataclass(frozen=True)
@@ -466,7 +466,7 @@ def _declared(name: str) -> Declared:
 
 
 def _keys_of(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: record.get(key) for key in KEYS}
+    return {key: record.get(key) for key in KEY_FIELDS}
 
 
 def stored_record(name: str, record: dict[str, Any]) -> RawBSONDocument:
