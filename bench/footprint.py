@@ -19,8 +19,7 @@ import time
 import pymongo
 
 import bench.intake
-from bench.measure import bench_stack, percentiles, print_table, wait_until
-from tools.devstack.observe import usage
+from bench.measure import Spent, bench_stack, percentiles, print_table, wait_until
 from tools.devstack.stack import Stack
 
 
@@ -42,14 +41,11 @@ def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0, id
     try:
         intake = client[settings.database_name("intake")]
         workflow = client[settings.database_name("workflow")]
-        processes = dict(stack.processes)
-        servers = {"kafka": stack.kafka.managed, "ferretdb": stack.mongo.managed}
-        watched = {**processes, **servers}
         print(f"bench: idle for {idle:.0f}s", flush=True)
-        quiet = {name: usage(m.pid) for name, m in watched.items()}
+        quiet = Spent.of(stack).usage
         idle_started = time.monotonic()
         time.sleep(idle)
-        before = {name: usage(m.pid) for name, m in watched.items()}
+        before = Spent.of(stack).usage
         idle_seconds = time.monotonic() - idle_started
         print(f"bench: open loop for {seconds:.0f}s at {rate}/s", flush=True)
         started = time.monotonic()
@@ -58,13 +54,13 @@ def measure(stack: Stack, *, seconds: float, rate: int, settle: float = 10.0, id
         wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
         wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
         time.sleep(settle)  # let the notify sender and the postal scheduler finish their rounds
-        after = {name: usage(m.pid) for name, m in watched.items()}
+        after = Spent.of(stack).usage
         window = time.monotonic() - started
     finally:
         client.close()
     http = percentiles([(r[1] - r[0]) * 1000 for r in load["results"] if r[2] == 201])
     return {"seconds": seconds, "dossiers": len(ids), "errors": len(load["results"]) - len(ids), "http": http,
-            "names": [*processes, *servers], "quiet": quiet, "before": before, "after": after,
+            "names": list(after), "quiet": quiet, "before": before, "after": after,
             "idle_seconds": idle_seconds, "window": window}
 
 

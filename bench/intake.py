@@ -36,7 +36,7 @@ import requests
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from bench.measure import bench_stack, percentiles, print_table, wait_until
+from bench.measure import Spent, bench_stack, percentiles, print_table, store_ceiling, wait_until
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
 from shared.auth.tokens import TokenIssuer, signing_key
@@ -127,28 +127,6 @@ def applicant_token(settings) -> str:
 
 # -- raw ceiling -------------------------------------------------------------------------------------------
 
-def _mongo_ceiling(uri: str, database: str, doc: dict, count: int, threads: int) -> float:
-    client = pymongo.MongoClient(uri, maxPoolSize=threads + 2)
-    collection = client[database]["dossiers"]
-    collection.drop()
-    per_thread = count // threads
-
-    def insert():
-        for _ in range(per_thread):
-            collection.insert_one({**doc, "_id": str(uuid.uuid4())})
-
-    workers = [threading.Thread(target=insert) for _ in range(threads)]
-    started = time.perf_counter()
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    elapsed = time.perf_counter() - started
-    client.drop_database(database)
-    client.close()
-    return per_thread * threads / elapsed
-
-
 def _kafka_ceiling(settings, topic: str, value: bytes, count: int) -> float:
     with producing(settings, client_id="bench-raw") as producer:
         started = time.perf_counter()
@@ -202,7 +180,7 @@ def measure(stack: Stack, *, seconds: float, concurrency: int, rate: int | None 
         sample.update(outbox=[], outbox_pending=False)
         doc_bytes = len(bson.encode(sample))
         topic_value = json.dumps({"payload": "x" * 1100}).encode()
-        mongo_raw = _mongo_ceiling(stack.mongo.uri, settings.database_name("bench_raw"), sample, raw_inserts, 8)
+        store = store_ceiling(stack, sample, raw_inserts)
         raw_topic = f"{stack.topic_prefix}bench.raw"
         admin = KafkaAdminClient(bootstrap_servers=stack.kafka.bootstrap)
         admin.create_topics([NewTopic(raw_topic, settings.kafka_topic_partitions, 1)])
@@ -214,12 +192,13 @@ def measure(stack: Stack, *, seconds: float, concurrency: int, rate: int | None 
     rss = {name: (m.rss_mb() or 0) for name, m in [("kafka", stack.kafka.managed),
                                                     ("ferretdb", stack.mongo.managed)]}
     rss_services = sum(m.rss_mb() or 0 for m in stack.processes.values())
-    return dict(closed=closed, opened=opened, rate=rate, mongo_raw=mongo_raw, kafka_raw=kafka_raw,
-                doc_bytes=doc_bytes, event_bytes=event_bytes, concurrency=concurrency, rss=rss,
+    return dict(closed=closed, opened=opened, rate=rate, mongo_raw=store["insert"], store=store,
+                kafka_raw=kafka_raw, doc_bytes=doc_bytes, event_bytes=event_bytes, concurrency=concurrency, rss=rss,
                 rss_services=rss_services, cores=os.cpu_count())
 
 
 def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict:
+    before = Spent.of(stack)
     load = run_load(stack, token, seconds, concurrency, rate)
     results = load["results"]
     accepted = [r for r in results if r[2] in (200, 201)]
@@ -229,6 +208,7 @@ def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict
     wait_until(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0, 600)
     published_window = time.time() - first_due
     wait_until(lambda: workflow.dossiers.count_documents({"_id": {"$in": ids}}) == len(ids), 600)
+    spent = Spent.of(stack).since(before)
     # the workflow stamps ``created_at`` in business time when it creates the dossier at the receiving desk
     # (services/workflow/dossiers/service.py, on_submitted); the client stamped the machine's time
     business = offset().total_seconds()
@@ -241,6 +221,7 @@ def _measure(stack, token, intake, workflow, seconds, concurrency, rate) -> dict
         "http": percentiles([(r[1] - r[0]) * 1000 for r in accepted]),
         "e2e": percentiles([(queued[r[3]] - r[0]) * 1000 for r in accepted if r[3] in queued]),
         "cpu": load["cpu_seconds"], "window": window,
+        "spent": spent,
     }
 
 
@@ -261,7 +242,10 @@ def report(m: dict, store: str | None = None) -> None:
         (f"open loop {m['rate']}/s: HTTP ms", pct(o["http"]), "p50/p95/p99/max, from the due time"),
         (f"open loop {m['rate']}/s: submit->queue ms", pct(o["e2e"]),
          f"p50/p95/p99/max, request due -> created at the desk; {o['queued']} in the desk's queue"),
-        ("raw FerretDB insert_one/s", f"{m['mongo_raw']:.0f}", f"8 threads, {m['doc_bytes']} B BSON dossier"),
+        ("raw FerretDB insert_one/s", f"{m['mongo_raw']:.0f}", f"8 threads, {m['doc_bytes']} B BSON dossier, "
+                                                             f"FerretDB CPU {m['store']['insert_cpu_ms']:.2f} ms each"),
+        ("raw FerretDB update_one/s", f"{m['store']['update']:.0f}",
+         f"8 threads, $set of one field by _id, FerretDB CPU {m['store']['update_cpu_ms']:.2f} ms each"),
         ("raw Kafka produce/s", f"{m['kafka_raw']:.0f}", "1 producer, acks=all, idempotent, 1.1 KB values"),
         ("event size", f"{m['event_bytes']} B", "dossier.submitted envelope, JSON"),
         ("load generator CPU", f"{c['cpu'] + o['cpu']:.1f} s", f"of {c['window'] + o['window']:.0f} s x "
@@ -269,6 +253,7 @@ def report(m: dict, store: str | None = None) -> None:
         ("RSS Kafka / FerretDB / services", f"{m['rss']['kafka']:.0f} / {m['rss']['ferretdb']:.0f} / "
                                             f"{m['rss_services']:.0f} MB", "after the run"),
     ]
+    rows += c["spent"].rows("closed loop", "dossier", c["accepted"])
     if store:
         print(f"\n{store}")
     print_table(rows)

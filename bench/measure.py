@@ -1,19 +1,24 @@
-"""What every benchmark needs: its own stack, percentiles of a sample, waiting for the system to catch up, and
+"""What every benchmark needs: its own stack, percentiles of a sample, waiting for the system to catch up,
 whether a consumer group's progress reached the end of its topics (read from Kafka, never from the store the
-benchmark is measuring). What a process uses is read by ``tools/devstack/observe.py``."""
+benchmark is measuring), and what an operation cost the stack (CPU per process, FerretDB's commands). What a
+process uses is read by ``tools/devstack/observe.py``."""
 
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pymongo
 from kafka import KafkaConsumer, TopicPartition
 
-from tools.devstack.observe import committed_offsets
+from tools.devstack.observe import committed_offsets, usage
 from tools.devstack.servers import store_label
 from tools.devstack.stack import Ports, Stack
 
@@ -69,6 +74,83 @@ def print_table(rows: list[tuple[str, str, str]], value_width: int = 20) -> None
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>{value_width}}  {note}")
     print()
+
+
+WRITES = ("insert", "update", "delete", "findAndModify")  # FerretDB's write commands (a bulk is one command)
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What a stack has spent since it started: the usage of every process (CPU seconds, RSS and peak RSS in MB,
+    a service process with its workers; Kafka; FerretDB), and the commands FerretDB answered, by name."""
+
+    usage: dict[str, dict[str, float]]
+    commands: dict[str, float]
+
+    @classmethod
+    def of(cls, stack: Stack) -> Spent:
+        managed = {**stack.processes, "kafka": stack.kafka.managed, "ferretdb": stack.mongo.managed}
+        return cls({name: usage(m.pid) for name, m in managed.items() if m.pid}, stack.mongo.commands())
+
+    @property
+    def cpu(self) -> dict[str, float]:
+        return {name: used["cpu"] for name, used in self.usage.items()}
+
+    def since(self, before: Spent) -> Spent:
+        """What was spent between ``before`` and this: CPU and commands (memory is not a flow: none)."""
+        return Spent({name: {"cpu": cpu - before.cpu.get(name, 0.0)} for name, cpu in self.cpu.items()},
+                     {k: v - before.commands.get(k, 0.0) for k, v in self.commands.items()})
+
+    def rows(self, label: str, operation: str, count: int) -> list[tuple[str, str, str]]:
+        """Table rows: CPU ms per operation by process, FerretDB writes and other commands per operation
+        (everything the stack did meanwhile counts: background loops, and the benchmark's own waits)."""
+        count = max(1, count)
+        cpu = sorted(((name, 1000 * seconds / count) for name, seconds in self.cpu.items()), key=lambda i: -i[1])
+        writes = {k: v / count for k, v in self.commands.items() if k in WRITES and v}
+        reads = {k: v / count for k, v in self.commands.items() if k not in WRITES and v}
+
+        def listed(items) -> str:
+            return ", ".join(f"{name} {value:.1f}" for name, value in items if value >= 0.05)
+
+        return [
+            (f"{label}: CPU ms per {operation}", f"{sum(v for _, v in cpu):.1f}", listed(cpu)),
+            (f"{label}: FerretDB writes per {operation}", f"{sum(writes.values()):.2f}",
+             listed(sorted(writes.items(), key=lambda i: -i[1]))),
+            (f"{label}: other commands per {operation}", f"{sum(reads.values()):.2f}",
+             listed(sorted(reads.items(), key=lambda i: -i[1]))),
+        ]
+
+
+def store_ceiling(stack: Stack, doc: dict[str, Any], count: int = 4000, threads: int = 8) -> dict[str, float]:
+    """The raw ceiling of the stack's store for documents like ``doc``, in a database of its own, from
+    ``threads`` threads: ``insert`` — ``count`` single-document inserts per second; ``update`` — then one
+    ``update_one`` by ``_id`` of each (``$set`` of one field) per second; and FerretDB's CPU ms per command
+    (``insert_cpu_ms``, ``update_cpu_ms``)."""
+    client = pymongo.MongoClient(stack.mongo.uri, maxPoolSize=threads + 2)
+    database = f"{stack.db_prefix}_raw_ceiling"
+    collection = client[database]["documents"]
+    collection.drop()
+    ids = [[str(uuid.uuid4()) for _ in range(count // threads)] for _ in range(threads)]
+    figures: dict[str, float] = {}
+
+    def timed(kind: str, write) -> None:
+        workers = [threading.Thread(target=lambda chunk=chunk: [write(i) for i in chunk]) for chunk in ids]
+        before, started = Spent.of(stack), time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        done = sum(len(chunk) for chunk in ids)
+        figures[kind] = done / (time.perf_counter() - started)
+        figures[f"{kind}_cpu_ms"] = 1000 * Spent.of(stack).since(before).cpu.get("ferretdb", 0.0) / done
+
+    try:
+        timed("insert", lambda i: collection.insert_one({**doc, "_id": i}))
+        timed("update", lambda i: collection.update_one({"_id": i}, {"$set": {"raw_ceiling": i}}))
+    finally:
+        client.drop_database(database)
+        client.close()
+    return figures
 
 
 def end_offsets(bootstrap: str, topics: set[str]) -> dict[TopicPartition, int]:

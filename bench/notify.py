@@ -35,9 +35,19 @@ import time
 import uuid
 from datetime import timedelta
 
+import bson
 import pymongo
 
-from bench.measure import bench_stack, committed_up_to, end_offsets, percentiles, print_table, wait_until
+from bench.measure import (
+    Spent,
+    bench_stack,
+    committed_up_to,
+    end_offsets,
+    percentiles,
+    print_table,
+    store_ceiling,
+    wait_until,
+)
 from services.notify import SERVICE as NOTIFY
 from services.notify.delivery.sms import international
 from services.notify.digests.service import listed
@@ -75,7 +85,7 @@ def run(events: int, senders: int, rate: int | None, concurrency: int, alerts: i
         report(figures)
 
 
-def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 1800) -> dict:
+def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 1800, raw_writes: int = 4000) -> dict:
     """Publishes ``events`` ``dossier.submitted`` events to a stack running the notify service (and nothing
     else consuming them), waits until every message is final and reads them back. Returns the figures."""
     settings = stack.settings()
@@ -93,6 +103,7 @@ def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 180
         pending = set(message_ids(settings, batch))
         expected = len(pending)
         topic = topic_names(settings).main(event_type("dossier.submitted").topic)
+        before = Spent.of(stack)
         started = time.time()
         with producing(settings, client_id="bench-notify") as producer:
             for event in batch:
@@ -113,8 +124,12 @@ def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 180
             return not pending
 
         wait_until(caught_up, timeout, interval=2.0)
+        spent = Spent.of(stack).since(before)
         docs = list(notify.notifications.find({"dossier_id": {"$in": ids}},
                                               {"channel": 1, "status": 1, "completed_at": 1, "attempt_count": 1}))
+        sample = notify.notifications.find_one({"_id": docs[0]["_id"]})
+        sample.pop("_id")
+        store = store_ceiling(stack, sample, raw_writes)
     finally:
         client.close()
     # ``completed_at`` is business time (the run's clock offset, zero outside the tests); ``started`` is not
@@ -142,6 +157,7 @@ def measure(stack: Stack, events: int, *, senders: int = 1, timeout: float = 180
 
     rss = sum(m.rss_mb() or 0 for m in stack.processes.values())
     return dict(events=events, published=published, figures=figures, overall=overall, total=len(docs),
+                spent=spent, store=store, doc_bytes=len(bson.encode(sample)),
                 mailed=mailed, texted=texted, rss=rss, senders=senders, concurrency=concurrency,
                 limits=limits, cores=os.cpu_count())
 
@@ -205,6 +221,11 @@ def report(m: dict) -> None:
         *([("alerts listed in digests/s", f"{m['alerts']['rate']:.1f}",
              f"{m['alerts']['alerts']} overdue alerts, {m['alerts']['officers']} officer(s), all read back; consumer "
              f"CPU {m['alerts']['cpu_ms']:.2f} ms each")] if "alerts" in m else []),
+        *m["spent"].rows("all channels", "message", m["total"]),
+        ("raw FerretDB insert_one/s", f"{m['store']['insert']:.0f}",
+         f"8 threads, {m['doc_bytes']} B BSON notification, FerretDB CPU {m['store']['insert_cpu_ms']:.2f} ms each"),
+        ("raw FerretDB update_one/s", f"{m['store']['update']:.0f}",
+         f"8 threads, $set of one field by _id, FerretDB CPU {m['store']['update_cpu_ms']:.2f} ms each"),
         ("RSS notify processes", f"{m['rss']:.0f} MB", f"after the run, {m['cores']} cores shared with "
                                                       "Kafka, FerretDB and the simulators"),
     ]

@@ -25,7 +25,7 @@ def _finite(p: dict[str, float]) -> bool:
 
 def test_the_notify_benchmark_delivers_and_reads_back_every_message(deployment, capsys):
     deployment.start_services(["notify"])
-    m = notify.measure(deployment, 3, timeout=120)
+    m = notify.measure(deployment, 3, timeout=120, raw_writes=80)
     m["alerts"] = notify.measure_alerts(deployment, 10, 2, timeout=120)  # raises unless all 10 are listed
     notify.report(m)
     out = capsys.readouterr().out
@@ -38,6 +38,10 @@ def test_the_notify_benchmark_delivers_and_reads_back_every_message(deployment, 
         assert figures["count"] == figures["delivered"] == 3 * per_event[channel], channel
         assert figures["rate"] > 0 and _finite(figures["latency"])
     assert m["total"] == 12 and m["mailed"] == 3 and m["texted"] >= 3
+    # what a message cost, counted from the processes and from FerretDB's own counters, and the raw ceiling
+    assert "all channels: CPU ms per message" in out and "all channels: FerretDB writes per message" in out
+    assert m["spent"].commands.get("insert", 0) >= 1 and m["spent"].cpu["ferretdb"] > 0
+    assert m["store"]["insert"] > 0 and m["store"]["update"] > 0
 
 
 def test_the_queue_benchmark_pages_the_queues_and_accepts(deployment, capsys):
@@ -106,7 +110,9 @@ def test_the_intake_benchmark_files_dossiers_that_all_reach_the_desk_queue(runni
     intake.report(m)
     out = capsys.readouterr().out
     for row in ("closed loop: HTTP 201/s", "closed loop: published/s", "closed loop: submit->queue ms",
-                "open loop", "raw FerretDB insert_one/s", "raw Kafka produce/s", "RSS Kafka / FerretDB / services"):
+                "open loop", "raw FerretDB insert_one/s", "raw FerretDB update_one/s", "raw Kafka produce/s",
+                "RSS Kafka / FerretDB / services", "closed loop: CPU ms per dossier",
+                "closed loop: FerretDB writes per dossier"):
         assert row in out
     for loop in (m["closed"], m["opened"]):
         assert loop["accepted"] > 0 and loop["errors"] == 0
@@ -115,6 +121,9 @@ def test_the_intake_benchmark_files_dossiers_that_all_reach_the_desk_queue(runni
         # submit -> queue is measured across two clocks (the client's, the workflow's business time): both agree
         assert 0 < loop["e2e"]["p50"] <= loop["e2e"]["max"] < 600_000
     assert m["rate"] >= 1 and m["mongo_raw"] > 0 and m["kafka_raw"] > 0 and m["doc_bytes"] > 1000
+    # a filing writes at least its dossier and its sequence number: FerretDB counted them
+    closed = m["closed"]["spent"].commands
+    assert closed.get("insert", 0) >= m["closed"]["accepted"] and closed.get("findAndModify", 0) >= 1
 
 
 def test_the_footprint_benchmark_reports_every_process(running_system, capsys):

@@ -19,9 +19,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from tools.devstack import observe
 from tools.devstack.paths import FERRETDB_BIN, KAFKA_LIBS, KAFKA_LOG4J, REPO, MissingPrerequisite
@@ -267,6 +270,7 @@ class FerretDBServer:
     store: str = "sqlite"
     managed: ManagedProcess = field(init=False)
     postgres: PostgresServer | None = field(init=False, default=None)
+    debug_addr: str = field(init=False, default="")  # Go's profiles and the server's metrics (/debug/...)
 
     def __post_init__(self) -> None:
         if self.store not in STORES:
@@ -292,12 +296,28 @@ class FerretDBServer:
         else:
             (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
             backend = ["-sqlite-url", f"file:{self.data_dir / 'sqlite'}/?_pragma=synchronous({self.synchronous})"]
-        pprof = os.environ.get("FERRETDB_PPROF_ADDR")  # Go's profiles of this FerretDB, for whoever investigates
+        # Go's profiles of this FerretDB, for whoever investigates, and its counts of commands, for the benchmarks:
+        # on a free local port, or where FERRETDB_PPROF_ADDR says
+        self.debug_addr = os.environ.get("FERRETDB_PPROF_ADDR") or f"127.0.0.1:{free_port()}"
         self.managed.spawn([str(FERRETDB_BIN), "-listen-addr", f"127.0.0.1:{self.port}", *backend,
-                            *(["-pprof-addr", pprof] if pprof else [])],
+                            "-pprof-addr", self.debug_addr],
                            env=real_clock_env())
         wait_for_port(self.port, timeout, self.managed.process, "FerretDB")
         self.managed.started_in = time.monotonic() - started
+
+    def commands(self) -> dict[str, float]:
+        """The commands this FerretDB answered since it started, by name (``insert``, ``update``, ``find``...),
+        from its own counters (``/debug/metrics``)."""
+        with urllib.request.urlopen(f"http://{self.debug_addr}/debug/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+        counts: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            if family.name == "ferretdb_client_requests":
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        command = sample.labels.get("command", "")
+                        counts[command] = counts.get(command, 0.0) + sample.value
+        return counts
 
     def stop(self) -> None:
         self.managed.stop(timeout=15)

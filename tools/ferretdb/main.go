@@ -13,7 +13,7 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	_ "net/http/pprof" // profiles on -pprof-addr only
+	_ "net/http/pprof" // profiles (and metrics) on -pprof-addr only
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -27,7 +27,8 @@ func main() {
 	sqliteURL := flag.String("sqlite-url", "file:./data/", "SQLite directory URL (existing directory, trailing slash)")
 	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL: the postgresql backend instead of SQLite")
 	logLevel := flag.String("log-level", "warn", "debug|info|warn|error")
-	pprofAddr := flag.String("pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address; off when empty")
+	pprofAddr := flag.String("pprof-addr", "", "serve Go's profiles (/debug/pprof/) and the server's metrics "+
+		"(/debug/metrics: requests by command) on this address; off when empty")
 	memoryLimit := flag.Int64("memory-limit-mb", 1024, "soft limit of the Go heap in MiB (GOMEMLIMIT wins); 0: none")
 	flag.Parse()
 
@@ -58,6 +59,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	http.Handle("/debug/metrics", f.MetricsHandler()) // beside the profiles, on -pprof-addr
 
 	// A scan decodes every stored document into short-lived values; collecting at 5x the live heap instead of
 	// 2x cut a 1,000-document scan by a tenth (measured) for a heap of a few tens of MB. GOGC still wins.
