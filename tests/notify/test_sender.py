@@ -288,6 +288,32 @@ def test_two_senders_never_send_one_message_twice(stack, notify_db, notify_setti
         assert doc["status"] == statuses.DELIVERED and len(doc["attempts"]) == 1
 
 
+def test_senders_claiming_the_same_due_messages_in_bulk_each_win_a_part_and_together_all(notify_db,
+                                                                                         notify_settings):
+    """Claims go in bulk writes, which say how many they matched, not which: each sender reads back the messages
+    its round's token won. Two senders that read the same due messages claim each exactly once between them."""
+    for _ in range(30):   # 30 events: 60 inbox messages, more than a bulk
+        persist(notify_db, notify_settings, _accepted_event())
+    senders = [Sender(notify_db, notify_settings) for _ in range(2)]
+    waiting = list(senders)
+    try:
+        now = utc_now()
+        due = list(notify_db[NOTIFICATIONS].find({"status": statuses.CREATED, "channel": "in_app"},
+                                                 {"status": 1, "attempt_count": 1}))
+        assert len(due) == 60
+        won = at_once(lambda: waiting.pop()._claim_all(due, now), 2)
+    finally:
+        for sender in senders:
+            sender.close()
+    ids = [[doc["_id"] for doc in part] for part in won]
+    assert not set(ids[0]) & set(ids[1]) and set(ids[0]) | set(ids[1]) == {doc["_id"] for doc in due}
+    for part in won:
+        assert len({doc["claim"] for doc in part}) <= 1   # one token per round
+        for doc in part:
+            assert doc["status"] == statuses.SENDING and doc["attempt_count"] == 1
+            assert doc["attempts"][-1]["outcome"] == "started"
+
+
 def test_the_process_loop_stops_on_request(notify_db, notify_settings):
     import threading
 

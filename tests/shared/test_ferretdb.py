@@ -53,6 +53,39 @@ def test_a_boolean_alone_is_narrowed_in_sql_and_still_answered_as_mongodb_would(
         "d0", "d10", "d20", "d30", "d40"]
 
 
+def test_several_string_equalities_are_answered_by_a_compound_index_and_as_mongodb_would(collection):
+    """Two or three string equalities are written in SQL as a disjunction of conjunctions, so SQLite seeks a
+    compound index on all of them (a notification sender's ``{status, channel}``: it parsed every waiting message
+    of the other channels before). Arrays that hold the value still match, as in MongoDB; four fields fall back."""
+    collection.create_index([("status", 1), ("channel", 1)])
+    docs = [{"_id": f"d{n}", "status": ("created", "sending", "delivered")[n % 3], "channel": ("sms", "email")[n % 2],
+             "kind": ("a", "b")[n % 4 // 2], "extra": "x"} for n in range(60)]
+    docs += [{"_id": "status-array", "status": ["sending", "created"], "channel": "sms", "kind": "a", "extra": "x"},
+             {"_id": "channel-array", "status": "created", "channel": ["email", "sms"], "kind": "a", "extra": "x"},
+             {"_id": "both-arrays", "status": ["created"], "channel": ["sms"], "kind": ["a"], "extra": ["x"]},
+             {"_id": "array-without", "status": ["sending"], "channel": "sms", "kind": "a", "extra": "x"},
+             {"_id": "no-channel", "status": "created", "kind": "a", "extra": "x"}]
+    collection.insert_many(docs)
+
+    def matches(doc, query):
+        return all(doc.get(k) == v or (isinstance(doc.get(k), list) and v in doc[k]) for k, v in query.items())
+
+    for query in ({"status": "created", "channel": "sms"},
+                  {"status": "created", "channel": "sms", "kind": "a"},
+                  {"status": "created", "channel": "sms", "kind": "a", "extra": "x"},   # four: the conjunction
+                  {"_id": "d0", "status": "created", "channel": "sms"}):
+        expected = sorted(d["_id"] for d in docs if matches(d, query))
+        assert sorted(d["_id"] for d in collection.find(query)) == expected, query
+        assert collection.count_documents(query) == len(expected)
+        assert collection.database.command("explain", {"find": collection.name, "filter": query})["filterPushdown"]
+    assert {"status-array", "channel-array", "both-arrays"} <= {
+        d["_id"] for d in collection.find({"status": "created", "channel": "sms"})}
+    plan = collection.database.command("explain", {"find": collection.name,
+                                                   "filter": {"status": "created", "channel": "sms"}})["queryPlanner"]
+    assert any("USING INDEX" in line and "status_1_channel_1 (<expr>=? AND <expr>=?)" in line
+               for line in plan["Plan"]), plan   # a seek on both fields, not a search on the first
+
+
 def test_deletes_by_id_delete_by_key_and_count_as_mongodb_would(collection):
     """``{_id: X}`` and ``{_id: {$in: [...]}}`` delete the rows by key (no document decoded); anything else, and
     one of several ids for a delete_one, still goes the general way."""

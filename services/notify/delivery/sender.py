@@ -3,7 +3,9 @@
 Each round, per channel, it takes the notifications that are due (``created``, or ``temporary-failure``
 whose next attempt has come), as many as the channel's rate limit allows this second, claims each with a
 compare-and-set (status and attempt count, so two senders never both send one) and a lease, and makes one
-attempt:
+attempt. A round's claims go in bulk writes (one command per ``BULK`` messages, not one each): a bulk says how
+many it matched, not which, so each claim also stamps the round's token (``claim``), and the messages won are
+read back by ``_id`` and kept where the token is the round's.
 
 - e-mail: handed to the SMTP relay → ``delivered`` (SMTP gives no later receipt);
 - SMS: accepted by the gateway → stays ``sending`` with the gateway's message id until the delivery
@@ -26,14 +28,16 @@ officers' digests whose period ended into messages (``digests/sending.py``); the
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import UpdateOne
 from pymongo.database import Database
 
 from services.notify.delivery import receipts
@@ -53,10 +57,12 @@ from shared.failpoints import failpoint
 from shared.logging import log_context
 from shared.observability import metrics
 from shared.runtime.loops import Loop, Task
+from shared.storage.outbox import BULK
 
 log = logging.getLogger(__name__)
 
 INBOX = "inbox"  # provider reference of an in-app message
+READS = 500  # ids to a read back of the claims: a round claims a few batches at most
 DIGEST_ROUND_SECONDS = 5.0  # how often the sender looks for digests whose period ended (a digest waits this at most)
 
 
@@ -73,6 +79,8 @@ class Sender:
                                         SMS: settings.notify_rate_sms_per_second})
         self.quiet = parse_quiet_hours(settings.sms_quiet_hours)
         self.batch = max(4 * settings.notify_send_concurrency, 16)
+        self.sender_id = f"sender-{uuid.uuid4().hex[:12]}"
+        self.rounds = itertools.count(1)
         self.pool = ThreadPoolExecutor(settings.notify_send_concurrency, thread_name_prefix="notify-send")
 
     def close(self) -> None:
@@ -83,16 +91,13 @@ class Sender:
     def run_round(self) -> int:
         """Claims and attempts what is due now; returns how many attempts were made."""
         now = self.clock()
-        claimed: list[dict[str, Any]] = []
+        wanted: list[dict[str, Any]] = []
         for channel in CHANNELS:
             if channel == SMS and in_quiet_hours(self.quiet, now):
                 continue  # held, not dropped: due again when the quiet hours end
             due = self._due(channel, now)
-            allowed = self.limiter.take(channel, len(due), now)
-            for doc in due[:allowed]:
-                mine = self._claim(doc, now)
-                if mine is not None:
-                    claimed.append(mine)
+            wanted += due[:self.limiter.take(channel, len(due), now)]
+        claimed = self._claim_all(wanted, now)
         for future in [self.pool.submit(self.attempt, doc) for doc in claimed]:
             future.result()
         return len(claimed)
@@ -110,14 +115,30 @@ class Sender:
         due += retries.sort("next_attempt_at", 1).limit(self.batch)
         return sorted(due, key=lambda d: d["next_attempt_at"])[: self.batch]
 
+    def _claim_all(self, docs: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        """Claims the messages (as read by :meth:`_due`) that are still as read: one compare-and-set each on status
+        and attempt count, ``BULK`` to a bulk write, stamped with this round's token. Returns the messages won,
+        as they are now, in the order given."""
+        if not docs:
+            return []
+        token = f"{self.sender_id}:{next(self.rounds)}"
+        lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
+        for start in range(0, len(docs), BULK):
+            self.collection.bulk_write([UpdateOne(
+                {"_id": doc["_id"], "status": doc["status"], "attempt_count": doc["attempt_count"]},
+                {"$set": {"status": statuses.SENDING, "updated_at": now, "next_attempt_at": None,
+                          "lease_until": lease, "claim": token},
+                 "$inc": {"attempt_count": 1}, "$push": {"attempts": started_entry(doc["attempt_count"] + 1, now)}},
+            ) for doc in docs[start:start + BULK]], ordered=False)
+        won = {doc["_id"]: doc for start in range(0, len(docs), READS)
+               for doc in self.collection.find({"_id": {"$in": [d["_id"] for d in docs[start:start + READS]]}})
+               if doc.get("claim") == token}
+        return [won[doc["_id"]] for doc in docs if doc["_id"] in won]
+
     def _claim(self, doc: dict[str, Any], now: datetime) -> dict[str, Any] | None:
-        return self.collection.find_one_and_update(
-            {"_id": doc["_id"], "status": doc["status"], "attempt_count": doc["attempt_count"]},
-            {"$set": {"status": statuses.SENDING, "updated_at": now, "next_attempt_at": None,
-                      "lease_until": now + timedelta(seconds=self.settings.notify_lease_seconds)},
-             "$inc": {"attempt_count": 1}, "$push": {"attempts": started_entry(doc["attempt_count"] + 1, now)}},
-            return_document=ReturnDocument.AFTER,
-        )
+        """:meth:`_claim_all` of one message."""
+        claimed = self._claim_all([doc], now)
+        return claimed[0] if claimed else None
 
     # -- one attempt ----------------------------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ class Notification(d.Document):
     receipts = d.List(d.Nested(Receipt))
     next_attempt_at = d.Moment()
     lease_until = d.Moment()
+    claim = optional(d.Text())                     # the sender's round that claimed the last attempt
     provider_reference = d.Text()
     resend_of = d.Text()
     created_at = d.Moment()
