@@ -38,7 +38,6 @@ from datetime import timedelta
 import bson
 import pymongo
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from bench.measure import (
     Spent,
@@ -62,7 +61,7 @@ from shared.clock import as_utc, offset, utc_now
 from shared.events import Topic, event_type, topic_names
 from tests.support import factories
 from tools.devstack.mail import read_messages
-from tools.devstack.observe import usage
+from tools.devstack.observe import counter_totals, usage
 from tools.devstack.stack import Stack
 from tools.simulators.sms_gateway import SmsGatewayClient
 
@@ -169,9 +168,7 @@ def settled(stack: Stack) -> float:
     for name in stack.processes:
         if name.startswith(f"{NOTIFY}-"):
             text = requests.get(stack.metrics_url(name), timeout=10).text
-            total += sum(sample.value for family in text_string_to_metric_families(text)
-                         if family.name == "motcua_notifications_final"
-                         for sample in family.samples if sample.name.endswith("_total"))
+            total += sum(counter_totals(text, "motcua_notifications_final").values())
     return total
 
 

@@ -187,7 +187,7 @@ def _claim_and_crash(notify_db, settings, notification_id):
     sender = Sender(notify_db, settings)
     try:
         doc = notify_db[NOTIFICATIONS].find_one({"_id": notification_id})
-        claimed = sender._claim(doc, utc_now())
+        [claimed] = sender._claim_all([doc], utc_now())
     finally:
         sender.close()
     assert claimed["status"] == statuses.SENDING

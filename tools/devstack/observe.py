@@ -1,6 +1,6 @@
 """What tests and benchmarks read of a running stack from outside it: what a process tree uses (CPU, memory,
-descriptors, from /proc) and how far a consumer group has committed (from Kafka, never from the store being
-measured)."""
+descriptors, from /proc), what a process counted (its Prometheus counters) and how far a consumer group has
+committed (from Kafka, never from the store being measured)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.errors import CoordinatorLoadInProgressError, CoordinatorNotAvailableError, NotCoordinatorError
+from prometheus_client.parser import text_string_to_metric_families
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -57,6 +58,19 @@ def descriptors(pid: int) -> int:
         except OSError:
             continue
     return count
+
+
+def counter_totals(exposition: str, family: str, by: str | None = None) -> dict[str, float]:
+    """A counter's totals in a process's Prometheus exposition (its /metrics text): summed over every series, or
+    per value of the label ``by`` ("" for the series without it)."""
+    totals: dict[str, float] = {}
+    for found in text_string_to_metric_families(exposition):
+        if found.name == family:
+            for sample in found.samples:
+                if sample.name.endswith("_total"):
+                    key = sample.labels.get(by, "") if by else ""
+                    totals[key] = totals.get(key, 0.0) + sample.value
+    return totals
 
 
 def committed_offsets(bootstrap: str, group_id: str) -> dict[TopicPartition, int]:

@@ -24,8 +24,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from tools.devstack import observe
 from tools.devstack.paths import FERRETDB_BIN, KAFKA_LIBS, KAFKA_LOG4J, REPO, MissingPrerequisite
 
@@ -310,14 +308,7 @@ class FerretDBServer:
         from its own counters (``/debug/metrics``)."""
         with urllib.request.urlopen(f"http://{self.debug_addr}/debug/metrics", timeout=10) as answer:
             text = answer.read().decode()
-        counts: dict[str, float] = {}
-        for family in text_string_to_metric_families(text):
-            if family.name == "ferretdb_client_requests":
-                for sample in family.samples:
-                    if sample.name.endswith("_total"):
-                        command = sample.labels.get("command", "")
-                        counts[command] = counts.get(command, 0.0) + sample.value
-        return counts
+        return observe.counter_totals(text, "ferretdb_client_requests", by="command")
 
     def stop(self) -> None:
         self.managed.stop(timeout=15)

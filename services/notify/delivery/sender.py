@@ -135,11 +135,6 @@ class Sender:
                if doc.get("claim") == token}
         return [won[doc["_id"]] for doc in docs if doc["_id"] in won]
 
-    def _claim(self, doc: dict[str, Any], now: datetime) -> dict[str, Any] | None:
-        """:meth:`_claim_all` of one message."""
-        claimed = self._claim_all([doc], now)
-        return claimed[0] if claimed else None
-
     # -- one attempt ----------------------------------------------------------------------------------------
 
     def attempt(self, doc: dict[str, Any]) -> str:
