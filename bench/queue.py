@@ -13,9 +13,10 @@ agencies, statuses and due moments, then measures over HTTP:
 
 The queues read the dossiers' queue entries (services/workflow/queues/entries.py), loaded here beside the
 dossiers as the aggregate runner writes them. On FerretDB v1 (with tools/ferretdb/sqlite-pushdown.patch) only
-the agency or assignee equality reaches a SQLite index; the remaining filter and the sort on the due moment
-run in Go over that agency's entries, so these figures grow with the open dossiers per agency. On MongoDB the
-same query is one range of the compound index (queue_agency, queue_due, _id): see README, "Benchmark".
+the agency or assignee equality reaches a SQLite index; SQLite then reads the due moment and id of that
+agency's entries, Go sorts them, and whole entries are decoded only as far as the page needs
+(sqlite-sorted-pages.patch), so these figures still grow, slowly, with the open dossiers per agency. On MongoDB
+the same query is one range of the compound index (queue_agency, queue_due, _id): see README, "Benchmark".
 """
 
 from __future__ import annotations

@@ -86,6 +86,43 @@ def test_several_string_equalities_are_answered_by_a_compound_index_and_as_mongo
                for line in plan["Plan"]), plan   # a seek on both fields, not a search on the first
 
 
+def test_a_sorted_page_is_the_start_of_the_same_query_sorted_whole_for_values_of_every_type(collection):
+    """sqlite-sorted-pages.patch: a find with a sort and a limit reads the sort keys first, sorts them, then reads
+    whole documents in that order only as far as the page needs. Its pages must be exactly the start of what the
+    handler's own sort gives without a limit (the path every query took before): keys of mixed types (strings
+    sharing a prefix, which JSON text would misorder, numbers of three types, dates, null, a missing field,
+    ObjectIds, booleans, arrays, documents), two keys, both directions, a filter partly left to Go that rejects
+    most documents (several reads by ``_id``), and a dotted key (sorted by the handler as before)."""
+    rng = random.Random(11)
+    firsts = ["a", "a b", "a!", "ab", "a\"", "", "Ă", "a\u2028", 3, Int64(2), 2.5, -1, None,
+              EPOCH + timedelta(days=3), EPOCH - timedelta(days=3), ObjectId(), True, False, [2, "b"], [], {"x": 1}]
+    docs = []
+    for n in range(600):
+        doc = {"_id": f"d{n:03d}", "agency": ("A", "B")[n % 2], "odd": n % 10 == 3,
+               "second": rng.choice([1, "1", None, EPOCH, [0, 9]]), "sub": {"k": rng.randrange(5)}}
+        if rng.random() < 0.9:
+            doc["first"] = rng.choice(firsts)
+        docs.append(doc)
+    collection.insert_many(docs)
+    collection.create_index([("agency", 1), ("first", 1), ("_id", 1)])
+
+    for query in ({"agency": "A"}, {"agency": "B", "odd": True}, {"odd": True}, {}):
+        for sort in ([("first", 1), ("_id", 1)], [("first", -1), ("second", -1), ("_id", -1)],
+                     [("second", 1), ("_id", -1)], [("sub.k", 1), ("_id", 1)]):
+            whole = [d["_id"] for d in collection.find(query).sort(sort)]
+            assert whole, query
+            for limit in (1, 7, 50, 100, 1000):
+                page = [d["_id"] for d in collection.find(query).sort(sort).limit(limit)]
+                assert page == whole[:limit], (query, sort, limit)
+            skipped = [d["_id"] for d in collection.find(query).sort(sort).skip(5).limit(20)]
+            assert skipped == whole[5:25], (query, sort)
+    # a page read on through a cursor in small batches, and one projected
+    assert [d["_id"] for d in collection.find({"odd": True}).sort("first", 1).limit(60).batch_size(4)] == [
+        d["_id"] for d in collection.find({"odd": True}).sort("first", 1)][:60]
+    assert list(collection.find({"agency": "A"}, {"first": 1, "_id": 0}).sort("_id", 1).limit(3)) == [
+        {"first": d["first"]} if "first" in d else {} for d in docs if d["agency"] == "A"][:3]
+
+
 def test_deletes_by_id_delete_by_key_and_count_as_mongodb_would(collection):
     """``{_id: X}`` and ``{_id: {$in: [...]}}`` delete the rows by key (no document decoded); anything else, and
     one of several ids for a delete_one, still goes the general way."""
