@@ -13,9 +13,9 @@ agencies, statuses and due moments, then measures over HTTP:
 
 The queues read the dossiers' queue entries (services/workflow/queues/entries.py), loaded here beside the
 dossiers as the aggregate runner writes them. On FerretDB v1 (with tools/ferretdb/sqlite-pushdown.patch) only
-the agency or assignee equality reaches a SQLite index; SQLite then reads the due moment and id of that
-agency's entries, Go sorts them, and whole entries are decoded only as far as the page needs
-(sqlite-sorted-pages.patch), so these figures still grow, slowly, with the open dossiers per agency. On MongoDB
+the agency or assignee equality reaches a SQLite index; SQLite returns that agency's entries, FerretDB decodes
+only their due moment and id, sorts those, and decodes whole entries only as far as the page needs
+(sqlite-sorted-pages.patch), so these figures still grow, more slowly, with the open dossiers per agency. On MongoDB
 the same query is one range of the compound index (queue_agency, queue_due, _id): see README, "Benchmark".
 """
 

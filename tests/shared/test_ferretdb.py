@@ -87,12 +87,12 @@ def test_several_string_equalities_are_answered_by_a_compound_index_and_as_mongo
 
 
 def test_a_sorted_page_is_the_start_of_the_same_query_sorted_whole_for_values_of_every_type(collection):
-    """sqlite-sorted-pages.patch: a find with a sort and a limit reads the sort keys first, sorts them, then reads
-    whole documents in that order only as far as the page needs. Its pages must be exactly the start of what the
-    handler's own sort gives without a limit (the path every query took before): keys of mixed types (strings
-    sharing a prefix, which JSON text would misorder, numbers of three types, dates, null, a missing field,
-    ObjectIds, booleans, arrays, documents), two keys, both directions, a filter partly left to Go that rejects
-    most documents (several reads by ``_id``), and a dotted key (sorted by the handler as before)."""
+    """sqlite-sorted-pages.patch: a find with a sort and a limit decodes the sort keys of the rows first, sorts
+    them, then decodes whole documents in that order only as far as the page needs. Its pages must be exactly the
+    start of what the handler's own sort gives without a limit (the path every query took before): keys of mixed
+    types (strings sharing a prefix, which JSON text would misorder, numbers of three types, dates, null, a missing
+    field, ObjectIds, booleans, arrays, documents), two and three keys, both directions, skips, a filter partly
+    left to Go that rejects most documents, and a dotted key (sorted by the handler as before)."""
     rng = random.Random(11)
     firsts = ["a", "a b", "a!", "ab", "a\"", "", "Ă", "a\u2028", 3, Int64(2), 2.5, -1, None,
               EPOCH + timedelta(days=3), EPOCH - timedelta(days=3), ObjectId(), True, False, [2, "b"], [], {"x": 1}]
