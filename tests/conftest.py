@@ -38,6 +38,8 @@ FAST = {
     "consumer_retry_delay_seconds": 0.3,
     "consumer_local_attempts": 2,
     "consumer_max_retries": 2,
+    # a SIGKILLed consumer keeps its partitions until its session times out: kill tests wait for that each time
+    "consumer_session_timeout_seconds": 3.0,
     "gunicorn_workers": 1,
     "notify_poll_interval_seconds": 0.05,
     "notify_retry_base_seconds": 0.2,

@@ -23,7 +23,7 @@ def test_a_dossier_filed_online_reaches_every_service(deployment):
         assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok", "service": service}
         # On a loaded machine one broker answer can take longer than READINESS_TIMEOUT_SECONDS: the body shows
         # it while the status stays ready (shared.api.readiness). Wait for a round where both answered.
-        ready = eventually(lambda: (body := requests.get(f"{base}/readyz", timeout=5).json())["checks"]
+        ready = eventually(lambda b=base: (body := requests.get(f"{b}/readyz", timeout=5).json())["checks"]
                            == {"mongo": "ok", "kafka": "ok"} and body, what=f"{service}: both checks ok")
         assert ready["status"] == "ready"
         assert requests.get(f"{base}/openapi.json", timeout=5).json()["info"]["title"] == f"motcua {service}"

@@ -90,6 +90,7 @@ class ManagedProcess:
     log_path: Path
     process: subprocess.Popen | None = None
     started_in: float = 0.0
+    _terminated: subprocess.Popen | None = field(default=None, repr=False)
 
     def spawn(self, argv: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,11 +109,17 @@ class ManagedProcess:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting for the end (:meth:`stop` waits): many processes stop at once this way."""
+        if self.process is not None and self.process.poll() is None and self._terminated is not self.process:
+            self.process.send_signal(signal.SIGTERM)
+            self._terminated = self.process  # sent once per process, whoever calls
+
     def stop(self, timeout: float = 30.0) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:

@@ -305,6 +305,10 @@ class Stack:
         return targets
 
     def stop_services(self) -> None:
+        """Every process is sent SIGTERM at once, then each is waited for: each stops on its own (what it owes is
+        in MongoDB or Kafka), and one by one a deployment took half a minute to stop."""
+        for managed in reversed(list(self.processes.values())):
+            managed.terminate()
         for managed in reversed(list(self.processes.values())):
             managed.stop()
         self.processes.clear()
