@@ -1,13 +1,13 @@
-"""One command under several faked machine moments (``tools/faketime/run``), a few at a time: ``make test-clock``.
+"""One command under several faked machine moments (``tools/faketime/run``), one or a few at a time.
 
     python -m tools.faketime [--jobs N] [--logs DIR] MOMENT [MOMENT ...] -- COMMAND [ARG ...]
 
 Each moment's run is a process of its own (the pytest run starts its own Kafka, FerretDB and SMTP server on free
 ports), with its output in a log of its own: a line says when each run starts and how it ended, with its time and
 the last line of its output, and every minute how far the running ones are (pytest's last ``[ NN%]``); a failed
-run's whole output is printed (CI keeps nothing else). Two at a time use
-the machine's second core: one run spends a good part of its time waiting on its servers and processes.
-Exits non-zero when any run failed, after every run has ended.
+run's whole output is printed (CI keeps nothing else). ``--jobs 2`` overloads a 2-core machine when both runs
+start whole deployments at once (`make test-clock` runs one at a time there). Exits non-zero when any run
+failed, after every run has ended.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     split = argv.index("--")
     parser = argparse.ArgumentParser(prog="python -m tools.faketime")
-    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1)")
     parser.add_argument("--logs", type=Path, help="where each run's output goes (default: a new temporary folder)")
     parser.add_argument("moments", nargs="+", help='machine moments, e.g. "2030-06-01 10:00 +0700"')
     args = parser.parse_args(argv[:split])
