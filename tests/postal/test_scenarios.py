@@ -33,6 +33,7 @@ HEALTH = "000.00.15.H11"           # competent for 1.001806 (seed catalogue)
 POST_OFFICE = post_office_for("04")  # serves the Cao Bằng centre (SEED_AGENCY)
 COMPONENTS = ["don-de-nghi", "danh-sach-lao-dong", "giay-xac-nhan-kt"]
 CALENDAR = calendar_for(Settings())
+SERVICES = ("intake", "workflow", "notify", "postal")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def site(stack, provider):
     deployed.ensure_topics()
     provider.control(step_delay_ms=120, start_offset_hours=-480)
     try:
-        deployed.start_services()
+        deployed.start_services(SERVICES)  # only these: the others' idle processes would slow every scenario
         deployed.seed_catalogue()
         yield deployed
     finally:
@@ -53,7 +54,7 @@ def site(stack, provider):
 @pytest.fixture(scope="module")
 def dbs(site):
     client = pymongo.MongoClient(site.mongo.uri, tz_aware=True)
-    yield {s: client[site.settings().database_name(s)] for s in ("intake", "workflow", "notify", "postal")}
+    yield {s: client[site.settings().database_name(s)] for s in SERVICES}
     client.close()
 
 
