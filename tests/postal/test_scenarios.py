@@ -23,7 +23,7 @@ from shared.config import Settings
 from tests.conftest import FAST
 from tests.support import factories
 from tests.support.waiting import eventually
-from tests.system.helpers import SEED_AGENCY, sign_up, submit
+from tests.system.helpers import FILING_PATH, SEED_AGENCY, sign_up, submit
 from tools.devstack.mail import read_messages
 from tools.simulators.postal_provider import post_office_for
 
@@ -33,7 +33,6 @@ HEALTH = "000.00.15.H11"           # competent for 1.001806 (seed catalogue)
 POST_OFFICE = post_office_for("04")  # serves the Cao Bằng centre (SEED_AGENCY)
 COMPONENTS = ["don-de-nghi", "danh-sach-lao-dong", "giay-xac-nhan-kt"]
 CALENDAR = calendar_for(Settings())
-SERVICES = ("intake", "workflow", "notify", "postal")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def site(stack, provider):
     deployed.ensure_topics()
     provider.control(step_delay_ms=120, start_offset_hours=-480)
     try:
-        deployed.start_services(SERVICES)  # only these: the others' idle processes would slow every scenario
+        deployed.start_services(FILING_PATH)
         deployed.seed_catalogue()
         yield deployed
     finally:
@@ -54,7 +53,7 @@ def site(stack, provider):
 @pytest.fixture(scope="module")
 def dbs(site):
     client = pymongo.MongoClient(site.mongo.uri, tz_aware=True)
-    yield {s: client[site.settings().database_name(s)] for s in SERVICES}
+    yield {s: client[site.settings().database_name(s)] for s in FILING_PATH}
     client.close()
 
 

@@ -15,7 +15,7 @@ import requests
 
 from tests.conftest import derived
 from tests.support.waiting import eventually
-from tests.system.helpers import db, mail_about, sign_up, submit
+from tests.system.helpers import FILING_PATH, db, mail_about, sign_up, submit
 from tools.devstack.servers import KafkaServer, free_port
 from tools.devstack.supervisor import Supervisor, Target
 
@@ -60,7 +60,7 @@ class Probe:
 
 def test_a_broker_killed_mid_load_loses_nothing_and_doubles_nothing(stack, own_broker):
     with derived(stack, kafka=own_broker) as deployment:
-        deployment.start_services()
+        deployment.start_services(FILING_PATH)
         deployment.seed_catalogue()
         auth = sign_up(deployment)
         supervisor = Supervisor(lambda: [Target("kafka", own_broker.managed, own_broker.start)])

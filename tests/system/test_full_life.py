@@ -14,7 +14,7 @@ from shared.auth.roles import Role
 from tests.support import factories
 from tests.support.clock import vn
 from tests.support.waiting import eventually
-from tests.system.helpers import SEED_AGENCY, sign_up, submit
+from tests.system.helpers import FILING_PATH, SEED_AGENCY, sign_up, submit
 
 pytestmark = pytest.mark.stack
 
@@ -33,7 +33,7 @@ def test_a_dossier_from_filing_to_returned_result(deployment, business_clock, re
 
 
 def _whole_life(deployment, received, rule_set, circular):
-    deployment.start_services()
+    deployment.start_services(FILING_PATH)
     deployment.seed_catalogue()
     intake, workflow = deployment.url("intake"), deployment.url("workflow")
     settings = deployment.settings()

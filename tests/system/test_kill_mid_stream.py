@@ -1,5 +1,5 @@
 """Dossiers keep arriving while the relay and the consumers are killed and restarted: afterwards every
-dossier was applied exactly once by every service."""
+dossier was applied exactly once by every service on its path (intake, workflow, notify, postal)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.support import factories
 from tests.support.waiting import eventually
-from tests.system.helpers import CONSUMER_GROUPS, db, mail_about, sign_up, submit
+from tests.system.helpers import CONSUMER_GROUPS, FILING_PATH, db, mail_about, sign_up, submit
 
 pytestmark = pytest.mark.stack
 
@@ -24,7 +24,7 @@ FILED_BETWEEN_KILLS = 4
 
 @pytest.mark.timeout(600)  # the waits below add up to 420 s on a loaded machine; they, not the timeout, should say why
 def test_nothing_is_lost_or_applied_twice_when_processes_die_mid_stream(deployment):
-    deployment.start_services()
+    deployment.start_services(FILING_PATH)
     deployment.seed_catalogue()
     auth = sign_up(deployment)
     filed: list[dict] = []

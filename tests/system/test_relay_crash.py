@@ -12,13 +12,13 @@ from shared.bus.kafka import read_topic
 from shared.events import Topic, topic_names
 from tests.support import factories
 from tests.support.waiting import eventually
-from tests.system.helpers import CONSUMER_GROUPS, consumed, db, mail_about, sign_up, submit
+from tests.system.helpers import CONSUMER_GROUPS, FILING_PATH, consumed, db, mail_about, sign_up, submit
 
 pytestmark = pytest.mark.stack
 
 
 def test_a_relay_killed_after_publishing_republishes_and_consumers_apply_once(deployment):
-    deployment.start_services(processes=["api", "consumer"])
+    deployment.start_services(FILING_PATH, processes=["api", "consumer"])
     deployment.start_process("workflow", "relay")
     deployment.start_process("notify", "scheduler")  # the sender
     deployment.seed_catalogue()
