@@ -92,7 +92,7 @@ run-fresh: setup ## as `run`, from empty data
 
 # Every test runs once at least: the clock-sensitive part under the four faked machine dates (test-clock), the rest
 # under the real one (test-rest). Running that part a fifth time, under today's date, would prove nothing the four
-# do not, and cost CI seven minutes.
+# do not, and cost CI five to seven minutes.
 test: lint test-rest test-clock fuzz ## lint, the suite (its clock-sensitive part under four faked machine dates), then fuzzing
 
 test-suite: setup system-packages ## the whole test suite (starts its own Kafka, FerretDB, SMTP server and simulators)
@@ -105,7 +105,7 @@ test-unit: $(VENV)/.installed ## the tests that need no server (rules, calendar,
 	@$(PY) -m pytest -q -m unit $(PYTEST_ARGS)
 
 # The suite runs on a pinned business clock (tests/support/clock.py). To prove the machine's date, hour and weekday
-# do not matter, the clock-sensitive tests run again with the machine's clock faked (Debian's libfaketime) to a
+# do not matter, the clock-sensitive tests run with the machine's clock faked (Debian's libfaketime) to a
 # Sunday night, a weekday after the 15:00 cut-off, the eve of Tết 2027 and a Saturday in 2030.
 CLOCK_DATES := "2026-12-06 23:30 +0700" "2026-12-09 16:30 +0700" "2027-02-05 18:00 +0700" "2030-06-01 10:00 +0700"
 # A dossier's whole life under each date once, under Decree 118 (the machine's clock is read the same way under
