@@ -101,7 +101,7 @@ test-suite: setup system-packages ## the whole test suite (starts its own Kafka,
 test-rest: setup system-packages ## the suite but its clock-sensitive part, which test-clock runs
 	@$(PY) -m pytest $(addprefix --deselect=,$(CLOCK_TESTS)) $(PYTEST_ARGS)
 
-test-unit: $(VENV)/.installed ## the tests that need no server (rules, calendar, templates, architecture): seconds
+test-unit: $(VENV)/.installed ## the tests that need no server (rules, calendar, templates, architecture): about a minute
 	@$(PY) -m pytest -q -m unit $(PYTEST_ARGS)
 
 # The suite runs on a pinned business clock (tests/support/clock.py). To prove the machine's date, hour and weekday
@@ -124,7 +124,7 @@ test-clock: setup system-packages ## the clock-sensitive tests under each faked 
 # Schemathesis (--checks all) against every service's OpenAPI document on a real stack, with a token of each role:
 # at least 1,000 requests per service, no server error, no contract failure (tests/fuzz). The seed is fixed so a CI
 # run can be replayed: FUZZ_SEED=... make fuzz to explore another one; FUZZ_ARGS="--service intake" for one service.
-fuzz: setup system-packages ## Schemathesis against every service's OpenAPI document, 1,000+ requests each (12 to 15 minutes on 2 cores)
+fuzz: setup system-packages ## Schemathesis against every service's OpenAPI document, 1,000+ requests each (11 to 15 minutes on 2 cores)
 	@$(PY) -m tests.fuzz $(FUZZ_ARGS)
 
 lint: $(VENV)/.installed ## ruff

@@ -45,8 +45,8 @@ def test_nothing_is_lost_or_applied_twice_when_processes_die_mid_stream(deployme
     kills = 0
     while True:
         due = len(filed) + FILED_BETWEEN_KILLS
-        while filer.is_alive() and len(filed) < due:
-            time.sleep(0.02)
+        eventually(lambda d=due: len(filed) >= d or not filer.is_alive(), timeout=60, interval=0.02,
+                   what=f"{due} dossiers filed")
         if not filer.is_alive():
             break
         time.sleep(rng.uniform(0.0, 0.4))  # somewhere between two filings
@@ -62,7 +62,7 @@ def test_nothing_is_lost_or_applied_twice_when_processes_die_mid_stream(deployme
     filer.join()
     assert kills >= 5 and len(filed) == DOSSIERS  # every victim at least once
 
-    intake, workflow, notify, postal = (db(deployment, s) for s in ("intake", "workflow", "notify", "postal"))
+    intake, workflow, notify, postal = (db(deployment, s) for s in FILING_PATH)
     ids = [d["id"] for d in filed]
     eventually(lambda: intake.dossiers.count_documents({"_id": {"$in": ids}, "outbox_pending": True}) == 0,
                timeout=90, what="every outbox to be published")
