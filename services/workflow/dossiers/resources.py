@@ -62,7 +62,7 @@ def _run(dossier_id: str, command, **arguments):
     settings = service_context().settings
     dossier = service.execute(db(), settings, dossier_id, current_principal(), command, expected_version=expected,
                               **arguments)
-    return service.explained(db(), settings, dossier), 200, {"ETag": f'"{dossier["version"]}"'}
+    return dossier, 200, {"ETag": f'"{dossier["version"]}"'}
 
 
 @blp.route("/<string:dossier_id>", methods=["GET"])

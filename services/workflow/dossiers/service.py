@@ -19,6 +19,7 @@ from services.workflow.storage import DOSSIERS, PROCEDURES
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind
 from shared.bus.consumer import PermanentError
+from shared.calendar import WorkingCalendar
 from shared.domain.catalogue import PUBLISHED_VERSION
 from shared.domain.changes import Context
 from shared.events import Event
@@ -39,10 +40,11 @@ def context_for(db: Database, settings, actor: Principal) -> Context:
 
 def execute(db: Database, settings, dossier_id: str, actor: Principal, command: Command, *,
             expected_version: int | None = None, **arguments: Any) -> dict[str, Any]:
-    """Runs one lifecycle command for a person; returns the dossier as it is afterwards."""
-    dossier, _ = runner(db, settings).run(dossier_id, command, context_for(db, settings, actor),
-                                          expected_version=expected_version, **arguments)
-    return dossier
+    """Runs one lifecycle command for a person; returns the dossier as it is afterwards, explained (see
+    :func:`explained`) with the calendar the command counted on: one read of the calendar a request."""
+    ctx = context_for(db, settings, actor)
+    dossier, _ = runner(db, settings).run(dossier_id, command, ctx, expected_version=expected_version, **arguments)
+    return explained(db, settings, dossier, ctx.calendar)
 
 
 def execute_in_background(db: Database, settings, dossier_id: str, actor: Principal, command: Command,
@@ -98,9 +100,11 @@ def get(db: Database, settings, dossier_id: str) -> dict[str, Any]:
     return runner(db, settings).get(dossier_id)
 
 
-def explained(db: Database, settings, dossier: dict[str, Any]) -> dict[str, Any]:
-    """The dossier with each started step's deadline explained (the appointment carries its own)."""
-    calendar = current_calendar(db, settings)
+def explained(db: Database, settings, dossier: dict[str, Any],
+              calendar: WorkingCalendar | None = None) -> dict[str, Any]:
+    """The dossier with each started step's deadline explained (the appointment carries its own), counted on
+    ``calendar`` (by default the current one)."""
+    calendar = calendar or current_calendar(db, settings)
     for step in dossier["steps"]:
         if step["started_at"] and step["kind"] != RETURN:
             step["due"] = step_deadline(step, calendar).to_document()
