@@ -31,6 +31,10 @@ max_requests = 50_000
 max_requests_jitter = 5_000
 preload_app = False
 accesslog = None  # requests are logged by the app, as JSON with the request id
+# gunicorn 25.1+ opens a control socket for `gunicornc` at one path per user ($HOME/.gunicorn/gunicorn.ctl) in
+# every master: each API (and each test deployment's) took it over from the last, and a read-only root filesystem
+# (deploy/k8s) logged a failure at every start. Nothing here uses it; workers are managed by their signals.
+control_socket_disable = True
 logconfig_dict = logging_config(os.environ.get("MOTCUA_SERVICE", "motcua"), "api", _settings.log_level)
 # Prometheus multiprocess mode: the launcher gives every start a fresh PROMETHEUS_MULTIPROC_DIR and a second
 # listener on METRICS_PORT (shared/runtime.py); an exited worker's live gauges are dropped here.

@@ -56,6 +56,7 @@ TEST_ONLY = {"MOTCUA_CLOCK_OFFSET_SECONDS", "MOTCUA_FAILPOINTS"}
 # What a container needs from the settings defaults (the defaults suit `make run` on one machine).
 BASE_SETTINGS: dict[str, Any] = {
     "env": "production",
+    "document_checks": False,             # production never checks documents (shared/storage/documents.py): say so
     "bind_host": "0.0.0.0",
     "proxy_hops": 1,                      # each API and the portal: one proxy in front (the ingress, or the portal)
     "kafka_bootstrap_servers": KAFKA_BOOTSTRAP,
