@@ -9,7 +9,11 @@ agencies, statuses and due moments, then measures over HTTP:
 
 - the first page of an agency queue (limit 50), a page ten pages deep (keyset cursor), the late filter, and an
   officer's personal queue;
-- a state transition: accepting dossiers (one compare-and-set write with its event) one after another.
+- a state transition: accepting dossiers (one compare-and-set write with its event) one after another;
+
+and, in the same run, what each costs the stack (CPU per process, FerretDB's commands per page and per accept) and
+the store's own ceilings: the agency page's query sent straight to FerretDB by the workflow's own code (no HTTP,
+token or serialisation), and single inserts and updates of a dossier (bench.measure.store_ceiling).
 
 The queues read the dossiers' queue entries (services/workflow/queues/entries.py), loaded here beside the
 dossiers as the aggregate runner writes them. On FerretDB v1 (with tools/ferretdb/sqlite-pushdown.patch) only
@@ -33,11 +37,12 @@ import bson
 import pymongo
 import requests
 
-from bench.measure import bench_stack, print_table
+from bench.measure import Spent, bench_stack, print_table, store_ceiling
 from services.workflow.catalogue.cli import CLI, SEEDS, load_file
 from services.workflow.catalogue.importer import import_all
 from services.workflow.dossiers import lifecycle
 from services.workflow.queues.entries import QUEUE_VIEW
+from services.workflow.queues.service import agency_queue
 from services.workflow.storage import ensure_indexes
 from shared.auth.principal import Principal
 from shared.auth.roles import PrincipalKind, Role
@@ -94,13 +99,15 @@ def _insert(db, batch: list[dict], now) -> None:
     db[QUEUE_VIEW.name].insert_many([QUEUE_VIEW.entry(d, now) for d in batch], ordered=False)
 
 
-def _timed(call, samples: int) -> list[float]:
+def _timed(call, samples: int, *, http: bool = True) -> list[float]:
+    """Milliseconds of ``samples`` calls one after another; an HTTP call must answer 200."""
     times = []
     for _ in range(samples):
         started = time.perf_counter()
         response = call()
         times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.text
+        if http:
+            assert response.status_code == 200, response.text
     return times
 
 
@@ -118,9 +125,10 @@ def run(count: int, agency_count: int, samples: int) -> None:
         report(measure(stack, count=count, agency_count=agency_count, samples=samples), stack)
 
 
-def measure(stack: Stack, *, count: int, agency_count: int, samples: int) -> dict:
+def measure(stack: Stack, *, count: int, agency_count: int, samples: int, raw_writes: int = 4000) -> dict:
     """Loads ``count`` dossiers into the stack's workflow database, starts its workflow API and times the
-    queues and a state transition over HTTP. Returns the figures ``report`` prints."""
+    queues and a state transition over HTTP, with what they cost and the store's raw ceilings (``raw_writes``
+    single inserts, then updates, of a dossier). Returns the figures ``report`` prints."""
     settings = stack.settings()
     client = pymongo.MongoClient(stack.mongo.uri, tz_aware=True)
     try:
@@ -140,7 +148,12 @@ def measure(stack: Stack, *, count: int, agency_count: int, samples: int) -> dic
         agency = agencies[0]
         head = {"Authorization": "Bearer " + issuer.issue(factories.officer_principal(agency, Role.AGENCY_HEAD))}
         session = requests.Session()
+        before = Spent.of(stack)
         first = _timed(lambda: session.get(f"{base}/agencies/{agency}/queue?limit=50", headers=head), samples)
+        page_cost = Spent.of(stack).since(before)
+        now = utc_now()  # the same query the API runs for that page, straight to FerretDB: the store's own time
+        raw_page = _timed(lambda: agency_queue(db, agency, status=None, procedure=None, role=None, due_state=None,
+                                               now=now, soon=now, limit=50, after_values=None), samples, http=False)
         cursor, pages = None, 0
         while pages < 10:
             page = session.get(f"{base}/agencies/{agency}/queue?limit=50" + (f"&cursor={cursor}" if cursor else ""),
@@ -167,14 +180,18 @@ def measure(stack: Stack, *, count: int, agency_count: int, samples: int) -> dic
         desk = {"Authorization": "Bearer " + issuer.issue(factories.officer_principal(desk_agency,
                                                                                       Role.COUNTER_OFFICER))}
         ids = iter(pending)
+        before = Spent.of(stack)
         transitions = _timed(lambda: session.post(f"{base}/dossiers/{next(ids)}/accept", json={}, headers=desk),
                              len(pending))
+        accept_cost = Spent.of(stack).since(before)
         accepted = db.dossiers.count_documents({"_id": {"$in": pending}, "status": 2})
+        sample = db.dossiers.find_one({"_id": {"$nin": pending}}, {"_id": 0})
     finally:
         client.close()
     return dict(count=count, agency_count=agency_count, doc_bytes=doc_bytes, load_seconds=load_seconds,
                 samples=samples, first=first, pages=pages, deep=deep, late=late, personal=personal,
-                transitions=transitions, accepted=accepted)
+                transitions=transitions, accepted=accepted, raw_page=raw_page, page_cost=page_cost,
+                accept_cost=accept_cost, raw=store_ceiling(stack, sample, count=raw_writes))
 
 
 def report(m: dict, stack: Stack | None = None) -> None:
@@ -187,6 +204,14 @@ def report(m: dict, stack: Stack | None = None) -> None:
         ("personal queue ms", _pct(m["personal"]), "queue_assignee = me"),
         ("state transition (accept) ms", _pct(m["transitions"]),
          f"one CAS write + its event, sequential; {m['accepted']} accepted"),
+        ("agency page straight to FerretDB ms", _pct(m["raw_page"]),
+         "the API's query for the first page, in-process: no HTTP, token or serialisation"),
+        *m["page_cost"].rows("agency page", "page", len(m["first"])),
+        *m["accept_cost"].rows("accept", "accept", len(m["transitions"])),
+        ("raw FerretDB insert_one/s", f"{m['raw']['insert']:.0f}",
+         f"8 threads, a dossier as loaded, FerretDB CPU {m['raw']['insert_cpu_ms']:.2f} ms each"),
+        ("raw FerretDB update_one/s", f"{m['raw']['update']:.0f}",
+         f"8 threads, $set of one field by _id, FerretDB CPU {m['raw']['update_cpu_ms']:.2f} ms each"),
     ]
     if stack is not None:
         rows.append(("FerretDB RSS", f"{stack.mongo.managed.rss_mb() or 0:.0f} MB", "after the run"))

@@ -45,13 +45,19 @@ def test_the_notify_benchmark_delivers_and_reads_back_every_message(deployment, 
 
 
 def test_the_queue_benchmark_pages_the_queues_and_accepts(deployment, capsys):
-    m = queue.measure(deployment, count=100, agency_count=2, samples=2)
+    m = queue.measure(deployment, count=100, agency_count=2, samples=2, raw_writes=40)
     queue.report(m)
     out = capsys.readouterr().out
     for row in ("dossiers loaded", "agency queue, first page ms p50/p95/p99", "agency queue, late filter ms",
-                "personal queue ms", "state transition (accept) ms"):
+                "personal queue ms", "state transition (accept) ms", "agency page straight to FerretDB ms",
+                "agency page: CPU ms per page", "accept: FerretDB writes per accept", "raw FerretDB insert_one/s",
+                "raw FerretDB update_one/s"):
         assert row in out
-    assert len(m["first"]) == len(m["deep"]) == len(m["late"]) == len(m["personal"]) == 2
+    assert len(m["first"]) == len(m["deep"]) == len(m["late"]) == len(m["personal"]) == len(m["raw_page"]) == 2
+    # FerretDB's own counters saw the work: each page read the queue, each accept wrote the dossier
+    assert m["page_cost"].commands.get("find", 0) >= 2
+    assert m["accept_cost"].commands.get("update", 0) >= 2
+    assert m["raw"]["insert"] > 0 and m["raw"]["update"] > 0
     assert m["accepted"] == len(m["transitions"]) == 2  # each timed accept really accepted its dossier
     client = pymongo.MongoClient(deployment.mongo.uri, tz_aware=True)
     try:  # what the benchmark loads has the shape the workflow declares (checked again at the end of the run)
