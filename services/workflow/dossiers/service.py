@@ -104,7 +104,8 @@ def explained(db: Database, settings, dossier: dict[str, Any],
               calendar: WorkingCalendar | None = None) -> dict[str, Any]:
     """The dossier with each started step's deadline explained (the appointment carries its own), counted on
     ``calendar`` (by default the current one)."""
-    calendar = calendar or current_calendar(db, settings)
+    if calendar is None:
+        calendar = current_calendar(db, settings)
     for step in dossier["steps"]:
         if step["started_at"] and step["kind"] != RETURN:
             step["due"] = step_deadline(step, calendar).to_document()
